@@ -1,0 +1,215 @@
+import { HarnessError } from '../errors.ts'
+import type { PlainResponse } from '../http.ts'
+import type { ErrorCatalogue } from '../provider.ts'
+import { createRandom, type Random } from '../random.ts'
+import type { Phase } from './effects/effect.ts'
+import { effects, type FaultEffect } from './effects/index.ts'
+import { type CompiledMatch, compileMatch, type MatchSubject } from './matcher.ts'
+import { FaultRule, FaultRuleInput } from './schema.ts'
+
+export interface FaultVerdict {
+  /** Real ms to wait before the provider handles the request (latency rules stack). */
+  delayBeforeMs: number
+  /** Real ms to wait after it handled the request, before answering. */
+  delayAfterMs: number
+  /** The answer that replaces the provider's, when a terminal rule fired. */
+  terminal?:
+    | { kind: 'respond'; response: PlainResponse }
+    | { kind: 'reset'; phase: Phase }
+    | { kind: 'hang'; ms: number; phase: Phase }
+  slowBody?: { chunkBytes: number; chunkDelayMs: number }
+  /** The rules that fired, first one first. */
+  fired: { ruleId: string; effect: string; explanation: string }[]
+}
+
+interface Entry {
+  rule: FaultRule
+  effect: FaultEffect
+  test: CompiledMatch
+}
+
+const NONE: FaultVerdict = Object.freeze({ delayBeforeMs: 0, delayAfterMs: 0, fired: [] }) as FaultVerdict
+
+/**
+ * The fault engine: rules as data, matched in creation order. Rules are
+ * grouped by provider so a request only looks at rules that can apply to it.
+ */
+export class FaultEngine {
+  private readonly byProvider = new Map<string, Entry[]>()
+  private readonly anyProvider: Entry[] = []
+  private readonly random: Random
+  private seq = 0
+
+  constructor(
+    seed: number,
+    private readonly catalogues: (provider: string) => ErrorCatalogue | undefined,
+    private readonly now: () => number,
+  ) {
+    this.random = createRandom(seed)
+  }
+
+  /** Validates and stores a rule; a bad rule is refused with a 400 naming the field. */
+  add(input: unknown): FaultRule {
+    const parsed = FaultRuleInput.safeParse(input)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Failed to add fault rule: ${issue.path.join('.') || 'body'}: ${issue.message}.`,
+        { field: issue.path.join('.') || 'body' },
+      )
+    }
+    const value = parsed.data
+    const match = value.match
+    if (value.effect.type === 'provider-error') {
+      if (!match.provider)
+        throw new HarnessError('STANDIN_BAD_REQUEST', 'Failed to add fault rule: a provider-error needs match.provider.', {
+          field: 'match.provider',
+        })
+      const catalogue = this.catalogues(match.provider)
+      if (!catalogue)
+        throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add fault rule: unknown provider '${match.provider}'.`, {
+          field: 'match.provider',
+        })
+      if (!catalogue[value.effect.error])
+        throw new HarnessError(
+          'STANDIN_BAD_REQUEST',
+          `Failed to add fault rule: '${value.effect.error}' is not in ${match.provider}'s error catalogue. Known: ${Object.keys(catalogue).join(', ')}.`,
+          { field: 'effect.error' },
+        )
+    } else if (match.provider && !this.catalogues(match.provider)) {
+      throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add fault rule: unknown provider '${match.provider}'.`, {
+        field: 'match.provider',
+      })
+    }
+    for (const [source, conditions] of Object.entries({ body: match.body, query: match.query, headers: match.headers })) {
+      for (const [path, condition] of Object.entries(conditions ?? {})) {
+        if (typeof condition === 'object' && condition.regex !== undefined) {
+          try {
+            new RegExp(condition.regex)
+          } catch {
+            throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add fault rule: invalid regex at match.${source}.${path}.`, {
+              field: `match.${source}.${path}.regex`,
+            })
+          }
+        }
+      }
+    }
+    const rule: FaultRule = {
+      ...value,
+      id: `fault_${(++this.seq).toString().padStart(4, '0')}`,
+      createdAt: new Date(this.now()).toISOString(),
+      seen: 0,
+      fired: 0,
+      explanation: '',
+    }
+    rule.explanation = explain(rule)
+    const entry: Entry = { rule, effect: value.effect, test: compileMatch(match) }
+    if (match.provider) {
+      const list = this.byProvider.get(match.provider) ?? []
+      list.push(entry)
+      this.byProvider.set(match.provider, list)
+    } else this.anyProvider.push(entry)
+    return rule
+  }
+
+  list(provider?: string): FaultRule[] {
+    const all = [...this.anyProvider, ...[...this.byProvider.values()].flat()].map((e) => e.rule)
+    const filtered = provider ? all.filter((r) => !r.match.provider || r.match.provider === provider) : all
+    return filtered.sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  get(id: string): FaultRule | undefined {
+    return this.list().find((r) => r.id === id)
+  }
+
+  remove(id: string): boolean {
+    for (const list of [this.anyProvider, ...this.byProvider.values()]) {
+      const i = list.findIndex((e) => e.rule.id === id)
+      if (i >= 0) {
+        list.splice(i, 1)
+        return true
+      }
+    }
+    return false
+  }
+
+  /** Removes every rule, or those scoped to one provider. */
+  clear(provider?: string): number {
+    if (provider === undefined) {
+      const n = this.list().length
+      this.byProvider.clear()
+      this.anyProvider.length = 0
+      return n
+    }
+    const n = this.byProvider.get(provider)?.length ?? 0
+    this.byProvider.delete(provider)
+    return n
+  }
+
+  /** Decides what the rules do to one request. Runs on every request: no allocation when nothing matches. */
+  evaluate(subject: MatchSubject): FaultVerdict {
+    const scoped = this.byProvider.get(subject.provider)
+    if (!scoped?.length && this.anyProvider.length === 0) return NONE
+    let verdict: FaultVerdict | undefined
+    for (const list of [scoped, this.anyProvider]) {
+      if (!list) continue
+      for (const entry of list) {
+        if (verdict?.terminal && effects[entry.effect.type]!.terminal) continue
+        if (!entry.test(subject)) continue
+        const rule = entry.rule
+        rule.seen++
+        if (rule.after !== undefined && rule.seen <= rule.after) continue
+        if (rule.times !== undefined && rule.fired >= rule.times) continue
+        if (rule.probability !== undefined && this.random() >= rule.probability) continue
+        rule.fired++
+        verdict ??= { delayBeforeMs: 0, delayAfterMs: 0, fired: [] }
+        apply(verdict, entry, { random: this.random, catalogue: this.catalogues(subject.provider) })
+      }
+    }
+    return verdict ?? NONE
+  }
+}
+
+function apply(verdict: FaultVerdict, entry: Entry, ctx: { random: Random; catalogue: ErrorCatalogue | undefined }) {
+  const definition = effects[entry.effect.type]!
+  const outcome = definition.apply(entry.effect, ctx)
+  verdict.fired.push({ ruleId: entry.rule.id, effect: entry.effect.type, explanation: entry.rule.explanation })
+  switch (outcome.kind) {
+    case 'delay':
+      if (outcome.phase === 'after') verdict.delayAfterMs += outcome.ms
+      else verdict.delayBeforeMs += outcome.ms
+      return
+    case 'slow-body':
+      verdict.slowBody = { chunkBytes: outcome.chunkBytes, chunkDelayMs: outcome.chunkDelayMs }
+      return
+    default:
+      verdict.terminal = outcome
+  }
+}
+
+/** "for POST /v1/payment_intents where metadata.order = o_81, respond insufficient_funds, 2 times (after 1)". */
+export function explain(rule: Pick<FaultRule, 'match' | 'effect' | 'times' | 'after' | 'probability'>): string {
+  const m = rule.match
+  const scope = [m.provider ?? 'any provider', m.method, m.path ?? m.operation].filter(Boolean).join(' ')
+  const where = [
+    ...Object.entries(m.body ?? {}).map(([k, v]) => `${k} ${describe(v)}`),
+    ...Object.entries(m.query ?? {}).map(([k, v]) => `query ${k} ${describe(v)}`),
+    ...Object.entries(m.headers ?? {}).map(([k, v]) => `header ${k} ${describe(v)}`),
+    ...(m.account ? [`account = ${m.account}`] : []),
+  ]
+  const limits = [
+    rule.times !== undefined ? `${rule.times} time${rule.times === 1 ? '' : 's'}` : 'every time',
+    rule.after !== undefined ? `after ${rule.after}` : '',
+    rule.probability !== undefined ? `with probability ${rule.probability}` : '',
+  ].filter(Boolean)
+  const effect = effects[rule.effect.type]!.explain(rule.effect)
+  return `for ${scope}${where.length ? ` where ${where.join(' and ')}` : ''}, ${effect}, ${limits.join(' ')}`
+}
+
+function describe(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return `= ${String(v)}`
+  return Object.entries(v)
+    .map(([k, x]) => `${k} ${JSON.stringify(x)}`)
+    .join(', ')
+}

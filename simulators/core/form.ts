@@ -1,0 +1,112 @@
+/**
+ * Bracket-nested form decoding, as Stripe (and PHP, Rack, qs) read
+ * `application/x-www-form-urlencoded`: `metadata[order_id]=1` is an object,
+ * `items[0][price]=p` and `expand[]=a` are arrays. Values stay strings; a
+ * provider's zod schema coerces them, as stripe-mock does in its third step.
+ */
+
+const MAX_DEPTH = 12
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+export type FormValue = string | FormValue[] | { [key: string]: FormValue }
+export type FormObject = { [key: string]: FormValue }
+
+/** Decodes `a=1&b[c]=2&d[]=3` into `{ a: '1', b: { c: '2' }, d: ['3'] }`. */
+export function decodeForm(text: string): FormObject {
+  const out: FormObject = Object.create(null)
+  if (text.length === 0) return out
+  for (const [key, value] of new URLSearchParams(text)) setPath(out, splitKey(key), value)
+  return normalize(out) as FormObject
+}
+
+/** Same as {@link decodeForm} for already split pairs (query strings, multipart fields). */
+export function decodePairs(pairs: Iterable<[string, string]>): FormObject {
+  const out: FormObject = Object.create(null)
+  for (const [key, value] of pairs) setPath(out, splitKey(key), value)
+  return normalize(out) as FormObject
+}
+
+/** Inverse of {@link decodeForm}: nested values → bracket keys, the way stripe-node encodes them. */
+export function encodeForm(value: Record<string, unknown>): string {
+  const params = new URLSearchParams()
+  const walk = (prefix: string, v: unknown) => {
+    if (v === undefined) return
+    if (v === null) return params.append(prefix, '')
+    if (Array.isArray(v)) return v.forEach((item, i) => walk(`${prefix}[${i}]`, item))
+    if (typeof v === 'object') {
+      for (const [k, inner] of Object.entries(v as Record<string, unknown>)) walk(prefix ? `${prefix}[${k}]` : k, inner)
+      return
+    }
+    params.append(prefix, String(v))
+  }
+  walk('', value)
+  return params.toString()
+}
+
+/** `a[b][]` → ['a', 'b', '']; a key without brackets is one segment. */
+function splitKey(key: string): string[] {
+  const open = key.indexOf('[')
+  if (open <= 0) return [key]
+  const segments = [key.slice(0, open)]
+  let rest = key.slice(open)
+  while (rest.startsWith('[') && segments.length <= MAX_DEPTH) {
+    const close = rest.indexOf(']')
+    if (close < 0) break
+    segments.push(rest.slice(1, close))
+    rest = rest.slice(close + 1)
+  }
+  // Trailing garbage after the last bracket stays part of the last segment, as qs does.
+  if (rest.length > 0) segments[segments.length - 1] += rest
+  return segments
+}
+
+type Node = { [key: string]: Node | string } | (Node | string)[]
+
+function setPath(root: Node, segments: string[], value: string) {
+  let node: Node = root
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!
+    if (FORBIDDEN_KEYS.has(segment)) return
+    const last = i === segments.length - 1
+    const container = node as Record<string, Node | string>
+    if (segment === '') {
+      // `key[]`: append. An append in the middle (`a[][b]`) starts a new element.
+      const list = Array.isArray(node) ? (node as (Node | string)[]) : null
+      if (!list) return
+      if (last) list.push(value)
+      else {
+        const child: Node = Object.create(null)
+        list.push(child)
+        node = child
+      }
+      continue
+    }
+    if (last) {
+      container[segment] = value
+      return
+    }
+    const nextIsAppend = segments[i + 1] === ''
+    let child = container[segment]
+    if (child === undefined || typeof child === 'string') {
+      child = nextIsAppend ? [] : Object.create(null)
+      container[segment] = child as Node
+    }
+    node = child as Node
+  }
+}
+
+/** Objects whose keys are all small integers become arrays, in index order (`items[0]`, `items[1]`). */
+function normalize(node: Node | string): FormValue {
+  if (typeof node === 'string') return node
+  if (Array.isArray(node)) return node.map(normalize)
+  const keys = Object.keys(node)
+  if (keys.length > 0 && keys.every((k) => /^\d{1,4}$/.test(k))) {
+    return keys
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((k) => normalize(node[String(k)]!))
+  }
+  const out: { [key: string]: FormValue } = {}
+  for (const k of keys) out[k] = normalize(node[k]!)
+  return out
+}

@@ -1,0 +1,219 @@
+import Busboy from 'busboy'
+import { decodeForm, decodePairs } from './form.ts'
+
+/** A request as every provider handler sees it, whatever transport carried it. */
+export interface PlainRequest {
+  /** Upper-case method. */
+  method: string
+  /** Path without the query string, as received (no decoding of `%2F`). */
+  path: string
+  /** Path and query string, as received. */
+  url: string
+  /** The Host header the client sent, without port, lower-case ('' if absent). */
+  host: string
+  /** Header names lower-case. */
+  headers: Record<string, string | undefined>
+  /** Query string decoded with bracket nesting. */
+  query: Record<string, unknown>
+  rawBody: Buffer
+  /** Body decoded by content type: JSON value, nested form object, multipart fields; undefined when empty. */
+  body: unknown
+  /** Media type of the body, lower-case, without parameters. */
+  contentType: string | undefined
+  /** Files of a multipart body. */
+  files: UploadedFile[]
+  /** Path parameters of the matched route. */
+  params: Record<string, string>
+  /** Client address, when the transport knows it. */
+  remoteAddress?: string
+}
+
+export interface UploadedFile {
+  field: string
+  filename: string
+  mimeType: string
+  data: Buffer
+}
+
+/**
+ * What a handler returns. An object or array body is sent as JSON; a string or
+ * Buffer is sent as is (set `content-type` yourself, e.g. for hosted HTML pages).
+ */
+export interface PlainResponse {
+  status: number
+  headers?: Record<string, string>
+  body?: unknown
+}
+
+/** Raw request as a transport received it, before decoding. */
+export interface RawRequest {
+  method: string
+  url: string
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+  remoteAddress?: string
+}
+
+export type BodyProblem = 'malformed' | 'unsupported-media-type'
+
+export class BodyDecodeError extends Error {
+  constructor(
+    readonly problem: BodyProblem,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Lower-cases header names and joins repeated values with ', ' (RFC 9110). */
+export function normalizeHeaders(headers: RawRequest['headers']): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+export function mediaType(contentType: string | undefined): string | undefined {
+  if (!contentType) return undefined
+  const semi = contentType.indexOf(';')
+  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() || undefined
+}
+
+export function splitUrl(url: string): { path: string; search: string } {
+  const q = url.indexOf('?')
+  return q < 0 ? { path: url, search: '' } : { path: url.slice(0, q), search: url.slice(q + 1) }
+}
+
+/** Parses a raw request into a {@link PlainRequest}; body problems throw {@link BodyDecodeError}. */
+export async function toPlainRequest(raw: RawRequest): Promise<PlainRequest> {
+  const headers = normalizeHeaders(raw.headers)
+  const { path, search } = splitUrl(raw.url)
+  const contentType = mediaType(headers['content-type'])
+  const hostHeader = headers['x-forwarded-host'] ?? headers.host ?? ''
+  const request: PlainRequest = {
+    method: raw.method.toUpperCase(),
+    path,
+    url: raw.url,
+    host: stripPort(hostHeader).toLowerCase(),
+    headers,
+    query: search ? decodeForm(search) : {},
+    rawBody: raw.body,
+    body: undefined,
+    contentType,
+    files: [],
+    params: {},
+  }
+  if (raw.remoteAddress !== undefined) request.remoteAddress = raw.remoteAddress
+  if (raw.body.length > 0) await decodeBody(request, headers['content-type'])
+  return request
+}
+
+function stripPort(host: string): string {
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1)
+  const colon = host.lastIndexOf(':')
+  return colon < 0 ? host : host.slice(0, colon)
+}
+
+async function decodeBody(request: PlainRequest, contentTypeHeader: string | undefined) {
+  const text = () => request.rawBody.toString('utf8')
+  switch (request.contentType) {
+    case 'application/json':
+    case undefined:
+      if (request.contentType === undefined && !looksLikeJson(request.rawBody)) {
+        // No content type and not JSON: many form clients omit it; try form decoding.
+        request.body = decodeForm(text())
+        return
+      }
+      try {
+        request.body = JSON.parse(text())
+      } catch (error) {
+        throw new BodyDecodeError('malformed', `Invalid JSON body: ${(error as Error).message}`)
+      }
+      return
+    case 'application/x-www-form-urlencoded':
+      request.body = decodeForm(text())
+      return
+    case 'multipart/form-data': {
+      const { fields, files } = await decodeMultipart(request.rawBody, contentTypeHeader ?? '')
+      request.body = decodePairs(fields)
+      request.files = files
+      return
+    }
+    default:
+      if (request.contentType.endsWith('+json')) {
+        try {
+          request.body = JSON.parse(text())
+        } catch (error) {
+          throw new BodyDecodeError('malformed', `Invalid JSON body: ${(error as Error).message}`)
+        }
+        return
+      }
+      if (request.contentType.startsWith('text/')) {
+        request.body = text()
+        return
+      }
+      throw new BodyDecodeError('unsupported-media-type', `Unsupported content type: ${request.contentType}`)
+  }
+}
+
+function looksLikeJson(body: Buffer): boolean {
+  for (const byte of body) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue
+    return byte === 0x7b || byte === 0x5b // { or [
+  }
+  return false
+}
+
+function decodeMultipart(body: Buffer, contentType: string) {
+  return new Promise<{ fields: [string, string][]; files: UploadedFile[] }>((resolve, reject) => {
+    const fields: [string, string][] = []
+    const files: UploadedFile[] = []
+    let parser: Busboy.Busboy
+    try {
+      parser = Busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8' })
+    } catch (error) {
+      reject(new BodyDecodeError('malformed', `Invalid multipart body: ${(error as Error).message}`))
+      return
+    }
+    parser.on('field', (name, value) => fields.push([name, value]))
+    parser.on('file', (field, stream, info) => {
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      stream.on('end', () =>
+        files.push({ field, filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) }),
+      )
+    })
+    parser.on('error', (error: Error) => reject(new BodyDecodeError('malformed', `Invalid multipart body: ${error.message}`)))
+    parser.on('close', () => resolve({ fields, files }))
+    parser.end(body)
+  })
+}
+
+/** Serializes a handler's body for the wire and fills in content-type when the handler did not. */
+export function serializeBody(response: PlainResponse): { headers: Record<string, string>; payload: string | Buffer } {
+  const headers: Record<string, string> = { ...response.headers }
+  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name)
+  const body = response.body
+  if (body === undefined || body === null) return { headers, payload: '' }
+  if (typeof body === 'string') {
+    if (!has('content-type')) headers['content-type'] = 'text/plain; charset=utf-8'
+    return { headers, payload: body }
+  }
+  if (Buffer.isBuffer(body)) {
+    if (!has('content-type')) headers['content-type'] = 'application/octet-stream'
+    return { headers, payload: body }
+  }
+  if (!has('content-type')) headers['content-type'] = 'application/json; charset=utf-8'
+  return { headers, payload: JSON.stringify(body) }
+}
+
+/** Reads a dotted path (`metadata.order_id`, `items.0.price`) from a decoded value. */
+export function readPath(value: unknown, path: string): unknown {
+  let node = value
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined
+    node = (node as Record<string, unknown>)[key]
+  }
+  return node
+}

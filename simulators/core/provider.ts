@@ -1,0 +1,162 @@
+import type { z } from 'zod'
+import type { VirtualClock } from './clock.ts'
+import type { PlainRequest, PlainResponse } from './http.ts'
+import type { CaptureInput, CapturedMessage } from './messages.ts'
+import type { IdMinter } from './random.ts'
+import type { AccountStore } from './store.ts'
+import type { AccountWebhooks, WebhookSpec } from './webhooks/types.ts'
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void
+  warn(message: string, fields?: Record<string, unknown>): void
+  error(message: string, fields?: Record<string, unknown>): void
+}
+
+/** Services a provider gets outside of a request (for `start`) and inside one. */
+export interface ProviderServices<State> {
+  provider: string
+  store: AccountStore<State>
+  clock: VirtualClock
+  ids: IdMinter
+  /** Seeded uniform [0, 1). */
+  random(): number
+  /** Public base URL of this provider's port, e.g. `http://127.0.0.1:4704` (hosted page URLs use it). */
+  baseUrl: string
+  log: Logger
+  /** Runs `fn` after `ms` of virtual time; dropped when this provider is reset. */
+  later(ms: number, fn: () => void): { cancel(): void }
+  /** Webhook tools and inbox for one account. */
+  webhooksFor(account: string): AccountWebhooks
+  inboxFor(account: string): { capture(input: Omit<CaptureInput, 'provider' | 'account'>): CapturedMessage }
+}
+
+/** What a handler gets: the services, bound to the request's account. */
+export interface ProviderContext<State> extends ProviderServices<State> {
+  account: string
+  state: State
+  webhooks: AccountWebhooks
+  inbox: { capture(input: Omit<CaptureInput, 'provider' | 'account'>): CapturedMessage }
+  requestId: string
+  /** The same context for another account (hosted pages find their account from the object they open). */
+  forAccount(account: string): ProviderContext<State>
+}
+
+export type Handler<State, Input> = (
+  req: PlainRequest,
+  ctx: ProviderContext<State>,
+  input: Input,
+) => PlainResponse | Promise<PlainResponse>
+
+export interface RouteDefinition<State = unknown, Schema extends z.ZodType = z.ZodType> {
+  /** The provider's own name for the operation: 'payment_intents.create', 'messages.create'. */
+  operation: string
+  method: HttpMethod
+  /** Path with `:param` segments (`/v1/payment_intents/:intent`); `:Sid.json` style suffixes work. */
+  path: string
+  /** Only when the request's Host is one of these (Twilio's api vs verify host). Routes without hosts match any. */
+  hosts?: string[]
+  /** Whether `provider.auth` runs first. Default true; hosted browser pages set false. */
+  auth?: boolean
+  /** Parsed from the query (GET, DELETE) or the body (others) unless `inputFrom` says otherwise. */
+  input?: Schema
+  inputFrom?: 'query' | 'body' | 'merged'
+  /** Whether the provider's idempotency spec applies. Default: when the method is one the spec lists. */
+  idempotent?: boolean
+  handler: Handler<State, z.output<Schema>>
+}
+
+/** A named error of the provider's catalogue: what a `provider-error` fault rule and the routes themselves produce. */
+export interface CatalogueEntry {
+  summary: string
+  respond(params: Record<string, unknown>): PlainResponse
+}
+export type ErrorCatalogue = Record<string, CatalogueEntry>
+
+/** How the provider answers what never reaches a handler. */
+export interface ProviderResponses {
+  notFound(req: PlainRequest): PlainResponse
+  methodNotAllowed?(req: PlainRequest, allowed: HttpMethod[]): PlainResponse
+  invalidBody(req: PlainRequest, problem: 'malformed' | 'unsupported-media-type' | 'too-large', detail: string): PlainResponse
+  invalidInput(req: PlainRequest, issues: z.core.$ZodIssue[], route: RouteDefinition<never>): PlainResponse
+  internalError(req: PlainRequest, error: unknown): PlainResponse
+}
+
+export interface IdempotencySpec {
+  /** Header carrying the key, lower-case ('idempotency-key'). */
+  header: string
+  /** How long a key is remembered, in virtual ms. */
+  ttlMs: number
+  /** Methods it applies to. Default ['POST']. */
+  methods?: HttpMethod[]
+  /** What must be equal for a replay; default method + path + raw body. */
+  fingerprint?(req: PlainRequest): string
+  /** Same key, other parameters. */
+  conflict(req: PlainRequest, key: string): PlainResponse
+  /** Same key while the first request is still running. Default: conflict. */
+  inFlight?(req: PlainRequest, key: string): PlainResponse
+  /** Headers added to a replayed response. */
+  replayHeaders?: Record<string, string>
+  /** Whether a response is remembered. Default: every response but 5xx (then a retry runs again). */
+  shouldStore?(response: PlainResponse): boolean
+  /** Optional key validation (length, charset); a response refuses the request. */
+  validateKey?(req: PlainRequest, key: string): PlainResponse | undefined
+}
+
+export interface TriggerSpec<State> {
+  summary: string
+  /** Creates whatever objects the event needs and emits it, like `stripe trigger`. */
+  run(ctx: ProviderContext<State>, params: Record<string, unknown>): unknown | Promise<unknown>
+}
+
+export interface ProviderDefinition<State = unknown> {
+  name: string
+  /** Human name for logs and the dashboard. */
+  title?: string
+  defaultPort: number
+  /** The state of one account, made on first use. */
+  createState(account: string): State
+  /** The account a request acts for, from its credentials; throws a ProviderError (the provider's 401) when bad. */
+  auth(req: PlainRequest): string
+  routes: RouteDefinition<State, z.ZodType>[]
+  errors: ErrorCatalogue
+  responses: ProviderResponses
+  /** Largest body accepted, in bytes. Default 1 MiB. */
+  bodyLimit?: number
+  webhooks?: WebhookSpec
+  idempotency?: IdempotencySpec
+  triggers?: Record<string, TriggerSpec<State>>
+  /** Request id minted per request (Stripe `req_...`); default `req_` + 14 alphanumerics. */
+  requestId?(ids: IdMinter): string
+  /** Adds provider headers (Request-Id, rate-limit headers) to every response, errors included. */
+  finalize?(response: PlainResponse, req: PlainRequest, meta: { requestId: string; account: string | undefined }): void
+  /** Background work (sweeps, schedulers); called once when the runtime starts. */
+  start?(services: ProviderServices<State>): void
+}
+
+/** Declares a provider. An identity function that fixes the types. */
+export function defineProvider<State>(definition: ProviderDefinition<State>): ProviderDefinition<State> {
+  return definition
+}
+
+/**
+ * Route builder bound to a provider's state type, so handlers see typed
+ * `ctx.state` and an `input` typed from the zod schema.
+ *
+ * @example
+ * const route = routesFor<StripeState>()
+ * export const create = route({
+ *   operation: 'payment_intents.create', method: 'POST', path: '/v1/payment_intents',
+ *   input: PaymentIntentCreateParams,
+ *   handler: (req, ctx, input) => ({ status: 200, body: createIntent(ctx, input) }),
+ * })
+ */
+export function routesFor<State>() {
+  return <Schema extends z.ZodType = z.ZodUnknown>(route: RouteDefinition<State, Schema>) =>
+    route as unknown as RouteDefinition<State, z.ZodType>
+}
+
+/** A provider of any state type, as the hub holds them. */
+// biome-ignore lint/suspicious/noExplicitAny: the hub stores providers of different state types side by side
+export type AnyProvider = ProviderDefinition<any>

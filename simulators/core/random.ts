@@ -1,0 +1,74 @@
+/**
+ * Seedable randomness. Every id and every probabilistic fault draws from a
+ * generator derived from the hub's seed and a stream name, so adding a provider
+ * or a rule does not shift another's sequence and a run can be replayed.
+ */
+export type Random = () => number
+
+/** mulberry32: small, fast, good enough for ids and coin flips (not for secrets). */
+export function createRandom(seed: number): Random {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** FNV-1a of a stream name mixed with the seed. */
+export function deriveSeed(seed: number, stream: string): number {
+  let hash = 0x811c9dc5 ^ seed
+  for (let i = 0; i < stream.length; i++) {
+    hash ^= stream.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash >>> 0
+}
+
+export const ALPHABETS = {
+  alnum: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+  hex: '0123456789abcdef',
+  HEX: '0123456789ABCDEF',
+  digits: '0123456789',
+  upperAlnum: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+  lowerAlnum: 'abcdefghijklmnopqrstuvwxyz0123456789',
+} as const
+
+export type AlphabetName = keyof typeof ALPHABETS
+
+/**
+ * Mints provider-style ids (`pi_3MtwBwLkdIwHu7ix28a3tqPa`, `SM` + 32 hex,
+ * `order_` + 14 alnum) from a seeded stream.
+ *
+ * @example
+ * ids.mint('pi_', 24)            // 'pi_' + 24 alphanumerics
+ * ids.mint('SM', 32, 'hex')      // Twilio message SID
+ */
+export class IdMinter {
+  private readonly random: Random
+
+  constructor(seed: number) {
+    this.random = createRandom(seed)
+  }
+
+  mint(prefix: string, length: number, alphabet: AlphabetName = 'alnum'): string {
+    const chars = ALPHABETS[alphabet]
+    let out = prefix
+    for (let i = 0; i < length; i++) out += chars[Math.floor(this.random() * chars.length)]
+    return out
+  }
+
+  /** A version-4 shaped UUID from the seeded stream. */
+  uuid(): string {
+    const h = this.mint('', 32, 'hex')
+    const variant = '89ab'[Math.floor(this.random() * 4)]
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
+  }
+
+  /** A uniform float in [0, 1) from the same stream. */
+  next(): number {
+    return this.random()
+  }
+}

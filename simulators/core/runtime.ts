@@ -1,0 +1,402 @@
+import type { z } from 'zod'
+import { VirtualClock } from './clock.ts'
+import { HarnessError, ProviderError } from './errors.ts'
+import { FaultEngine, type FaultVerdict } from './faults/engine.ts'
+import {
+  BodyDecodeError,
+  type PlainRequest,
+  type PlainResponse,
+  type RawRequest,
+  serializeBody,
+  toPlainRequest,
+} from './http.ts'
+import { IdempotencyCache } from './idempotency.ts'
+import { Journal } from './journal.ts'
+import { MessageInbox } from './messages.ts'
+import type { AnyProvider, Logger, ProviderContext, ProviderServices, RouteDefinition } from './provider.ts'
+import { deriveSeed, IdMinter } from './random.ts'
+import { Router } from './router.ts'
+import { AccountStore } from './store.ts'
+import { WebhookDispatcher } from './webhooks/dispatcher.ts'
+import type { AccountWebhooks } from './webhooks/types.ts'
+
+/** What a transport must do with a request: send a response, drop the connection, or never answer. */
+export type Outcome =
+  | {
+      kind: 'response'
+      status: number
+      headers: Record<string, string>
+      payload: string | Buffer
+      slowBody?: { chunkBytes: number; chunkDelayMs: number }
+    }
+  | { kind: 'reset' }
+  | { kind: 'hang'; ms: number }
+
+export interface CoreOptions {
+  seed?: number
+  journalSize?: number
+  timeScale?: number
+  log?: Logger
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} }
+
+/**
+ * The services every provider shares (clock, journal, fault engine, webhook
+ * dispatcher, inbox) and the providers registered on them. One per hub; tests
+ * make their own.
+ */
+export class Core {
+  readonly seed: number
+  readonly clock: VirtualClock
+  readonly journal: Journal
+  readonly faults: FaultEngine
+  readonly webhooks: WebhookDispatcher
+  readonly inbox: MessageInbox
+  readonly log: Logger
+  readonly providers = new Map<string, ProviderRuntime>()
+
+  constructor(options: CoreOptions = {}) {
+    this.seed = options.seed ?? 1
+    this.log = options.log ?? silentLogger
+    this.clock = new VirtualClock({ scale: options.timeScale ?? 1 })
+    this.journal = new Journal(options.journalSize ?? 10_000)
+    this.faults = new FaultEngine(
+      deriveSeed(this.seed, 'faults'),
+      (name) => this.providers.get(name)?.definition.errors,
+      () => this.clock.now(),
+    )
+    this.inbox = new MessageInbox(this.clock)
+    this.webhooks = new WebhookDispatcher({
+      clock: this.clock,
+      ids: new IdMinter(deriveSeed(this.seed, 'webhooks')),
+      spec: (name) => this.providers.get(name)?.definition.webhooks,
+      log: this.log,
+    })
+  }
+
+  /** Mounts a provider on the core; `baseUrl` is where clients (and browsers) reach it. */
+  register(definition: AnyProvider, options: { baseUrl: string }): ProviderRuntime {
+    if (this.providers.has(definition.name))
+      throw new HarnessError('STANDIN_BAD_CONFIG', `Failed to register provider: '${definition.name}' is registered twice.`)
+    const runtime = new ProviderRuntime(this, definition, options.baseUrl)
+    this.providers.set(definition.name, runtime)
+    runtime.start()
+    return runtime
+  }
+
+  provider(name: string): ProviderRuntime {
+    const runtime = this.providers.get(name)
+    if (!runtime)
+      throw new HarnessError('STANDIN_NOT_FOUND', `Unknown provider '${name}'. Known: ${[...this.providers.keys()].join(', ')}.`, {
+        field: 'provider',
+      })
+    return runtime
+  }
+
+  /** Forgets state, journal, rules, deliveries and messages: of one provider (and optionally one account), or all. */
+  reset(options: { provider?: string | undefined; account?: string | undefined } = {}): void {
+    const targets = options.provider ? [this.provider(options.provider)] : [...this.providers.values()]
+    for (const runtime of targets) runtime.reset(options.account)
+    if (options.account !== undefined) return
+    if (options.provider) {
+      this.journal.clear(options.provider)
+      this.faults.clear(options.provider)
+      this.webhooks.clearRules(options.provider)
+      this.webhooks.reset(options.provider)
+      this.inbox.clear({ provider: options.provider })
+      return
+    }
+    this.journal.clear()
+    this.faults.clear()
+    this.webhooks.clearRules()
+    this.webhooks.reset()
+    this.inbox.clear()
+    this.clock.reset()
+  }
+}
+
+/** One provider mounted on the core: its router, state, ids and the request pipeline. */
+export class ProviderRuntime<State = unknown> {
+  readonly store: AccountStore<State>
+  readonly ids: IdMinter
+  readonly services: ProviderServices<State>
+  private readonly router: Router<RouteDefinition<State, z.ZodType>>
+  private readonly requestIds: IdMinter
+  private readonly idempotency: IdempotencyCache | undefined
+  private readonly accountWebhooks = new Map<string, AccountWebhooks>()
+  private readonly accountInboxes = new Map<string, ProviderContext<State>['inbox']>()
+  readonly bodyLimit: number
+
+  constructor(
+    readonly core: Core,
+    readonly definition: AnyProvider,
+    private base: string,
+  ) {
+    const name = definition.name
+    this.store = new AccountStore<State>((account) => definition.createState(account))
+    this.ids = new IdMinter(deriveSeed(core.seed, `${name}:ids`))
+    this.requestIds = new IdMinter(deriveSeed(core.seed, `${name}:requests`))
+    const random = new IdMinter(deriveSeed(core.seed, `${name}:random`))
+    this.router = new Router(definition.routes as RouteDefinition<State, z.ZodType>[])
+    this.idempotency = definition.idempotency ? new IdempotencyCache(definition.idempotency, () => core.clock.now()) : undefined
+    this.bodyLimit = definition.bodyLimit ?? 1024 * 1024
+    this.services = {
+      provider: name,
+      store: this.store,
+      clock: core.clock,
+      ids: this.ids,
+      random: () => random.next(),
+      baseUrl: base,
+      log: core.log,
+      later: (ms, fn) => core.clock.setTimeout(fn, ms, name),
+      webhooksFor: (account) => this.webhooksFor(account),
+      inboxFor: (account) => this.inboxFor(account),
+    }
+  }
+
+  get name(): string {
+    return this.definition.name
+  }
+
+  get baseUrl(): string {
+    return this.base
+  }
+
+  /** Where clients reach this provider; known only once a transport listens (port 0 in tests). */
+  setBaseUrl(url: string): void {
+    this.base = url
+    this.services.baseUrl = url
+  }
+
+  start(): void {
+    this.definition.start?.(this.services)
+  }
+
+  reset(account?: string): void {
+    this.store.reset(account)
+    this.idempotency?.reset(account)
+    if (account === undefined) this.core.clock.clearTimers(this.name)
+  }
+
+  /** A context bound to an account, for handlers, triggers and tests of standin itself (the in-process API). */
+  context(account: string, requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14)): ProviderContext<State> {
+    const ctx: ProviderContext<State> = {
+      ...this.services,
+      account,
+      state: this.store.get(account),
+      webhooks: this.webhooksFor(account),
+      inbox: this.inboxFor(account),
+      requestId,
+      forAccount: (other) => this.context(other, requestId),
+    }
+    return ctx
+  }
+
+  /** Runs a named trigger (like `stripe trigger payment_intent.succeeded`). */
+  async trigger(name: string, account: string, params: Record<string, unknown>): Promise<unknown> {
+    const trigger = this.definition.triggers?.[name]
+    if (!trigger)
+      throw new HarnessError(
+        'STANDIN_NOT_FOUND',
+        `Failed to trigger: ${this.name} has no trigger '${name}'. Known: ${Object.keys(this.definition.triggers ?? {}).join(', ') || 'none'}.`,
+        { field: 'event' },
+      )
+    return trigger.run(this.context(account), params)
+  }
+
+  /** The whole pipeline for one raw request: decode, route, faults, auth, validate, idempotency, handle, journal. */
+  async handle(raw: RawRequest): Promise<Outcome> {
+    const started = this.core.clock.realNow()
+    let req: PlainRequest
+    let bodyProblem: BodyDecodeError | undefined
+    try {
+      req = await toPlainRequest(raw)
+    } catch (error) {
+      if (!(error instanceof BodyDecodeError)) throw error
+      bodyProblem = error
+      req = await toPlainRequest({ ...raw, body: Buffer.alloc(0) })
+      req.rawBody = raw.body
+    }
+    const requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14)
+    const lookup = this.router.lookup(req.method, req.path, req.host)
+    const route = lookup.kind === 'found' ? lookup.match.route : undefined
+    if (lookup.kind === 'found') req.params = lookup.match.params
+
+    // The account is known before faults run so rules can be scoped by it; an auth failure is answered after them.
+    let account: string | undefined
+    let authError: PlainResponse | undefined
+    if (route) {
+      try {
+        account = this.definition.auth(req)
+      } catch (error) {
+        if (route.auth !== false) authError = this.errorResponse(req, error)
+      }
+    }
+
+    const verdict = this.core.faults.evaluate({
+      provider: this.name,
+      operation: route?.operation,
+      method: req.method,
+      path: req.path,
+      account,
+      body: req.body,
+      query: req.query,
+      headers: req.headers,
+    })
+    if (verdict.delayBeforeMs > 0) await this.core.clock.sleepReal(verdict.delayBeforeMs)
+    const terminal = verdict.terminal
+    if (terminal && terminal.kind !== 'respond' && terminal.phase === 'before')
+      return this.record(req, route, account, requestId, started, verdict, terminal)
+
+    let response: PlainResponse
+    let replayed = false
+    if (terminal?.kind === 'respond') response = terminal.response
+    else if (lookup.kind === 'not-found') response = this.definition.responses.notFound(req)
+    else if (lookup.kind === 'method-not-allowed')
+      response = (this.definition.responses.methodNotAllowed ?? this.definition.responses.notFound)(req, lookup.allowed)
+    else if (bodyProblem) response = this.definition.responses.invalidBody(req, bodyProblem.problem, bodyProblem.message)
+    else if (authError) response = authError
+    else {
+      const result = await this.run(route!, req, account ?? 'anonymous', requestId)
+      response = result.response
+      replayed = result.replayed
+    }
+    this.definition.finalize?.(response, req, { requestId, account })
+
+    if (verdict.delayAfterMs > 0) await this.core.clock.sleepReal(verdict.delayAfterMs)
+    if (terminal && terminal.kind !== 'respond')
+      return this.record(req, route, account, requestId, started, verdict, terminal, response)
+    const { headers, payload } = serializeBody(response)
+    const outcome: Outcome = { kind: 'response', status: response.status, headers, payload }
+    if (verdict.slowBody) outcome.slowBody = verdict.slowBody
+    this.record(req, route, account, requestId, started, verdict, outcome, response, replayed)
+    return outcome
+  }
+
+  /** The provider's answer to a body the transport refused before decoding (too large). */
+  refuseBody(raw: RawRequest, problem: 'too-large' | 'malformed', detail: string): Outcome {
+    const started = this.core.clock.realNow()
+    const req: PlainRequest = {
+      method: raw.method.toUpperCase(),
+      path: raw.url.split('?')[0]!,
+      url: raw.url,
+      host: '',
+      headers: {},
+      query: {},
+      rawBody: Buffer.alloc(0),
+      body: undefined,
+      contentType: undefined,
+      files: [],
+      params: {},
+    }
+    const response = this.definition.responses.invalidBody(req, problem, detail)
+    const requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14)
+    this.definition.finalize?.(response, req, { requestId, account: undefined })
+    const { headers, payload } = serializeBody(response)
+    const outcome: Outcome = { kind: 'response', status: response.status, headers, payload }
+    this.record(req, undefined, undefined, requestId, started, { delayBeforeMs: 0, delayAfterMs: 0, fired: [] }, outcome, response)
+    return outcome
+  }
+
+  private async run(
+    route: RouteDefinition<State, z.ZodType>,
+    req: PlainRequest,
+    account: string,
+    requestId: string,
+  ): Promise<{ response: PlainResponse; replayed: boolean }> {
+    let input: unknown
+    if (route.input) {
+      const source =
+        route.inputFrom === 'merged'
+          ? { ...req.query, ...(isRecord(req.body) ? req.body : {}) }
+          : (route.inputFrom ?? (req.method === 'GET' || req.method === 'DELETE' ? 'query' : 'body')) === 'query'
+            ? req.query
+            : (req.body ?? {})
+      const parsed = route.input.safeParse(source)
+      if (!parsed.success)
+        return { response: this.definition.responses.invalidInput(req, parsed.error.issues, route as never), replayed: false }
+      input = parsed.data
+    }
+
+    const spec = this.definition.idempotency
+    const applies =
+      this.idempotency && (route.idempotent ?? (spec!.methods ?? ['POST']).includes(route.method as never))
+    const decision = applies ? this.idempotency!.begin(req, account) : { kind: 'run' as const, key: undefined }
+    if (decision.kind === 'replay') return { response: decision.response, replayed: true }
+    if (decision.kind === 'refuse') return { response: decision.response, replayed: false }
+
+    let response: PlainResponse
+    try {
+      response = await route.handler(req, this.context(account, requestId), input)
+    } catch (error) {
+      response = this.errorResponse(req, error)
+    }
+    if (decision.key !== undefined) this.idempotency!.finish(account, decision.key, response)
+    return { response, replayed: false }
+  }
+
+  private errorResponse(req: PlainRequest, error: unknown): PlainResponse {
+    if (error instanceof ProviderError) return error.response
+    this.core.log.error('handler failed', { provider: this.name, path: req.path, error: String((error as Error)?.stack ?? error) })
+    return this.definition.responses.internalError(req, error)
+  }
+
+  private record(
+    req: PlainRequest,
+    route: RouteDefinition<State, z.ZodType> | undefined,
+    account: string | undefined,
+    requestId: string,
+    started: number,
+    verdict: FaultVerdict,
+    outcome: Outcome,
+    response?: PlainResponse,
+    replayed = false,
+  ): Outcome {
+    const now = this.core.clock.now()
+    const fired = verdict.fired[0]
+    this.core.journal.record({
+      requestId,
+      at: new Date(now).toISOString(),
+      epochMs: Math.floor(now),
+      provider: this.name,
+      ...(account !== undefined ? { account } : {}),
+      ...(route ? { operation: route.operation } : {}),
+      method: req.method,
+      path: req.path,
+      host: req.host,
+      query: req.query,
+      headers: req.headers,
+      body: req.body ?? (req.rawBody.length > 0 ? req.rawBody.toString('utf8', 0, 4096) : undefined),
+      status: outcome.kind === 'response' ? outcome.status : 0,
+      response: outcome.kind === 'response' ? response?.body : undefined,
+      durationMs: Math.round((this.core.clock.realNow() - started) * 100) / 100,
+      ...(fired ? { fault: fired } : {}),
+      outcome: outcome.kind,
+      ...(replayed ? { idempotentReplay: true } : {}),
+    })
+    return outcome
+  }
+
+  private webhooksFor(account: string): AccountWebhooks {
+    let tools = this.accountWebhooks.get(account)
+    if (!tools) {
+      tools = this.core.webhooks.forAccount(this.name, account)
+      this.accountWebhooks.set(account, tools)
+    }
+    return tools
+  }
+
+  private inboxFor(account: string): ProviderContext<State>['inbox'] {
+    let inbox = this.accountInboxes.get(account)
+    if (!inbox) {
+      inbox = { capture: (input) => this.core.inbox.capture({ ...input, provider: this.name, account }) }
+      this.accountInboxes.set(account, inbox)
+    }
+    return inbox
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

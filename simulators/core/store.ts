@@ -1,0 +1,149 @@
+/**
+ * Provider state, partitioned by account, as LocalStack partitions by access
+ * key: the account comes from the request's credentials, so two suites using
+ * two keys see two separate worlds. A provider declares its per-account state
+ * once (a factory); the core creates it on first use and walks it to reset.
+ */
+export class AccountStore<State> {
+  private readonly accounts = new Map<string, State>()
+
+  constructor(private readonly create: (account: string) => State) {}
+
+  /** The account's state, created on first use. */
+  get(account: string): State {
+    let state = this.accounts.get(account)
+    if (state === undefined) {
+      state = this.create(account)
+      this.accounts.set(account, state)
+    }
+    return state
+  }
+
+  has(account: string): boolean {
+    return this.accounts.has(account)
+  }
+
+  /** Every account with state, for lookups that cross accounts (hosted pages opened by id alone). */
+  entries(): IterableIterator<[string, State]> {
+    return this.accounts.entries()
+  }
+
+  /** Finds the first account whose state satisfies `pick`, returning what `pick` returned. */
+  find<T>(pick: (state: State, account: string) => T | undefined): { account: string; state: State; found: T } | undefined {
+    for (const [account, state] of this.accounts) {
+      const found = pick(state, account)
+      if (found !== undefined) return { account, state, found }
+    }
+    return undefined
+  }
+
+  accountIds(): string[] {
+    return [...this.accounts.keys()]
+  }
+
+  /** Drops one account's state, or every account's. */
+  reset(account?: string): void {
+    if (account === undefined) this.accounts.clear()
+    else this.accounts.delete(account)
+  }
+}
+
+export interface CursorPage<T> {
+  items: T[]
+  hasMore: boolean
+}
+
+/**
+ * A typed collection of objects with ids, kept in creation order: the shape
+ * every provider's list endpoints page over.
+ */
+export class Collection<T extends { id: string }> {
+  private readonly byId = new Map<string, T>()
+
+  get size(): number {
+    return this.byId.size
+  }
+
+  insert(item: T): T {
+    this.byId.set(item.id, item)
+    return item
+  }
+
+  get(id: string): T | undefined {
+    return this.byId.get(id)
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id)
+  }
+
+  /** Replaces the stored object by id (objects may also be mutated in place). */
+  update(id: string, patch: Partial<T>): T | undefined {
+    const item = this.byId.get(id)
+    if (!item) return undefined
+    Object.assign(item, patch)
+    return item
+  }
+
+  delete(id: string): boolean {
+    return this.byId.delete(id)
+  }
+
+  /** Oldest first. */
+  all(): T[] {
+    return [...this.byId.values()]
+  }
+
+  filter(predicate: (item: T) => boolean): T[] {
+    const out: T[] = []
+    for (const item of this.byId.values()) if (predicate(item)) out.push(item)
+    return out
+  }
+
+  find(predicate: (item: T) => boolean): T | undefined {
+    for (const item of this.byId.values()) if (predicate(item)) return item
+    return undefined
+  }
+
+  /**
+   * Cursor paging as Stripe does it: newest first by default, `startingAfter`
+   * and `endingBefore` name an id in the list, `hasMore` says whether the
+   * page was cut.
+   */
+  page(options: {
+    limit: number
+    startingAfter?: string | undefined
+    endingBefore?: string | undefined
+    order?: 'asc' | 'desc'
+    where?: (item: T) => boolean
+  }): CursorPage<T> {
+    let items = options.where ? this.filter(options.where) : this.all()
+    if ((options.order ?? 'desc') === 'desc') items = items.reverse()
+    if (options.startingAfter !== undefined) {
+      const i = items.findIndex((item) => item.id === options.startingAfter)
+      items = i < 0 ? [] : items.slice(i + 1)
+      return { items: items.slice(0, options.limit), hasMore: items.length > options.limit }
+    }
+    if (options.endingBefore !== undefined) {
+      const i = items.findIndex((item) => item.id === options.endingBefore)
+      items = i < 0 ? [] : items.slice(0, i)
+      const start = Math.max(0, items.length - options.limit)
+      return { items: items.slice(start), hasMore: start > 0 }
+    }
+    return { items: items.slice(0, options.limit), hasMore: items.length > options.limit }
+  }
+
+  /** Offset paging (Razorpay `skip`/`count`, Twilio `Page`/`PageSize`). */
+  slice(options: { offset: number; limit: number; order?: 'asc' | 'desc'; where?: (item: T) => boolean }): {
+    items: T[]
+    total: number
+  } {
+    let items = options.where ? this.filter(options.where) : this.all()
+    if ((options.order ?? 'desc') === 'desc') items = items.reverse()
+    return { items: items.slice(options.offset, options.offset + options.limit), total: items.length }
+  }
+
+  clear(): void {
+    this.byId.clear()
+  }
+}

@@ -1,0 +1,79 @@
+import { Readable } from 'node:stream'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { RawRequest } from '../http.ts'
+import type { Outcome, ProviderRuntime } from '../runtime.ts'
+
+/**
+ * The fastify transport: one fastify instance per provider, on its own port.
+ * Routing, decoding and errors are the core's, so fastify only carries bytes:
+ * a catch-all route hands the raw request to the provider runtime and renders
+ * its outcome, connection-level faults included.
+ */
+export function buildProviderApp(runtime: ProviderRuntime): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: runtime.bodyLimit,
+    forceCloseConnections: true,
+    // Provider paths are case-sensitive and may end in a slash; the core decides.
+    routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+  })
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const outcome = await runtime.handle(toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)))
+    return render(outcome, request, reply)
+  }
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/', handler })
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/*', handler })
+
+  // fastify refuses some bodies before any route runs; the provider still answers in its own words.
+  app.setErrorHandler((error: Error & { code?: string }, request, reply) => {
+    const problem = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'too-large' : 'malformed'
+    return render(runtime.refuseBody(toRaw(request, Buffer.alloc(0)), problem, error.message), request, reply)
+  })
+  return app
+}
+
+function toRaw(request: FastifyRequest, body: Buffer): RawRequest {
+  return { method: request.method, url: request.url, headers: request.headers, body, remoteAddress: request.ip }
+}
+
+/** Renders an outcome on the wire: a response, a reset socket, or silence. */
+export function render(outcome: Outcome, request: FastifyRequest, reply: FastifyReply) {
+  switch (outcome.kind) {
+    case 'response': {
+      reply.code(outcome.status).headers(outcome.headers)
+      if (!outcome.slowBody) return reply.send(outcome.payload)
+      const bytes = Buffer.isBuffer(outcome.payload) ? outcome.payload : Buffer.from(outcome.payload)
+      reply.header('content-length', String(bytes.length))
+      return reply.send(trickle(bytes, outcome.slowBody.chunkBytes, outcome.slowBody.chunkDelayMs))
+    }
+    case 'reset':
+      reply.hijack()
+      request.raw.socket.destroy()
+      return reply
+    case 'hang': {
+      reply.hijack()
+      const socket = request.raw.socket
+      const timer = setTimeout(() => socket.destroy(), outcome.ms)
+      timer.unref()
+      socket.once('close', () => clearTimeout(timer))
+      return reply
+    }
+  }
+}
+
+function trickle(bytes: Buffer, chunkBytes: number, delayMs: number): Readable {
+  let offset = 0
+  return new Readable({
+    read() {
+      if (offset >= bytes.length) return void this.push(null)
+      const chunk = bytes.subarray(offset, offset + chunkBytes)
+      offset += chunkBytes
+      // The first chunk goes at once so headers and the start of the body arrive; the rest trickle.
+      if (offset === chunkBytes) this.push(chunk)
+      else setTimeout(() => this.push(chunk), delayMs).unref()
+    },
+  })
+}

@@ -1,0 +1,77 @@
+import { delay, HttpResponse, http, type HttpHandler } from 'msw'
+import type { AnyProvider } from '../provider.ts'
+import { Core, type CoreOptions, type Outcome, type ProviderRuntime } from '../runtime.ts'
+
+/**
+ * The msw transport: the same providers, in-process, with no port. One
+ * catch-all handler per provider base URL hands each request to the core, so
+ * responses are byte-for-byte those of the fastify transport. A test can still
+ * override one operation with `server.use(http.post(url, ...))`, which msw
+ * tries before these.
+ *
+ * @example
+ * const { handlers, core } = standinHandlers({ providers: [stripe], baseUrls: { stripe: 'https://api.stripe.com' } })
+ * const server = setupServer(...handlers)
+ */
+export function standinHandlers(options: {
+  providers: AnyProvider[]
+  /** Base URL per provider name; default http://127.0.0.1:<defaultPort>. */
+  baseUrls?: Record<string, string>
+  core?: Core
+  coreOptions?: CoreOptions
+}): { handlers: HttpHandler[]; core: Core } {
+  const core = options.core ?? new Core(options.coreOptions)
+  const handlers = options.providers.map((definition) => {
+    const baseUrl = (options.baseUrls?.[definition.name] ?? `http://127.0.0.1:${definition.defaultPort}`).replace(/\/$/, '')
+    const runtime = core.providers.get(definition.name) ?? core.register(definition, { baseUrl })
+    return handlerFor(runtime, baseUrl)
+  })
+  return { handlers, core }
+}
+
+/** The msw handler for one mounted provider. */
+export function handlerFor(runtime: ProviderRuntime, baseUrl = runtime.baseUrl): HttpHandler {
+  return http.all(`${baseUrl}/*`, async ({ request }) => {
+    const url = new URL(request.url)
+    const body = Buffer.from(await request.arrayBuffer())
+    const headers: Record<string, string> = {}
+    request.headers.forEach((value, name) => {
+      headers[name] = value
+    })
+    headers.host ??= url.host
+    const raw = { method: request.method, url: url.pathname + url.search, headers, body }
+    const outcome =
+      body.length > runtime.bodyLimit
+        ? runtime.refuseBody(raw, 'too-large', `Request body is larger than ${runtime.bodyLimit} bytes`)
+        : await runtime.handle(raw)
+    return toResponse(outcome)
+  })
+}
+
+async function toResponse(outcome: Outcome): Promise<Response> {
+  switch (outcome.kind) {
+    case 'reset':
+      return HttpResponse.error()
+    case 'hang':
+      await delay(outcome.ms)
+      return HttpResponse.error()
+    case 'response': {
+      const status = outcome.status
+      const noBody = status === 204 || status === 304 || (status >= 100 && status < 200)
+      if (!outcome.slowBody || noBody)
+        return new HttpResponse(noBody ? null : outcome.payload, { status, headers: outcome.headers })
+      const bytes = Buffer.isBuffer(outcome.payload) ? outcome.payload : Buffer.from(outcome.payload)
+      const { chunkBytes, chunkDelayMs } = outcome.slowBody
+      let offset = 0
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (offset > 0) await delay(chunkDelayMs)
+          if (offset >= bytes.length) return controller.close()
+          controller.enqueue(bytes.subarray(offset, offset + chunkBytes))
+          offset += chunkBytes
+        },
+      })
+      return new HttpResponse(stream, { status, headers: outcome.headers })
+    }
+  }
+}

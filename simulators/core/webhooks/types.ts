@@ -1,0 +1,118 @@
+import { z } from 'zod'
+
+/** Where a provider's events go: registered by the provider's own API (Stripe webhook_endpoints) or by config. */
+export const WebhookEndpoint = z.object({
+  id: z.string(),
+  provider: z.string(),
+  account: z.string(),
+  url: z.url(),
+  secret: z.string(),
+  /** Event types this endpoint receives; '*' for all. */
+  events: z.array(z.string()),
+  source: z.enum(['api', 'config']),
+  enabled: z.boolean(),
+  createdAt: z.number(),
+  /** Provider specifics (Stripe's api_version, description, ...). */
+  meta: z.record(z.string(), z.unknown()),
+})
+export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>
+
+/** An event: stable id and payload, kept apart from its delivery attempts (as svix does). */
+export const WebhookEvent = z.object({
+  id: z.string(),
+  provider: z.string(),
+  account: z.string(),
+  type: z.string(),
+  payload: z.unknown(),
+  createdAt: z.number(),
+})
+export type WebhookEvent = z.infer<typeof WebhookEvent>
+
+export const AttemptOutcome = z.enum(['delivered', 'failed', 'dropped'])
+
+export const WebhookAttempt = z.object({
+  n: z.number().int(),
+  at: z.string(),
+  trigger: z.enum(['scheduled', 'manual', 'duplicate']),
+  outcome: AttemptOutcome,
+  status: z.number().int().optional(),
+  error: z.string().optional(),
+  durationMs: z.number(),
+  requestHeaders: z.record(z.string(), z.string()),
+  responseExcerpt: z.string().optional(),
+  /** Rules that changed this attempt (bad-signature, stale-timestamp, drop...). */
+  tampering: z.array(z.string()),
+})
+export type WebhookAttempt = z.infer<typeof WebhookAttempt>
+
+export const DeliveryStatus = z.enum(['pending', 'retrying', 'delivered', 'failed'])
+
+export const WebhookDelivery = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  provider: z.string(),
+  account: z.string(),
+  endpointId: z.string(),
+  url: z.string(),
+  status: DeliveryStatus,
+  attempts: z.array(WebhookAttempt),
+  nextAttemptAt: z.string().optional(),
+  createdAt: z.string(),
+})
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>
+
+export interface WebhookEncodeInput {
+  event: WebhookEvent
+  endpoint: WebhookEndpoint
+  /** Virtual epoch ms the signature is made at (older when a stale-timestamp rule fires). */
+  timestamp: number
+  /** The serialized body to sign (the transport sends exactly these bytes). */
+  body: string
+}
+
+/**
+ * How one provider delivers webhooks: its wire body, its signature scheme and
+ * its retry schedule. `sign` is a pure function of its input, so a
+ * bad-signature rule can sign other bytes than those it sends.
+ */
+export interface WebhookSpec {
+  /** Virtual ms to wait before each retry after a failed attempt; attempts = schedule.length + 1. */
+  schedule: readonly number[]
+  /** The bytes to send. Default: JSON of the event payload. */
+  serialize?(event: WebhookEvent, endpoint: WebhookEndpoint): string
+  /** Headers to send, signature included. */
+  sign(input: WebhookEncodeInput): Record<string, string>
+  /** Real ms the receiver has to answer before the attempt counts as failed. Default 10 000. */
+  timeoutMs?: number
+  /** Stop retrying an endpoint that answers 410 Gone. */
+  disableOn410?: boolean
+  /** Wait what a 429/503 Retry-After asks instead of the schedule's delay. */
+  honourRetryAfter?: boolean
+  /** Default secret for an endpoint registered by config without one. */
+  defaultSecret?(account: string): string
+}
+
+export interface EmitInput {
+  type: string
+  payload: unknown
+  /** Event id; minted when absent. Providers that store events (Stripe) pass their own. */
+  id?: string
+  /**
+   * A one-off destination instead of the registered endpoints: Twilio's
+   * per-message StatusCallback is the example.
+   */
+  to?: { url: string; secret: string; meta?: Record<string, unknown> }
+}
+
+/** The webhook tools a handler sees: bound to its provider and account. */
+export interface AccountWebhooks {
+  emit(input: EmitInput): WebhookEvent
+  endpoints: {
+    add(input: { url: string; secret: string; events?: string[]; meta?: Record<string, unknown>; id?: string }): WebhookEndpoint
+    update(id: string, patch: Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'meta' | 'secret'>>): WebhookEndpoint | undefined
+    remove(id: string): boolean
+    get(id: string): WebhookEndpoint | undefined
+    list(): WebhookEndpoint[]
+  }
+}
