@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { defineConfig, devices } from '@playwright/test'
+import { chromium, defineConfig, devices } from '@playwright/test'
 
 /**
  * Browser tests. Playwright's own Chromium is used when it is installed (a
@@ -18,7 +18,6 @@ function systemChromium(): string | undefined {
 function playwrightChromiumInstalled(): boolean {
   try {
     // chromium.executablePath() names Playwright's own download; it exists only after `npx playwright install`.
-    const { chromium } = require('@playwright/test') as typeof import('@playwright/test')
     return existsSync(chromium.executablePath())
   } catch {
     return false
