@@ -32,7 +32,9 @@ export class IdempotencyCache {
     if (key === undefined || key === '') return { kind: 'run', key: undefined }
     const invalid = this.spec.validateKey?.(req, key)
     if (invalid) return { kind: 'refuse', response: invalid }
-    const slot = `${account}\u0000${key}`
+    // A scoped key is remembered under its scope; the decision carries the scoped key so finish() finds the slot.
+    const scoped = this.spec.scope ? `${this.spec.scope(req)}\u0000${key}` : key
+    const slot = `${account}\u0000${scoped}`
     const fingerprint = this.spec.fingerprint?.(req) ?? `${req.method} ${req.path}\u0000${req.rawBody.toString('latin1')}`
     const now = this.now()
     const existing = this.entries.get(slot)
@@ -46,7 +48,7 @@ export class IdempotencyCache {
     }
     this.entries.set(slot, { fingerprint, expiresAt: now + this.spec.ttlMs, response: undefined })
     if (this.entries.size > 100_000) this.sweep(now)
-    return { kind: 'run', key }
+    return { kind: 'run', key: scoped }
   }
 
   /** Remembers the response of a request that ran with `key` (or forgets the key if it should not be stored). */

@@ -90,6 +90,11 @@ export interface IdempotencySpec {
   ttlMs: number
   /** Methods it applies to. Default ['POST']. */
   methods?: HttpMethod[]
+  /**
+   * Part of a key's identity besides the account: a key reused under another
+   * scope is a different key (runs afresh), not a conflict. Default: none.
+   */
+  scope?(req: PlainRequest): string
   /** What must be equal for a replay; default method + path + raw body. */
   fingerprint?(req: PlainRequest): string
   /** Same key, other parameters. */

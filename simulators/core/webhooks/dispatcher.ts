@@ -415,7 +415,7 @@ export class WebhookDispatcher {
     }
     let headers: Record<string, string>
     try {
-      headers = spec.sign({ event: state.event, endpoint: state.endpoint, timestamp, body: signedBody })
+      headers = spec.sign({ event: state.event, endpoint: state.endpoint, timestamp, body: signedBody, attempt: n })
     } catch (error) {
       headers = {}
       tampering.push(`sign-failed: ${(error as Error).message}`)

@@ -69,6 +69,8 @@ export interface WebhookEncodeInput {
   timestamp: number
   /** The serialized body to sign (the transport sends exactly these bytes). */
   body: string
+  /** 1 for the first attempt of a delivery; providers that number retries in a header read it. */
+  attempt?: number
 }
 
 /**
