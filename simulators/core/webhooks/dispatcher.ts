@@ -50,6 +50,8 @@ export interface DeliveryQuery {
 const MAX_EVENTS = 50_000
 const EXCERPT = 500
 const ALL_ATTEMPTS = Number.MAX_SAFE_INTEGER
+/** A config endpoint registered for this account name receives the events of every account. */
+export const ANY_ACCOUNT = '*'
 
 /**
  * The webhook dispatcher: one queue for every provider. Stages: prepare
@@ -222,8 +224,11 @@ export class WebhookDispatcher {
             meta: input.to.meta ?? {},
           },
         ]
-      : this.listEndpoints({ provider, account }).filter(
-          (e) => e.enabled && (e.events.includes('*') || e.events.includes(event.type)),
+      : this.listEndpoints({ provider }).filter(
+          (e) =>
+            (e.account === account || e.account === ANY_ACCOUNT) &&
+            e.enabled &&
+            (e.events.includes('*') || e.events.includes(event.type)),
         )
     for (const endpoint of targets) this.startDelivery(event, endpoint)
     return event

@@ -1,0 +1,68 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { z } from 'zod'
+import { HarnessError } from '../errors.ts'
+import type { Core } from '../runtime.ts'
+import { dashboardHtml } from './dashboard.ts'
+import { openApiDocument } from './openapi.ts'
+import type { Preset } from './presets.ts'
+import { controlRoutes } from './routes.ts'
+
+export const CONTROL_PREFIX = '/_standin'
+
+/**
+ * The hub's own app: the control plane under /_standin/, its OpenAPI
+ * document, and the dashboard at /. Bad input is a 400 naming the field.
+ */
+export function buildControlApp(core: Core, presets: Map<string, Preset>): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true })
+  const routes = controlRoutes(core, presets)
+  const openapi = openApiDocument(routes, CONTROL_PREFIX)
+
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: CONTROL_PREFIX + route.path,
+      handler: async (request, reply) => {
+        const query = route.query ? parse(route.query, request.query ?? {}, 'query') : {}
+        const body = route.body ? parse(route.body, request.body ?? {}, 'body') : undefined
+        const result = await route.handler({ query, body, params: request.params as Record<string, string> })
+        return reply.code(route.status ?? 200).send(result)
+      },
+    })
+  }
+  app.get(`${CONTROL_PREFIX}/openapi.json`, async () => openapi)
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml()))
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(
+        new HarnessError(
+          'STANDIN_NOT_FOUND',
+          `No control-plane route ${request.method} ${request.url.split('?')[0]}. See ${CONTROL_PREFIX}/openapi.json.`,
+        ).toJSON(),
+      ),
+  )
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
+    if (error instanceof HarnessError) return reply.code(error.status).send(error.toJSON())
+    if (error.statusCode && error.statusCode < 500) {
+      // fastify's own refusals (malformed JSON, wrong content type, too large) concern the body.
+      return reply
+        .code(error.statusCode)
+        .send(new HarnessError('STANDIN_BAD_REQUEST', `Failed to read the request: ${error.message}.`, { field: 'body' }).toJSON())
+    }
+    core.log.error('control plane failed', { error: String(error.stack ?? error) })
+    return reply.code(500).send(new HarnessError('STANDIN_INTERNAL', `Internal error: ${error.message}`).toJSON())
+  })
+  return app
+}
+
+function parse(schema: z.ZodType, value: unknown, where: 'query' | 'body'): unknown {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]!
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : []
+  const field = [...issue.path.map(String), ...keys.slice(0, 1)].join('.') || where
+  const what = issue.code === 'unrecognized_keys' ? `unknown field '${keys.join("', '")}'` : issue.message
+  throw new HarnessError('STANDIN_BAD_REQUEST', `Invalid ${where}: ${field}: ${what}.`, { field })
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod'
+import { HarnessError } from '../core/errors.ts'
+import type { AnyProvider } from '../core/provider.ts'
+
+/**
+ * The hub's configuration, read once: environment first, CLI flags over it,
+ * one zod schema for both. Nothing below the hub reads process.env.
+ *
+ * | env | flag | default |
+ * | --- | --- | --- |
+ * | STANDIN_HOST | --host | 127.0.0.1 |
+ * | STANDIN_PORT | --port | 4700 (control plane + dashboard) |
+ * | STANDIN_<PROVIDER>_PORT | --<provider>-port | the provider's default (4701-4706) |
+ * | STANDIN_PUBLIC_HOST | --public-host | the host (what browsers use in hosted page URLs) |
+ * | STANDIN_PROVIDERS | --providers | all, comma-separated |
+ * | STANDIN_SEED | --seed | 1 |
+ * | STANDIN_TIME_SCALE | --time-scale | 1 |
+ * | STANDIN_JOURNAL_SIZE | --journal-size | 10000 |
+ * | STANDIN_PRESETS_DIR | --presets-dir | scenarios/presets |
+ * | STANDIN_WEBHOOKS | --webhook (repeatable) | none: `provider=url[#secret]`, comma-separated in env |
+ * | STANDIN_LOG | --log | info (silent, info, debug) |
+ */
+const Port = z.coerce.number().int().min(0).max(65_535)
+
+export const WebhookTarget = z.object({
+  provider: z.string().min(1),
+  url: z.url(),
+  secret: z.string().min(1).optional(),
+  account: z.string().default('*'),
+})
+
+export const HubConfig = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  publicHost: z.string().min(1).optional(),
+  port: Port.default(4700),
+  ports: z.record(z.string(), Port).default({}),
+  providers: z.array(z.string().min(1)).optional(),
+  seed: z.coerce.number().int().default(1),
+  timeScale: z.coerce.number().min(0).default(1),
+  journalSize: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  presetsDir: z.string().default('scenarios/presets'),
+  webhooks: z.array(WebhookTarget).default([]),
+  log: z.enum(['silent', 'info', 'debug']).default('info'),
+})
+export type HubConfig = z.infer<typeof HubConfig>
+export type HubConfigInput = z.input<typeof HubConfig>
+
+/** `stripe=http://127.0.0.1:4800/webhooks/stripe#whsec_x` → a webhook target. */
+export function parseWebhookSpec(spec: string): z.input<typeof WebhookTarget> {
+  const eq = spec.indexOf('=')
+  if (eq <= 0) throw new HarnessError('STANDIN_BAD_CONFIG', `Bad webhook '${spec}': expected provider=url[#secret].`, { field: 'webhooks' })
+  const provider = spec.slice(0, eq)
+  const rest = spec.slice(eq + 1)
+  const hash = rest.indexOf('#')
+  return hash < 0 ? { provider, url: rest } : { provider, url: rest.slice(0, hash), secret: rest.slice(hash + 1) }
+}
+
+/** Reads STANDIN_* variables into a partial config. */
+export function configFromEnv(env: NodeJS.ProcessEnv, providers: AnyProvider[]): HubConfigInput {
+  const out: Record<string, unknown> = {}
+  const set = (key: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') out[key] = value
+  }
+  set('host', env.STANDIN_HOST)
+  set('publicHost', env.STANDIN_PUBLIC_HOST)
+  set('port', env.STANDIN_PORT)
+  set('seed', env.STANDIN_SEED)
+  set('timeScale', env.STANDIN_TIME_SCALE)
+  set('journalSize', env.STANDIN_JOURNAL_SIZE)
+  set('presetsDir', env.STANDIN_PRESETS_DIR)
+  set('log', env.STANDIN_LOG)
+  if (env.STANDIN_PROVIDERS) out.providers = env.STANDIN_PROVIDERS.split(',').map((p) => p.trim()).filter(Boolean)
+  if (env.STANDIN_WEBHOOKS) out.webhooks = env.STANDIN_WEBHOOKS.split(',').map((w) => parseWebhookSpec(w.trim()))
+  const ports: Record<string, string> = {}
+  for (const provider of providers) {
+    const value = env[`STANDIN_${provider.name.toUpperCase()}_PORT`]
+    if (value) ports[provider.name] = value
+  }
+  if (Object.keys(ports).length) out.ports = ports
+  return out as HubConfigInput
+}
+
+/** Validates a merged config; a bad value is a harness error naming the setting. */
+export function resolveConfig(input: HubConfigInput, providers: AnyProvider[]): HubConfig {
+  const parsed = HubConfig.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const field = issue.path.join('.')
+    throw new HarnessError('STANDIN_BAD_CONFIG', `Bad configuration: ${field}: ${issue.message}.`, { field })
+  }
+  const known = new Set(providers.map((p) => p.name))
+  for (const name of [...(parsed.data.providers ?? []), ...Object.keys(parsed.data.ports), ...parsed.data.webhooks.map((w) => w.provider)]) {
+    if (!known.has(name))
+      throw new HarnessError('STANDIN_BAD_CONFIG', `Bad configuration: unknown provider '${name}'. Known: ${[...known].join(', ')}.`, {
+        field: 'providers',
+      })
+  }
+  return parsed.data
+}
