@@ -63,10 +63,10 @@ function splitKey(key: string): string[] {
 type Node = { [key: string]: Node | string } | (Node | string)[]
 
 function setPath(root: Node, segments: string[], value: string) {
+  if (segments.some((segment) => FORBIDDEN_KEYS.has(segment))) return
   let node: Node = root
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!
-    if (FORBIDDEN_KEYS.has(segment)) return
     const last = i === segments.length - 1
     const container = node as Record<string, Node | string>
     if (segment === '') {

@@ -56,6 +56,7 @@ interface Waiter {
 export class Journal {
   private readonly ring: (JournalEntry | undefined)[]
   private next = 0
+  private count = 0
   private seq = 0
   private waiters: Waiter[] = []
 
@@ -65,15 +66,14 @@ export class Journal {
   }
 
   get size(): number {
-    return Math.min(this.seq, this.capacity)
+    return this.count
   }
 
   /** Appends an entry; its `seq` is assigned here. Kept cheap: one of these runs on every request. */
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
     const stored = entry as JournalEntry
     stored.seq = ++this.seq
-    this.ring[this.next] = stored
-    this.next = (this.next + 1) % this.capacity
+    this.push(stored)
     if (this.waiters.length > 0) {
       this.waiters = this.waiters.filter((waiter) => {
         if (!matches(stored, waiter.filter)) return true
@@ -119,24 +119,19 @@ export class Journal {
     return this.seq
   }
 
+  /** Forgets entries (all, or one provider's). `seq` keeps counting so `afterSeq` cursors held by clients stay meaningful. */
   clear(provider?: string): void {
-    if (provider === undefined) {
-      this.ring.fill(undefined)
-      this.next = 0
-      // seq keeps counting so `afterSeq` cursors held by clients stay meaningful.
-      return
-    }
-    const kept = this.list().filter((e) => e.provider !== provider)
+    const kept = provider === undefined ? [] : this.list().filter((e) => e.provider !== provider)
     this.ring.fill(undefined)
     this.next = 0
-    const seq = this.seq
-    this.seq = 0
-    for (const entry of kept) {
-      this.ring[this.next] = entry
-      this.next = (this.next + 1) % this.capacity
-      this.seq++
-    }
-    this.seq = seq
+    this.count = 0
+    for (const entry of kept) this.push(entry)
+  }
+
+  private push(entry: JournalEntry) {
+    this.ring[this.next] = entry
+    this.next = (this.next + 1) % this.capacity
+    if (this.count < this.capacity) this.count++
   }
 }
 

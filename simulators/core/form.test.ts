@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { decodeForm, encodeForm } from './form.ts'
+
+describe('bracket-nested form decoding', () => {
+  it('decodes flat pairs', () => {
+    expect(decodeForm('amount=2000&currency=usd')).toEqual({ amount: '2000', currency: 'usd' })
+  })
+
+  it('decodes nested objects', () => {
+    expect(decodeForm('metadata[order_id]=o_1&metadata[user][id]=u_2')).toEqual({
+      metadata: { order_id: 'o_1', user: { id: 'u_2' } },
+    })
+  })
+
+  it('decodes indexed arrays of objects in index order', () => {
+    const form = 'line_items[1][price]=p_b&line_items[0][price]=p_a&line_items[0][quantity]=2&line_items[1][quantity]=1'
+    expect(decodeForm(form)).toEqual({
+      line_items: [
+        { price: 'p_a', quantity: '2' },
+        { price: 'p_b', quantity: '1' },
+      ],
+    })
+  })
+
+  it('decodes expand[] and expand[0] to the same array', () => {
+    expect(decodeForm('expand[]=customer&expand[]=latest_charge')).toEqual({ expand: ['customer', 'latest_charge'] })
+    expect(decodeForm('expand[0]=customer&expand[1]=latest_charge')).toEqual({ expand: ['customer', 'latest_charge'] })
+  })
+
+  it('keeps percent-encoded and unicode values intact', () => {
+    expect(decodeForm('Body=%EC%9D%B8%EC%A6%9D%EB%B2%88%ED%98%B8+123456&To=%2B821012345678')).toEqual({
+      Body: '인증번호 123456',
+      To: '+821012345678',
+    })
+  })
+
+  it('ignores prototype-polluting keys', () => {
+    const decoded = decodeForm('__proto__[polluted]=1&a[__proto__][x]=2&ok=1')
+    expect(decoded).toEqual({ ok: '1' })
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('round-trips with encodeForm', () => {
+    const value = { amount: '100', metadata: { a: 'b' }, items: [{ price: 'p1' }, { price: 'p2' }], expand: ['x'] }
+    expect(decodeForm(encodeForm(value))).toEqual(value)
+  })
+
+  it('decodes an empty body to an empty object', () => {
+    expect(decodeForm('')).toEqual({})
+  })
+})

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import { Journal, type JournalEntry } from './journal.ts'
+
+const entry = (i: number, extra: Partial<JournalEntry> = {}): Omit<JournalEntry, 'seq'> => ({
+  requestId: `req_${i}`,
+  at: new Date(i).toISOString(),
+  epochMs: i,
+  provider: i % 2 ? 'stripe' : 'twilio',
+  method: 'POST',
+  path: `/v1/things/${i}`,
+  host: '127.0.0.1',
+  query: {},
+  headers: {},
+  body: { metadata: { order: `o_${i}` } },
+  status: 200,
+  response: {},
+  durationMs: 1,
+  outcome: 'response',
+  ...extra,
+})
+
+describe('journal', () => {
+  it('keeps only the newest entries once full (ring buffer)', () => {
+    const journal = new Journal(5)
+    for (let i = 1; i <= 12; i++) journal.record(entry(i))
+    const all = journal.list()
+    expect(all).toHaveLength(5)
+    expect(all.map((e) => e.seq)).toEqual([8, 9, 10, 11, 12])
+    expect(journal.lastSeq).toBe(12)
+  })
+
+  it('filters by provider, path prefix, field and afterSeq', () => {
+    const journal = new Journal(100)
+    for (let i = 1; i <= 10; i++) journal.record(entry(i))
+    expect(journal.list({ provider: 'stripe' })).toHaveLength(5)
+    expect(journal.list({ path: '/v1/things/1*' }).map((e) => e.seq)).toEqual([1, 10])
+    expect(journal.list({ where: { 'metadata.order': 'o_7' } }).map((e) => e.seq)).toEqual([7])
+    expect(journal.list({ afterSeq: 8 }).map((e) => e.seq)).toEqual([9, 10])
+    expect(journal.list({ limit: 2 }).map((e) => e.seq)).toEqual([9, 10])
+  })
+
+  it('waitFor resolves on a later matching entry and times out otherwise', async () => {
+    const journal = new Journal(10)
+    const waiting = journal.waitFor({ provider: 'stripe', status: 402 }, 1000)
+    journal.record(entry(2))
+    journal.record(entry(3, { status: 402 }))
+    expect((await waiting)?.seq).toBe(2)
+    expect(await journal.waitFor({ provider: 'nobody' }, 20)).toBeUndefined()
+  })
+
+  it('clearing one provider keeps the others', () => {
+    const journal = new Journal(10)
+    for (let i = 1; i <= 4; i++) journal.record(entry(i))
+    journal.clear('stripe')
+    expect(journal.list().map((e) => e.provider)).toEqual(['twilio', 'twilio'])
+  })
+
+  it('refuses a capacity below one', () => {
+    expect(() => new Journal(0)).toThrow(RangeError)
+  })
+})

@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { signTestkit, testkit } from '../../testkit/index.ts'
+import { type RunningProviders, startProviders } from '../testing.ts'
+import { startReceiver } from './receiver.ts'
+import type { WebhookDelivery } from './types.ts'
+
+/** The testkit provider retries after 1 s, 5 s and 30 s (virtual): 4 attempts in all. */
+let sims: RunningProviders
+let receiver: Awaited<ReturnType<typeof startReceiver>>
+let failFirst = 0
+
+beforeEach(async () => {
+  sims = await startProviders([testkit], { timeScale: 0 }) // frozen: only advance() moves time
+  failFirst = 0
+  receiver = await startReceiver((n) => (n <= failFirst ? 500 : 200))
+  sims.core.webhooks.addEndpoint({ provider: 'testkit', account: '*', url: receiver.url, secret: 'whsec_test', source: 'config' })
+})
+afterEach(async () => {
+  await sims.close()
+  await receiver.close()
+})
+
+const emit = (payload: unknown = { hello: 1 }, type = 'widget.shipped') => sims.core.webhooks.emit('testkit', 'acct', { type, payload })
+
+async function waitForAttempts(eventId: string, attempts: number): Promise<WebhookDelivery> {
+  const delivery = await sims.core.webhooks.waitFor({ eventId, minAttempts: attempts }, 3000)
+  if (!delivery) throw new Error(`no delivery of ${eventId} reached ${attempts} attempts`)
+  return delivery
+}
+
+/** Advances virtual time step by step, letting each real HTTP attempt finish in between. */
+async function advanceThrough(ms: number[]) {
+  for (const step of ms) {
+    sims.core.clock.advance(step)
+    await new Promise((r) => setTimeout(r, 60))
+  }
+}
+
+describe('webhook dispatcher', () => {
+  it('delivers once after the receiver fails the first N attempts, recording every attempt', async () => {
+    failFirst = 2
+    const event = emit()
+    await waitForAttempts(event.id, 1)
+    await advanceThrough([1_000])
+    await waitForAttempts(event.id, 2)
+    await advanceThrough([5_000])
+    const delivery = await waitForAttempts(event.id, 3)
+    expect(delivery.status).toBe('delivered')
+    expect(delivery.attempts.map((a) => [a.outcome, a.status])).toEqual([
+      ['failed', 500],
+      ['failed', 500],
+      ['delivered', 200],
+    ])
+    expect(receiver.received).toHaveLength(3)
+    await advanceThrough([60_000])
+    expect(receiver.received).toHaveLength(3) // exactly once after success: no further attempts
+  })
+
+  it('a receiver down for the whole schedule leaves the event visibly failed', async () => {
+    failFirst = 100
+    const event = emit()
+    await waitForAttempts(event.id, 1)
+    await advanceThrough([1_000, 5_000, 30_000, 3_600_000])
+    const delivery = await waitForAttempts(event.id, 4)
+    expect(delivery.status).toBe('failed')
+    expect(delivery.attempts).toHaveLength(4)
+    expect(sims.core.webhooks.listDeliveries({ status: 'failed' }).map((d) => d.eventId)).toContain(event.id)
+    expect(sims.core.webhooks.getEvent(event.id)).toBeDefined()
+  })
+
+  it('records connection errors as failed attempts', async () => {
+    await receiver.close()
+    const event = emit()
+    const delivery = await waitForAttempts(event.id, 1)
+    expect(delivery.attempts[0]).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/ECONNREFUSED/) })
+    expect(delivery.status).toBe('retrying')
+  })
+
+  it('signs each attempt with the provider signer', async () => {
+    const event = emit({ signed: true })
+    await waitForAttempts(event.id, 1)
+    const hook = receiver.received[0]!
+    const t = Number(/t=(\d+)/.exec(String(hook.headers['testkit-signature']))![1]) * 1000
+    expect(hook.headers['testkit-signature']).toBe(signTestkit('whsec_test', t, hook.body))
+  })
+
+  it('redelivers on demand as a manual attempt', async () => {
+    const event = emit()
+    const first = await waitForAttempts(event.id, 1)
+    sims.core.webhooks.redeliver(first.id)
+    const again = await waitForAttempts(event.id, 2)
+    expect(again.attempts.map((a) => a.trigger)).toEqual(['scheduled', 'manual'])
+    expect(receiver.received).toHaveLength(2)
+  })
+})
+
+describe('webhook rules', () => {
+  it('duplicate sends the same event id twice', async () => {
+    sims.core.webhooks.addRule({ match: { provider: 'testkit' }, effect: { type: 'duplicate' }, times: 1 })
+    const event = emit()
+    await waitForAttempts(event.id, 1)
+    await new Promise((r) => setTimeout(r, 100))
+    const deliveries = sims.core.webhooks.listDeliveries({ eventId: event.id })
+    expect(deliveries).toHaveLength(2)
+    expect(receiver.received).toHaveLength(2)
+    expect(receiver.received[0]!.body).toBe(receiver.received[1]!.body)
+  })
+
+  it('drop loses the first N attempts, then the retry delivers', async () => {
+    sims.core.webhooks.addRule({ match: { eventType: 'widget.*' }, effect: { type: 'drop', attempts: 1 } })
+    const event = emit()
+    const first = await waitForAttempts(event.id, 1)
+    expect(first.attempts[0]!.outcome).toBe('dropped')
+    expect(receiver.received).toHaveLength(0)
+    await advanceThrough([1_000])
+    expect((await waitForAttempts(event.id, 2)).status).toBe('delivered')
+  })
+
+  it('bad-signature sends a signature that does not verify, only for the first attempt when asked', async () => {
+    sims.core.webhooks.addRule({ match: {}, effect: { type: 'bad-signature', attempts: 1 } })
+    const event = emit()
+    await waitForAttempts(event.id, 1)
+    sims.core.webhooks.redeliver(sims.core.webhooks.listDeliveries({ eventId: event.id })[0]!.id)
+    await waitForAttempts(event.id, 2)
+    const verifies = receiver.received.map((hook) => {
+      const t = Number(/t=(\d+)/.exec(String(hook.headers['testkit-signature']))![1]) * 1000
+      return hook.headers['testkit-signature'] === signTestkit('whsec_test', t, hook.body)
+    })
+    expect(verifies).toEqual([false, true])
+  })
+
+  it('stale-timestamp signs with an old timestamp', async () => {
+    sims.core.webhooks.addRule({ match: {}, effect: { type: 'stale-timestamp', seconds: 3600 } })
+    const now = Math.floor(sims.core.clock.now() / 1000)
+    await waitForAttempts(emit().id, 1)
+    const t = Number(/t=(\d+)/.exec(String(receiver.received[0]!.headers['testkit-signature']))![1])
+    expect(now - t).toBeGreaterThanOrEqual(3599)
+  })
+
+  it('reorder holds an event until a later one has been delivered', async () => {
+    sims.core.webhooks.addRule({ match: { payload: { step: '1' } }, effect: { type: 'reorder' } })
+    const first = emit({ step: 1 })
+    const second = emit({ step: 2 })
+    await waitForAttempts(second.id, 1)
+    await waitForAttempts(first.id, 1)
+    expect(receiver.received.map((r) => JSON.parse(r.body).step)).toEqual([2, 1])
+  })
+
+  it('delay postpones the first attempt in virtual time', async () => {
+    sims.core.webhooks.addRule({ match: {}, effect: { type: 'delay', ms: 60_000 } })
+    const event = emit()
+    await new Promise((r) => setTimeout(r, 100))
+    expect(receiver.received).toHaveLength(0)
+    await advanceThrough([60_000])
+    expect((await waitForAttempts(event.id, 1)).status).toBe('delivered')
+  })
+
+  it('rules are validated with the field named', () => {
+    expect(() => sims.core.webhooks.addRule({ effect: { type: 'drop' } })).toThrow(/effect.attempts/)
+    expect(() => sims.core.webhooks.addRule({ effect: { type: 'explode' } })).toThrow(/effect.type/)
+  })
+})
