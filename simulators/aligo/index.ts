@@ -1,21 +1,65 @@
-import { ProviderError } from '../core/errors.ts'
 import { defineProvider } from '../core/provider.ts'
+import { authenticate, configureTrigger } from './accounts.ts'
+import { aligoErrors, kakaoError, smsError } from './errors.ts'
+import { type AligoState, createState } from './models.ts'
+import { cancel, kakaoCancel } from './routes/cancel.ts'
+import { alimtalkSend, heartinfo, historyDetail, historyList, token } from './routes/kakao.ts'
+import { list, smsList } from './routes/list.ts'
+import { remain } from './routes/remain.ts'
+import { send, sendMass } from './routes/send.ts'
+import { BODY_LIMIT_BYTES } from './test-values.ts'
+import { isKakaoPath } from './wire.ts'
+
+export { configureAligoAccount } from './accounts.ts'
 
 /**
- * PLACEHOLDER: the Aligo simulator is being built in this folder. Until then
- * it answers every request with 501 so nothing pretends to work.
+ * Aligo (apis.aligo.in SMS/LMS/MMS and kakaoapi.aligo.in AlimTalk) on one
+ * port: the two hosts' paths do not collide. Read README.md for what is
+ * faithful and what is not.
  */
-const notBuilt = () => ({ status: 501, body: { error: 'Aligo simulator not built yet' } })
-
-export const aligo = defineProvider({
+export const aligo = defineProvider<AligoState>({
   name: 'aligo',
   title: 'Aligo',
   defaultPort: 4702,
-  createState: () => ({}),
-  auth: () => {
-    throw new ProviderError(notBuilt())
+  createState,
+  auth: authenticate,
+  routes: [
+    ...send,
+    ...sendMass,
+    ...remain,
+    ...list,
+    ...smsList,
+    ...cancel,
+    ...token,
+    ...alimtalkSend,
+    ...historyList,
+    ...historyDetail,
+    ...heartinfo,
+    ...kakaoCancel,
+  ],
+  errors: aligoErrors,
+  responses: {
+    // nginx's page for an unknown path (UNVERIFIED: the real body is not captured).
+    notFound: () => ({
+      status: 404,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+    }),
+    // PHP reads $_POST only: other methods, bodies it cannot parse (JSON, broken multipart) and bodies
+    // past post_max_size all reach the script without fields, so the credentials are "missing".
+    methodNotAllowed: (req) => missingCredentials(req.path),
+    invalidBody: (req) => missingCredentials(req.path),
+    invalidInput: (req) => missingCredentials(req.path),
+    internalError: (req) =>
+      isKakaoPath(req.path)
+        ? kakaoError('시스템 오류입니다.')
+        : smsError('-102', { message: '시스템 오류입니다.' }),
   },
-  routes: [],
-  errors: {},
-  responses: { notFound: notBuilt, invalidBody: notBuilt, invalidInput: notBuilt, internalError: notBuilt },
+  bodyLimit: BODY_LIMIT_BYTES,
+  triggers: { 'account.configure': configureTrigger },
 })
+
+function missingCredentials(path: string) {
+  if (isKakaoPath(path)) return kakaoError('계정 아이디(=userid) 파라메더 정보가 전달되지 않았습니다.')
+  return smsError('-101', {}, path.startsWith('/remain') ? { SMS_CNT: 0, LMS_CNT: 0, MMS_CNT: 0 } : {})
+}

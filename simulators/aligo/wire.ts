@@ -1,0 +1,145 @@
+import iconv from 'iconv-lite'
+import type { PlainRequest, PlainResponse } from '../core/http.ts'
+
+/**
+ * Aligo's wire conventions: PHP behind nginx. Everything answers HTTP 200
+ * with `application/json;charset=UTF-8` (the header shown on Aligo's spec
+ * pages), and the JSON is PHP `json_encode` output: non-ASCII as `\uXXXX`
+ * (captured: `"\uc778\uc99d\uc624\ub958..."`) and `/` as `\/`.
+ */
+export const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8'
+
+/** PHP `json_encode` with default flags. Clients parse it like any JSON; byte-exact captures match it. */
+export function phpJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/\//g, '\\/')
+    .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** An Aligo answer: always HTTP 200, the outcome is in the body. */
+export function reply(body: Record<string, unknown>): PlainResponse {
+  return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: phpJson(body) }
+}
+
+export type Params = Record<string, string>
+
+/**
+ * The request's parameters as PHP's `$_REQUEST` sees them: form or multipart
+ * fields, plus the query string (published clients put params there and get
+ * answers). JSON is not a form PHP decodes, so a JSON body carries nothing
+ * (its credentials never arrive and the answer is an auth error).
+ * A repeated key keeps its first value; bracket-nested keys are not params.
+ */
+export function readParams(req: PlainRequest): Params {
+  const out: Params = {}
+  const take = (source: unknown) => {
+    if (typeof source !== 'object' || source === null || Array.isArray(source)) return
+    for (const [key, raw] of Object.entries(source as Record<string, unknown>)) {
+      const value = Array.isArray(raw) ? raw[0] : raw
+      if (typeof value === 'string') out[key] = value
+    }
+  }
+  take(req.query)
+  const form =
+    req.contentType === 'application/x-www-form-urlencoded' || req.contentType === 'multipart/form-data'
+  // Clients that omit the content type still send form bytes; the core decoded them as a form.
+  if (form || (req.contentType === undefined && !looksLikeJson(req.rawBody))) take(req.body)
+  return out
+}
+
+function looksLikeJson(body: Buffer): boolean {
+  const first = body.toString('utf8', 0, 64).trimStart()[0]
+  return first === '{' || first === '['
+}
+
+/** True for the Kakao API (kakaoapi.aligo.in), whose envelope is `{code, message}` instead of `{result_code, message}`. */
+export function isKakaoPath(path: string): boolean {
+  return path.startsWith('/akv10/')
+}
+
+// ---------------------------------------------------------------- text
+
+/**
+ * Carrier gateways are EUC-KR (Aligo's spec says so); iconv-lite's `euc-kr` is
+ * its superset CP949, so every modern Hangul syllable is 2 bytes and ASCII 1.
+ * A character it cannot encode becomes `?` (1 byte), as on the handset.
+ */
+export function eucKrBytes(text: string): number {
+  return iconv.encode(text, 'euc-kr').length
+}
+
+/** What the handset shows: the text through EUC-KR, unsupported characters as `?`. */
+export function asHandsetText(text: string): string {
+  return iconv.decode(iconv.encode(text, 'euc-kr'), 'euc-kr')
+}
+
+/** The longest prefix of `text` within `limit` EUC-KR bytes, never splitting a character. */
+export function truncateBytes(text: string, limit: number): string {
+  let bytes = 0
+  let out = ''
+  for (const char of text) {
+    const size = eucKrBytes(char)
+    if (bytes + size > limit) break
+    bytes += size
+    out += char
+  }
+  return out
+}
+
+// ---------------------------------------------------------------- time (KST, UTC+9, no DST)
+
+const KST_OFFSET_MS = 9 * 3_600_000
+
+function kst(epochMs: number) {
+  const d = new Date(epochMs + KST_OFFSET_MS)
+  const p = (n: number, w = 2) => String(n).padStart(w, '0')
+  return {
+    date: `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}`,
+    dash: `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`,
+    time: `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`,
+    compactTime: `${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`,
+  }
+}
+
+/** `2026-11-21 11:37:35` in Korean time, as Aligo writes reg_date, send_date, cancel_date. */
+export function kstDateTime(epochMs: number): string {
+  const k = kst(epochMs)
+  return `${k.dash} ${k.time}`
+}
+
+/** `20261121` in Korean time (start_date, rdate). */
+export function kstDate(epochMs: number): string {
+  return kst(epochMs).date
+}
+
+/** `20261121113735` in Korean time (AlimTalk senddate, reserve_date). */
+export function kstCompact(epochMs: number): string {
+  const k = kst(epochMs)
+  return `${k.date}${k.compactTime}`
+}
+
+/**
+ * Epoch ms of a Korean wall-clock time given as digits (`YYYYMMDD` + `HHII`
+ * or `YYYYMMDDHHIISS`); undefined when it is not a real date and time.
+ */
+export function parseKst(digits: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$/.exec(digits)
+  if (!m) return undefined
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '00'].map(Number) as number[]
+  const utc = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!)
+  const back = new Date(utc)
+  // Date.UTC rolls 20261332 over into next year; a real date survives the round trip.
+  if (
+    back.getUTCMonth() !== mo! - 1 ||
+    back.getUTCDate() !== d! ||
+    back.getUTCHours() !== h! ||
+    back.getUTCMinutes() !== mi!
+  )
+    return undefined
+  return utc - KST_OFFSET_MS
+}
+
+/** Start of the Korean day `YYYYMMDD`, in epoch ms; undefined when it is not a date. */
+export function parseKstDay(date: string): number | undefined {
+  return /^\d{8}$/.test(date) ? parseKst(`${date}0000`) : undefined
+}
