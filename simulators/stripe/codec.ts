@@ -1,0 +1,157 @@
+import { fail } from './errors.ts'
+import { lookupById, type StripeState } from './models.ts'
+
+/**
+ * API versions and the wire shape of each. Objects are stored once, with the
+ * fields of both shapes; `render` drops what the request's version lacks
+ * (stripe.md §0: basil, 2025-03-31, moved subscription periods onto items and
+ * invoice payments into `payments`/`parent`), then `expand` swaps ids for objects.
+ */
+export const PINNED_VERSION = '2026-10-28.endive'
+export const LEGACY_VERSION = '2023-08-16'
+/** The first version with the basil shapes. */
+const BASIL = '2025-03-31'
+
+export function isLegacy(version: string): boolean {
+  return version < BASIL
+}
+
+/** The version a request asks for (Stripe-Version header), or the pinned one; malformed → Stripe's 400. */
+export function requestVersion(header: string | undefined): string {
+  if (header === undefined || header === '') return PINNED_VERSION
+  const version = header.trim()
+  if (!/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/.test(version) || version < '2011-01-01')
+    return fail(400, {
+      type: 'invalid_request_error',
+      message: `Invalid Stripe API version: ${version}`,
+    })
+  return version
+}
+
+/** Fields each shape lacks, by `object`. */
+const ONLY_CURRENT: Record<string, string[]> = {
+  invoice: ['parent', 'payments', 'confirmation_secret', 'total_taxes', 'amount_overpaid'],
+  line_item: ['pricing', 'parent', 'taxes'],
+  'checkout.session': ['collected_information'],
+  subscription_item: ['current_period_start', 'current_period_end'],
+}
+const ONLY_LEGACY: Record<string, string[]> = {
+  subscription: ['current_period_start', 'current_period_end', 'discount'],
+  invoice: [
+    'payment_intent',
+    'charge',
+    'paid',
+    'paid_out_of_band',
+    'subscription',
+    'subscription_details',
+    'quote',
+    'tax',
+    'total_tax_amounts',
+    'application_fee_amount',
+    'transfer_data',
+    'discount',
+  ],
+  line_item: [
+    'price',
+    'plan',
+    'subscription_item',
+    'proration',
+    'proration_details',
+    'invoice_item',
+    'type',
+    'tax_amounts',
+    'tax_rates',
+    'discount',
+  ],
+  charge: ['invoice'],
+  payment_intent: ['invoice'],
+  'checkout.session': ['shipping_details'],
+}
+
+/** A deep copy of a stored object in the shape of `version`, without simulator-private (`_`) fields. */
+export function render(value: unknown, version: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => render(v, version))
+  if (value === null || typeof value !== 'object') return value
+  const source = value as Record<string, unknown>
+  const drop =
+    typeof source.object === 'string'
+      ? (isLegacy(version) ? ONLY_CURRENT : ONLY_LEGACY)[source.object]
+      : undefined
+  const out: Record<string, unknown> = {}
+  for (const [key, v] of Object.entries(source)) {
+    if (key.startsWith('_') || drop?.includes(key)) continue
+    out[key] = render(v, version)
+  }
+  return out
+}
+
+/**
+ * Replaces ids by the objects they name along each `expand[]` path
+ * (`customer`, `latest_charge`, `data.customer`, `latest_invoice.payment_intent`),
+ * at most four levels deep as Stripe allows.
+ */
+export function expand(
+  wire: Record<string, unknown>,
+  paths: string[] | undefined,
+  version: string,
+  state: StripeState,
+) {
+  for (const path of paths ?? []) {
+    const segments = path.split('.')
+    if (segments.length > 4)
+      fail(400, {
+        type: 'invalid_request_error',
+        message: `You cannot expand more than 4 levels of a property. Property: ${path}`,
+        param: 'expand',
+      })
+    expandAt(wire, segments, path, version, state)
+  }
+  return wire
+}
+
+function expandAt(
+  node: unknown,
+  segments: string[],
+  path: string,
+  version: string,
+  state: StripeState,
+): void {
+  if (segments.length === 0 || node === null || typeof node !== 'object') return
+  const [head, ...rest] = segments as [string, ...string[]]
+  if (Array.isArray(node)) {
+    for (const item of node) expandAt(item, segments, path, version, state)
+    return
+  }
+  const record = node as Record<string, unknown>
+  if (!(head in record)) return cannotExpand(path)
+  let value = record[head]
+  if (typeof value === 'string') {
+    const found = lookupById(state, value)
+    if (!found) {
+      // Ids that name objects standin does not store (balance transactions) cannot be expanded.
+      if (/^[a-z]+_/.test(value)) return cannotExpand(path)
+      return cannotExpand(path)
+    }
+    value = render(found, version)
+    record[head] = value
+  }
+  expandAt(value, rest, path, version, state)
+}
+
+function cannotExpand(path: string): never {
+  return fail(400, {
+    type: 'invalid_request_error',
+    message: `This property cannot be expanded (${path}).`,
+    param: 'expand',
+  })
+}
+
+/** One object on the wire: rendered for the version, then expanded. */
+export function wire(
+  obj: object,
+  version: string,
+  state: StripeState,
+  paths?: string[],
+): Record<string, unknown> {
+  return expand(render(obj, version) as Record<string, unknown>, paths, version, state)
+}

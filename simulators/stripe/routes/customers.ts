@@ -1,0 +1,171 @@
+import { z } from 'zod'
+import { fail } from '../errors.ts'
+import type { Customer } from '../models.ts'
+import { expandShape, listShape, metadataShape, params } from '../params.ts'
+import { resolvePaymentMethod } from '../payments.ts'
+import { blank } from '../spec.ts'
+import { emitEvent } from '../webhooks.ts'
+import { attach } from './payment-methods.ts'
+import { find, list, mergeMetadata, orNull, previousOf, respond, route, source, timeFor } from './shared.ts'
+
+const str = z.union([z.string(), z.literal('')]).optional()
+const fields = {
+  ...expandShape,
+  ...metadataShape,
+  email: str,
+  name: str,
+  phone: str,
+  description: str,
+  payment_method: z.string().optional(),
+  invoice_settings: z.looseObject({ default_payment_method: str }).optional(),
+  test_clock: z.string().optional(),
+  address: z.unknown().optional(),
+}
+
+export const customers = [
+  route({
+    operation: 'customers.create',
+    method: 'POST',
+    path: '/v1/customers',
+    input: params('POST', '/v1/customers', fields),
+    handler: (req, ctx, input) => {
+      if (input.test_clock) find(ctx.state.testClocks, input.test_clock, 'test clock', 'test_clock')
+      const id = ctx.ids.mint('cus_', 14)
+      const customer = {
+        ...blank('customer'),
+        id,
+        object: 'customer',
+        address: input.address && input.address !== '' ? input.address : null,
+        balance: 0,
+        created: 0,
+        currency: null,
+        default_source: null,
+        delinquent: false,
+        description: orNull(input.description, null),
+        discount: null,
+        email: orNull(input.email, null),
+        invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
+        invoice_settings: {
+          custom_fields: null,
+          default_payment_method: null,
+          footer: null,
+          rendering_options: null,
+        },
+        livemode: false,
+        metadata: mergeMetadata({}, input.metadata),
+        name: orNull(input.name, null),
+        next_invoice_sequence: 1,
+        phone: orNull(input.phone, null),
+        preferred_locales: [],
+        shipping: null,
+        tax_exempt: 'none',
+        test_clock: input.test_clock ?? null,
+      } as Customer
+      ctx.state.customers.insert(customer)
+      customer.created = timeFor(ctx, id)
+      const src = source(req, ctx, customer.created)
+      if (input.payment_method) {
+        const pm = resolvePaymentMethod(src, input.payment_method)
+        attach(src, pm, customer)
+      }
+      const dpm = input.invoice_settings?.default_payment_method
+      if (dpm) customer.invoice_settings.default_payment_method = ownedPaymentMethod(ctx, customer, dpm)
+      emitEvent(src, 'customer.created', customer)
+      return respond(req, ctx, customer, input.expand)
+    },
+  }),
+  route({
+    operation: 'customers.retrieve',
+    method: 'GET',
+    path: '/v1/customers/:customer',
+    input: params('GET', '/v1/customers/{customer}', expandShape),
+    handler: (req, ctx, input) => {
+      const customer = find(ctx.state.customers, req.params.customer!, 'customer', 'id')
+      if (customer.deleted) return respond(req, ctx, { id: customer.id, object: 'customer', deleted: true })
+      return respond(req, ctx, customer, input.expand)
+    },
+  }),
+  route({
+    operation: 'customers.update',
+    method: 'POST',
+    path: '/v1/customers/:customer',
+    input: params('POST', '/v1/customers/{customer}', fields),
+    handler: (req, ctx, input) => {
+      const customer = find(ctx.state.customers, req.params.customer!, 'customer', 'id')
+      if (customer.deleted)
+        fail(404, {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: `No such customer: '${customer.id}'`,
+          param: 'id',
+        })
+      const before = structuredClone(customer)
+      const src = source(req, ctx, timeFor(ctx, customer.id))
+      if (input.email !== undefined) customer.email = orNull(input.email, null)
+      if (input.name !== undefined) customer.name = orNull(input.name, null)
+      if (input.phone !== undefined) customer.phone = orNull(input.phone, null)
+      if (input.description !== undefined) customer.description = orNull(input.description, null)
+      customer.metadata = mergeMetadata(customer.metadata, input.metadata)
+      const dpm = input.invoice_settings?.default_payment_method
+      if (dpm !== undefined)
+        customer.invoice_settings.default_payment_method =
+          dpm === '' ? null : ownedPaymentMethod(ctx, customer, dpm)
+      const previous = previousOf(before, customer)
+      if (Object.keys(previous).length > 0) emitEvent(src, 'customer.updated', customer, previous)
+      return respond(req, ctx, customer, input.expand)
+    },
+  }),
+  route({
+    operation: 'customers.delete',
+    method: 'DELETE',
+    path: '/v1/customers/:customer',
+    handler: (req, ctx) => {
+      const customer = find(ctx.state.customers, req.params.customer!, 'customer', 'id')
+      if (customer.deleted)
+        fail(404, {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: `No such customer: '${customer.id}'`,
+          param: 'id',
+        })
+      customer.deleted = true
+      emitEvent(source(req, ctx), 'customer.deleted', customer)
+      return respond(req, ctx, { id: customer.id, object: 'customer', deleted: true })
+    },
+  }),
+  route({
+    operation: 'customers.list',
+    method: 'GET',
+    path: '/v1/customers',
+    input: params('GET', '/v1/customers', {
+      ...listShape,
+      email: z.string().optional(),
+      test_clock: z.string().optional(),
+    }),
+    handler: (req, ctx, input) =>
+      list(
+        req,
+        ctx,
+        ctx.state.customers,
+        input,
+        '/v1/customers',
+        (c) =>
+          !c.deleted &&
+          (input.email === undefined || c.email === input.email) &&
+          (input.test_clock === undefined || c.test_clock === input.test_clock),
+      ),
+  }),
+]
+
+/** A customer's default payment method must be attached to it. */
+function ownedPaymentMethod(ctx: Parameters<typeof timeFor>[0], customer: Customer, id: string): string {
+  const pm = find(ctx.state.paymentMethods, id, 'PaymentMethod', 'invoice_settings[default_payment_method]')
+  if (pm.customer !== customer.id)
+    fail(400, {
+      type: 'invalid_request_error',
+      code: 'resource_missing',
+      message: `No such PaymentMethod: '${id}'; It's possible this PaymentMethod exists on one of your connected accounts, in which case you should retry this request on that connected account.`,
+      param: 'invoice_settings[default_payment_method]',
+    })
+  return pm.id
+}

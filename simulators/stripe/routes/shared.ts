@@ -1,0 +1,124 @@
+import type { PlainRequest, PlainResponse } from '../../core/http.ts'
+import { routesFor } from '../../core/provider.ts'
+import type { Collection } from '../../core/store.ts'
+import { requestVersion, wire } from '../codec.ts'
+import { fail, resourceMissing } from '../errors.ts'
+import type { StripeContext, StripeState } from '../models.ts'
+import type { EventSource } from '../webhooks.ts'
+
+export const route = routesFor<StripeState>()
+
+/** Unix seconds for a customer: its test clock's frozen time when it has one, else the virtual clock. */
+export function timeFor(ctx: StripeContext, customerId: string | null | undefined): number {
+  const customer = customerId ? ctx.state.customers.get(customerId) : undefined
+  const clock = customer?.test_clock ? ctx.state.testClocks.get(customer.test_clock) : undefined
+  return clock ? clock.frozen_time : ctx.clock.unix()
+}
+
+/** Where events of this request come from: its request id and idempotency key, at `at`. */
+export function source(req: PlainRequest, ctx: StripeContext, at = ctx.clock.unix()): EventSource {
+  return { ctx, at, request: { id: ctx.requestId, idempotency_key: req.headers['idempotency-key'] ?? null } }
+}
+
+export const versionOf = (req: PlainRequest) => requestVersion(req.headers['stripe-version'])
+
+export function respond(
+  req: PlainRequest,
+  ctx: StripeContext,
+  obj: object,
+  expand?: string[],
+): PlainResponse {
+  return { status: 200, body: wire(obj, versionOf(req), ctx.state, expand) }
+}
+
+export function find<T extends { id: string }>(
+  collection: Collection<T>,
+  id: string,
+  noun: string,
+  param: string,
+): T {
+  return collection.get(id) ?? resourceMissing(noun, id, param)
+}
+
+export interface ListInput {
+  limit?: number | undefined
+  starting_after?: string | undefined
+  ending_before?: string | undefined
+  expand?: string[] | undefined
+}
+
+/** Stripe's list envelope with cursor paging, newest first; `expand[]=data.x` expands inside items. */
+export function list<T extends { id: string }>(
+  req: PlainRequest,
+  ctx: StripeContext,
+  collection: Collection<T>,
+  input: ListInput,
+  url: string,
+  where?: (item: T) => boolean,
+): PlainResponse {
+  const limit = input.limit ?? 10
+  if (limit < 1 || limit > 100)
+    fail(400, {
+      type: 'invalid_request_error',
+      message: 'Invalid limit: must be an integer between 1 and 100',
+      param: 'limit',
+    })
+  if (input.starting_after && input.ending_before)
+    fail(400, {
+      type: 'invalid_request_error',
+      message: 'You may only specify one of these parameters: ending_before, starting_after.',
+      param: 'ending_before',
+    })
+  for (const [param, id] of [
+    ['starting_after', input.starting_after],
+    ['ending_before', input.ending_before],
+  ] as const) {
+    if (id !== undefined && !collection.has(id)) resourceMissing('object', id, param)
+  }
+  const page = collection.page({
+    limit,
+    startingAfter: input.starting_after,
+    endingBefore: input.ending_before,
+    where,
+  })
+  const version = versionOf(req)
+  const body = wire(
+    { object: 'list', data: page.items, has_more: page.hasMore, url },
+    version,
+    ctx.state,
+    input.expand,
+  )
+  return { status: 200, body }
+}
+
+/** Stripe's metadata update: keys merge, an empty value deletes a key, `metadata=''` clears all. */
+export function mergeMetadata(
+  current: Record<string, string>,
+  patch: Record<string, string> | '' | undefined,
+) {
+  if (patch === undefined) return current
+  if (patch === '') return {}
+  const next = { ...current }
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === '') delete next[k]
+    else next[k] = v
+  }
+  return next
+}
+
+/** Fields that changed, with their old values: an event's `previous_attributes`. */
+export function previousOf(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(after)) {
+    if (key.startsWith('_')) continue
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = before[key] ?? null
+  }
+  return out
+}
+
+/** `''` unsets a field in Stripe's form encoding. */
+export const orNull = <T>(value: T | '' | undefined, fallback: T | null): T | null =>
+  value === undefined ? fallback : value === '' ? null : value

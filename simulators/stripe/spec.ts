@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs'
+
+/**
+ * Stripe's OpenAPI document (the bundled 2023-08-16 copy), loaded once on
+ * first use: request parameters are validated against it and blank objects are
+ * derived from it, as stripe-mock builds every route from the same document.
+ */
+export const SPEC_VERSION = '2023-08-16'
+
+export interface JsonSchema {
+  $ref?: string
+  type?: string
+  nullable?: boolean
+  enum?: unknown[]
+  anyOf?: JsonSchema[]
+  properties?: Record<string, JsonSchema>
+  required?: string[]
+  additionalProperties?: boolean | JsonSchema
+  items?: JsonSchema
+  maxLength?: number
+  format?: string
+  'x-resourceId'?: string
+}
+
+interface Parameter {
+  in: string
+  name: string
+  required?: boolean
+  schema: JsonSchema
+}
+
+interface Operation {
+  parameters?: Parameter[]
+  requestBody?: { content: Record<string, { schema: JsonSchema }> }
+}
+
+interface Spec {
+  paths: Record<string, Record<string, Operation>>
+  components: { schemas: Record<string, JsonSchema> }
+}
+
+let loaded: Spec | undefined
+let byObject: Map<string, string> | undefined
+
+export function spec(): Spec {
+  loaded ??= JSON.parse(
+    readFileSync(new URL('../../../shared/providers/stripe-openapi/spec3.json', import.meta.url), 'utf8'),
+  ) as Spec
+  return loaded
+}
+
+export function resolve(schema: JsonSchema): JsonSchema {
+  let s = schema
+  while (s.$ref) s = spec().components.schemas[s.$ref.slice('#/components/schemas/'.length)]!
+  return s
+}
+
+/** The component schema whose `object` is this value ('payment_intent', 'checkout.session'). */
+export function schemaForObject(object: string): JsonSchema | undefined {
+  if (!byObject) {
+    byObject = new Map()
+    for (const [name, schema] of Object.entries(spec().components.schemas)) {
+      const value = schema.properties?.object?.enum?.[0]
+      if (typeof value !== 'string' || value === 'list' || value === 'search_result') continue
+      // Prefer the API resource (x-resourceId) over embedded copies sharing the same `object`.
+      if (!byObject.has(value) || schema['x-resourceId'] === value) byObject.set(value, name)
+    }
+  }
+  const name = byObject.get(object)
+  return name ? spec().components.schemas[name] : undefined
+}
+
+/** The parameter schema of an operation: its form body (POST) or its query parameters (GET, DELETE). */
+export function operationParams(method: string, path: string): JsonSchema {
+  const operation = spec().paths[path]?.[method.toLowerCase()]
+  if (!operation) throw new Error(`stripe spec has no ${method} ${path}`)
+  // GET and DELETE carry an empty form body schema in the spec; their parameters are in the query.
+  const body = operation.requestBody?.content['application/x-www-form-urlencoded']?.schema
+  if (body && method.toUpperCase() === 'POST') return body
+  const properties: Record<string, JsonSchema> = {}
+  const required: string[] = []
+  for (const p of operation.parameters ?? []) {
+    if (p.in !== 'query') continue
+    properties[p.name] = p.schema
+    if (p.required) required.push(p.name)
+  }
+  return { type: 'object', properties, required, additionalProperties: false }
+}
+
+/** A schema-shaped object with every required field at its empty value, for fields the simulator does not model. */
+export function blank(object: string): Record<string, unknown> {
+  const schema = schemaForObject(object)
+  if (!schema) return { object }
+  return blankOf(schema, 0) as Record<string, unknown>
+}
+
+function blankOf(schema: JsonSchema, depth: number): unknown {
+  const s = resolve(schema)
+  if (s.nullable) return null
+  if (s.anyOf) return blankOf(s.anyOf[0]!, depth)
+  if (s.enum && s.enum.length > 0) return s.enum[0]
+  switch (s.type) {
+    case 'string':
+      return ''
+    case 'integer':
+    case 'number':
+      return 0
+    case 'boolean':
+      return false
+    case 'array':
+      return []
+    case 'object': {
+      const out: Record<string, unknown> = {}
+      if (depth > 6) return out
+      for (const key of s.required ?? []) out[key] = blankOf(s.properties?.[key] ?? {}, depth + 1)
+      if (s.properties?.object?.enum?.[0] === 'list') out.data = []
+      return out
+    }
+    default:
+      return null
+  }
+}
+
+/** A component schema's required fields at their empty values, overlaid with `values`. */
+export function fill(schemaName: string, values: Record<string, unknown>): Record<string, unknown> {
+  const schema = spec().components.schemas[schemaName]
+  const base = schema ? (blankOf(schema, 0) as Record<string, unknown>) : {}
+  return { ...base, ...values }
+}
