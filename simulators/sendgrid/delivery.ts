@@ -1,0 +1,261 @@
+import type { ProviderContext } from '../core/provider.ts'
+import type {
+  EmailAddress,
+  MailSendRequest,
+  Personalization,
+  SendgridEvent,
+  SendgridState,
+  SentMessage,
+  Template,
+  TemplateVersion,
+} from './models.ts'
+import { htmlToText, renderHandlebars, substitute } from './render.ts'
+import { addSuppression, suppressionReason } from './suppressions.ts'
+import { outcomeFor, TIMING } from './test-values.ts'
+import { enqueueEvent } from './webhooks.ts'
+
+type Ctx = ProviderContext<SendgridState>
+
+/** What one personalization renders to: the copy every one of its recipients receives. */
+export interface RenderedMail {
+  from: EmailAddress
+  subject: string
+  text: string
+  html?: string
+}
+
+/** The active version of a template, or undefined (no versions, none active). */
+export function activeVersion(template: Template): TemplateVersion | undefined {
+  return template.versions.find((v) => v.active === 1)
+}
+
+export function render(
+  mail: MailSendRequest,
+  p: Personalization,
+  template: Template | undefined,
+): RenderedMail {
+  const from = p.from ?? mail.from
+  const content = mail.content ?? []
+  let text = content.find((c) => c.type.toLowerCase() === 'text/plain')?.value
+  let html = content.find((c) => c.type.toLowerCase() === 'text/html')?.value
+  let subject = p.subject ?? mail.subject ?? ''
+  const version = template ? activeVersion(template) : undefined
+  if (template?.generation === 'dynamic' && version) {
+    // Dynamic templates render the template's own subject and bodies from dynamic_template_data.
+    const data = p.dynamic_template_data ?? {}
+    html = version.html_content ? renderHandlebars(version.html_content, data, true) : undefined
+    text =
+      version.generate_plain_content || !version.plain_content
+        ? html !== undefined
+          ? htmlToText(html)
+          : ''
+        : renderHandlebars(version.plain_content, data, false)
+    subject = version.subject ? renderHandlebars(version.subject, data, false) : subject
+  } else if (version) {
+    // Legacy templates wrap the request's content: <%body%> and <%subject%> are the slots.
+    const wrap = (shell: string, body: string | undefined) => shell.split('<%body%>').join(body ?? '')
+    html = version.html_content ? wrap(version.html_content, html) : html
+    text = version.plain_content && !version.generate_plain_content ? wrap(version.plain_content, text) : text
+    subject = version.subject ? version.subject.split('<%subject%>').join(subject) : subject
+  }
+  subject = substitute(subject, p.substitutions)
+  html = html === undefined ? undefined : substitute(html, p.substitutions)
+  text = text === undefined ? (html !== undefined ? htmlToText(html) : '') : substitute(text, p.substitutions)
+  const footer = mail.mail_settings?.footer
+  if (footer?.enable) {
+    if (footer.text) text = `${text}\n\n${footer.text}`
+    if (footer.html && html !== undefined) html = `${html}${footer.html}`
+  }
+  return { from, subject, text, ...(html !== undefined ? { html } : {}) }
+}
+
+/**
+ * Accepts a validated send: mints the X-Message-Id, and for every recipient
+ * schedules its life (processed, then delivered, deferred, bounce or dropped)
+ * on the virtual clock. Delivered copies land in the inbox.
+ */
+export function acceptMail(ctx: Ctx, mail: MailSendRequest, template: Template | undefined): SentMessage {
+  const xMessageId = ctx.ids.mint('', 22, 'alnum')
+  const acceptedAt = ctx.clock.now()
+  const message: SentMessage = {
+    id: xMessageId,
+    acceptedAt,
+    sendAt: 0,
+    recipients: [],
+    ...(mail.template_id ? { templateId: mail.template_id } : {}),
+    categories: mail.categories ?? [],
+  }
+  const node = ctx.ids.mint('', 6, 'lowerAlnum')
+  mail.personalizations.forEach((p, i) => {
+    const rendered = render(mail, p, template)
+    const sendAt = p.send_at ?? mail.send_at ?? 0
+    const delay = Math.max(0, sendAt * 1000 - acceptedAt)
+    const recipients = [...p.to, ...(p.cc ?? []), ...(p.bcc ?? [])]
+    recipients.forEach((r, j) => {
+      const sgMessageId = `${xMessageId}.filterdrecv-${node}-${i}-${Math.floor(acceptedAt / 1000)
+        .toString(16)
+        .toUpperCase()}-${j}.0`
+      message.recipients.push({ email: r.email, sgMessageId, personalization: i })
+      const base = eventBase(mail, p, xMessageId, sgMessageId, r.email)
+      ctx.later(delay, () => lifecycle(ctx, mail, base, rendered, sendAt, r.email, p, xMessageId))
+    })
+  })
+  return ctx.state.messages.insert(message)
+}
+
+/** The keys every event of one recipient shares. */
+interface Base {
+  email: string
+  sg_message_id: string
+  'smtp-id': string
+  [key: string]: unknown
+}
+
+function eventBase(
+  mail: MailSendRequest,
+  p: Personalization,
+  xMessageId: string,
+  sgMessageId: string,
+  email: string,
+): Base {
+  const categories = mail.categories ?? []
+  return {
+    // custom_args first so SendGrid's own keys win a clash
+    ...mail.custom_args,
+    ...p.custom_args,
+    email,
+    sg_message_id: sgMessageId,
+    'smtp-id': `<${xMessageId}@ismtpd0001p1standin.sendgrid.net>`,
+    ...(categories.length === 1
+      ? { category: categories[0] }
+      : categories.length > 1
+        ? { category: categories }
+        : {}),
+    ...(mail.asm ? { asm_group_id: mail.asm.group_id } : {}),
+  }
+}
+
+function emit(ctx: Ctx, base: Base, event: string, extra: Record<string, unknown> = {}) {
+  enqueueEvent(ctx, {
+    ...base,
+    timestamp: ctx.clock.unix(),
+    event,
+    sg_event_id: ctx.ids.mint('', 22, 'alnum'),
+    ...extra,
+  } as SendgridEvent)
+}
+
+const MTA = { ip: '168.245.1.1', tls: 1 }
+
+function lifecycle(
+  ctx: Ctx,
+  mail: MailSendRequest,
+  base: Base,
+  rendered: RenderedMail,
+  sendAt: number,
+  email: string,
+  p: Personalization,
+  xMessageId: string,
+) {
+  emit(ctx, base, 'processed', { send_at: sendAt })
+  const dropped = suppressionReason(ctx.state, email, mail.mail_settings)
+  if (dropped) {
+    emit(ctx, base, 'dropped', { reason: dropped, status: '5.0.0' })
+    return
+  }
+  const outcome = outcomeFor(email)
+  const deliver = () => {
+    emit(ctx, base, 'delivered', { response: '250 Ok: queued as standin', ...MTA })
+    ctx.inbox.capture({
+      channel: 'email',
+      to: email,
+      from: rendered.from.email,
+      subject: rendered.subject,
+      text: rendered.text,
+      ...(rendered.html !== undefined ? { html: rendered.html } : {}),
+      meta: {
+        xMessageId,
+        sgMessageId: base.sg_message_id,
+        fromName: rendered.from.name,
+        templateId: mail.template_id,
+        categories: mail.categories ?? [],
+        customArgs: { ...mail.custom_args, ...p.custom_args },
+        cc: (p.cc ?? []).map((r) => r.email),
+        replyTo: mail.reply_to?.email,
+        attachments: (mail.attachments ?? []).map((a) => ({
+          filename: a.filename,
+          type: a.type,
+          disposition: a.disposition ?? 'attachment',
+          bytes: Buffer.from(a.content, 'base64').length,
+        })),
+      },
+    })
+    engage(ctx, base, outcome, rendered)
+  }
+  ctx.later(TIMING.deliveryMs, () => {
+    switch (outcome) {
+      case 'bounce':
+        emit(ctx, base, 'bounce', {
+          type: 'bounce',
+          status: '5.1.1',
+          reason:
+            "550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.",
+          bounce_classification: 'Invalid Address',
+          ...MTA,
+        })
+        addSuppression(ctx.state, 'bounces', email, ctx.clock.unix(), {
+          reason: '550 5.1.1 The email account that you tried to reach does not exist.',
+          status: '5.1.1',
+        })
+        return
+      case 'block':
+        emit(ctx, base, 'bounce', {
+          type: 'blocked',
+          status: '5.7.1',
+          reason: '554 5.7.1 Service unavailable; Client host blocked using a blocklist',
+          bounce_classification: 'Reputation',
+          ...MTA,
+        })
+        addSuppression(ctx.state, 'blocks', email, ctx.clock.unix(), {
+          reason: '554 5.7.1 Service unavailable; Client host blocked',
+          status: '5.7.1',
+        })
+        return
+      case 'defer':
+        emit(ctx, base, 'deferred', { response: '451 4.4.1 Try again later', attempt: '1', ...MTA })
+        ctx.later(TIMING.deferralMs, deliver)
+        return
+      default:
+        deliver()
+    }
+  })
+}
+
+function engage(ctx: Ctx, base: Base, outcome: ReturnType<typeof outcomeFor>, rendered: RenderedMail) {
+  const agent = {
+    useragent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)',
+    ip: '203.0.113.7',
+  }
+  if (outcome === 'open' || outcome === 'click')
+    ctx.later(TIMING.openMs, () => emit(ctx, base, 'open', { ...agent, sg_machine_open: false }))
+  if (outcome === 'click') {
+    const url = /https?:\/\/[^\s"'<>]+/.exec(rendered.html ?? rendered.text)?.[0] ?? 'https://example.com/'
+    ctx.later(TIMING.clickMs, () =>
+      emit(ctx, base, 'click', {
+        ...agent,
+        url,
+        url_offset: { index: 0, type: rendered.html ? 'html' : 'text' },
+      }),
+    )
+  }
+  if (outcome === 'spamreport')
+    ctx.later(TIMING.complaintMs, () => {
+      emit(ctx, base, 'spamreport')
+      addSuppression(ctx.state, 'spam_reports', base.email, ctx.clock.unix(), { ip: '203.0.113.7' })
+    })
+  if (outcome === 'unsubscribe')
+    ctx.later(TIMING.complaintMs, () => {
+      emit(ctx, base, 'unsubscribe', agent)
+      addSuppression(ctx.state, 'unsubscribes', base.email, ctx.clock.unix(), {})
+    })
+}

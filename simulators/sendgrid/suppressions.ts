@@ -1,0 +1,41 @@
+import type { MailSendRequest, SendgridState, SuppressionEntry, SuppressionKind } from './models.ts'
+
+/** Adds (or refreshes) an address on one of the account's suppression lists; addresses are kept lower-case. */
+export function addSuppression(
+  state: SendgridState,
+  kind: SuppressionKind,
+  email: string,
+  created: number,
+  extra: Omit<SuppressionEntry, 'email' | 'created'>,
+): SuppressionEntry {
+  const entry: SuppressionEntry = { created, email: email.toLowerCase(), ...extra }
+  state.suppressions[kind].set(entry.email, entry)
+  return entry
+}
+
+/**
+ * Why a send to `email` is dropped, or undefined when it goes out. SendGrid
+ * drops addresses on the global unsubscribe, bounce, spam report and invalid
+ * lists (blocks are not honoured: a block is temporary), unless a bypass
+ * mail setting says otherwise.
+ */
+export function suppressionReason(
+  state: SendgridState,
+  email: string,
+  settings: MailSendRequest['mail_settings'],
+): string | undefined {
+  const key = email.toLowerCase()
+  const bypass = (
+    name:
+      | 'bypass_list_management'
+      | 'bypass_spam_management'
+      | 'bypass_bounce_management'
+      | 'bypass_unsubscribe_management',
+  ) => settings?.[name]?.enable === true || settings?.bypass_list_management?.enable === true
+  const s = state.suppressions
+  if (s.unsubscribes.has(key) && !bypass('bypass_unsubscribe_management')) return 'Unsubscribed Address'
+  if (s.bounces.has(key) && !bypass('bypass_bounce_management')) return 'Bounced Address'
+  if (s.spam_reports.has(key) && !bypass('bypass_spam_management')) return 'Spam Reporting Address'
+  if (s.invalid_emails.has(key) && !bypass('bypass_list_management')) return 'Invalid'
+  return undefined
+}
