@@ -88,7 +88,7 @@ export class Core {
   provider(name: string): ProviderRuntime {
     const runtime = this.providers.get(name)
     if (!runtime)
-      throw new HarnessError('STANDIN_NOT_FOUND', `Unknown provider '${name}'. Known: ${[...this.providers.keys()].join(', ')}.`, {
+      throw new HarnessError('STANDIN_BAD_REQUEST', `Unknown provider '${name}'. Known: ${[...this.providers.keys()].join(', ')}.`, {
         field: 'provider',
       })
     return runtime
@@ -198,7 +198,7 @@ export class ProviderRuntime<State = unknown> {
     const trigger = this.definition.triggers?.[name]
     if (!trigger)
       throw new HarnessError(
-        'STANDIN_NOT_FOUND',
+        'STANDIN_BAD_REQUEST',
         `Failed to trigger: ${this.name} has no trigger '${name}'. Known: ${Object.keys(this.definition.triggers ?? {}).join(', ') || 'none'}.`,
         { field: 'event' },
       )

@@ -439,7 +439,7 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       handler: ({ params, body }) => {
         const preset = presets.get(params.name!)
         if (!preset)
-          throw new HarnessError('STANDIN_NOT_FOUND', `Unknown preset '${params.name}'. Known: ${[...presets.keys()].join(', ') || 'none'}.`, {
+          throw new HarnessError('STANDIN_BAD_REQUEST', `Unknown preset '${params.name}'. Known: ${[...presets.keys()].join(', ') || 'none'}.`, {
             field: 'name',
           })
         const rules = fill(preset, body.vars)
