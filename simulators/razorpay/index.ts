@@ -1,21 +1,75 @@
-import { ProviderError } from '../core/errors.ts'
 import { defineProvider } from '../core/provider.ts'
+import { accountOf } from './auth.ts'
+import { errorResponse, errors, MESSAGES } from './errors.ts'
+import { createState, type RazorpayState } from './models.ts'
+import { checkoutRoutes } from './routes/checkout.ts'
+import { orderRoutes } from './routes/orders.ts'
+import { paymentRoutes } from './routes/payments.ts'
+import { refundRoutes } from './routes/refunds.ts'
+import { webhookSpec } from './webhooks.ts'
 
 /**
- * PLACEHOLDER: the Razorpay simulator is being built in this folder. Until then
- * it answers every request with 501 so nothing pretends to work.
+ * Razorpay: Orders, Payments, Refunds under /v1 with Basic key_id:key_secret,
+ * a hosted checkout page (and checkout.js) standing in for the Checkout
+ * widget, and signed webhooks to endpoints registered by config. See README.md.
  */
-const notBuilt = () => ({ status: 501, body: { error: 'Razorpay simulator not built yet' } })
-
-export const razorpay = defineProvider({
+export const razorpay = defineProvider<RazorpayState>({
   name: 'razorpay',
   title: 'Razorpay',
   defaultPort: 4705,
-  createState: () => ({}),
-  auth: () => {
-    throw new ProviderError(notBuilt())
+  createState,
+  auth: accountOf,
+  routes: [...orderRoutes, ...paymentRoutes, ...refundRoutes, ...checkoutRoutes],
+  errors,
+  responses: {
+    // Razorpay answers unknown URLs and methods with 400, not 404/405.
+    notFound: () => errorResponse({ description: MESSAGES.urlNotFound }),
+    methodNotAllowed: () => errorResponse({ description: 'The current http method is not supported' }),
+    invalidBody: (_req, problem) =>
+      errorResponse({
+        description:
+          problem === 'too-large'
+            ? 'The request body is too large.'
+            : 'The request body could not be parsed.',
+        field: null,
+        source: 'business',
+        step: 'payment_initiation',
+        reason: 'input_validation_failed',
+      }),
+    invalidInput: (_req, issues) =>
+      errorResponse({
+        description: issues[0]?.message ?? 'The request is invalid.',
+        field: issues[0]?.path.join('.') || null,
+      }),
+    internalError: () =>
+      errorResponse({
+        status: 500,
+        code: 'SERVER_ERROR',
+        description: MESSAGES.serverError,
+        source: 'internal',
+      }),
   },
-  routes: [],
-  errors: {},
-  responses: { notFound: notBuilt, invalidBody: notBuilt, invalidInput: notBuilt, internalError: notBuilt },
+  bodyLimit: 256 * 1024,
+  idempotency: {
+    header: 'x-refund-idempotency',
+    // Only the refund route opts in (routes/payments.ts); orders and payments have no idempotency header.
+    methods: [],
+    ttlMs: 24 * 3_600_000,
+    validateKey: (_req, key) =>
+      /^[A-Za-z0-9_-]{10,}$/.test(key)
+        ? undefined
+        : errorResponse({
+            description: 'The idempotency key must be at least 10 characters of letters, digits, - or _.',
+            field: 'X-Refund-Idempotency',
+          }),
+    conflict: () => errorResponse({ description: MESSAGES.idempotencyConflict }),
+    inFlight: () =>
+      errorResponse({
+        status: 409,
+        description: 'A request with the same idempotency key is being processed.',
+      }),
+    // Only a refund made is remembered: a refused request (bad key pair, bad amount) may be retried with the same key.
+    shouldStore: (response) => response.status === 200,
+  },
+  webhooks: webhookSpec,
 })

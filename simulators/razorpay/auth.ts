@@ -1,0 +1,47 @@
+import { timingSafeEqual } from 'node:crypto'
+import { ProviderError } from '../core/errors.ts'
+import type { PlainRequest } from '../core/http.ts'
+import type { ProviderContext } from '../core/provider.ts'
+import { errorResponse, fail, MESSAGES } from './errors.ts'
+import type { RazorpayState } from './models.ts'
+
+/** `rzp_test_…` / `rzp_live_…`; real key ids have 14 characters after the mode, fakes in apps' tests often fewer. */
+const KEY_ID = /^rzp_(test|live)_[A-Za-z0-9]+$/
+
+/** Decodes `Authorization: Basic base64(key_id:key_secret)`; the docs insist on exactly `Basic `. */
+export function credentials(req: PlainRequest): { keyId: string; keySecret: string } {
+  const header = req.headers.authorization
+  if (header === undefined || header === '')
+    throw new ProviderError(errorResponse({ status: 401, description: MESSAGES.authMissing }))
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header)
+  const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : ''
+  const colon = decoded.indexOf(':')
+  const keyId = colon < 0 ? '' : decoded.slice(0, colon)
+  const keySecret = colon < 0 ? '' : decoded.slice(colon + 1)
+  if (!KEY_ID.test(keyId) || keySecret === '')
+    throw new ProviderError(errorResponse({ status: 401, description: MESSAGES.authFailed }))
+  return { keyId, keySecret }
+}
+
+/** The core's auth step: the key id is the account (the state partition). */
+export function accountOf(req: PlainRequest): string {
+  return credentials(req).keyId
+}
+
+/**
+ * The secret half of the key pair. standin has no dashboard to mint keys, so
+ * the first authenticated request for a key id fixes its secret (until
+ * reset); a later request with another secret is refused as Razorpay refuses
+ * a wrong one. Checkout signatures are made with this secret.
+ */
+export function verifySecret(req: PlainRequest, ctx: ProviderContext<RazorpayState>): void {
+  const { keySecret } = credentials(req)
+  const known = ctx.state.keySecret
+  if (known === undefined) {
+    ctx.state.keySecret = keySecret
+    return
+  }
+  const a = Buffer.from(known)
+  const b = Buffer.from(keySecret)
+  if (a.length !== b.length || !timingSafeEqual(a, b)) fail({ status: 401, description: MESSAGES.authFailed })
+}
