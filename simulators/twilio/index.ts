@@ -1,21 +1,43 @@
-import { ProviderError } from '../core/errors.ts'
 import { defineProvider } from '../core/provider.ts'
+import { accountOf } from './auth.ts'
+import { errors } from './errors.ts'
+import { createState, type TwilioState } from './models.ts'
+import { responses } from './responses.ts'
+import { accountRoutes } from './routes/accounts.ts'
+import { callRoutes } from './routes/calls.ts'
+import { messageRoutes } from './routes/messages.ts'
+import { verificationCheckRoutes } from './routes/verification-checks.ts'
+import { verificationRoutes } from './routes/verifications.ts'
+import { verifyServiceRoutes } from './routes/verify-services.ts'
+import { triggers } from './triggers.ts'
+import { webhooks } from './webhooks.ts'
 
 /**
- * PLACEHOLDER: the Twilio simulator is being built in this folder. Until then
- * it answers every request with 501 so nothing pretends to work.
+ * Twilio: the 2010-04-01 REST API (Messages, Calls, the account, API keys)
+ * and Verify v2 on one port; Verify is matched by `Host: verify.twilio.com`
+ * or by the `/verify` path prefix. Read README.md for what is faithful.
  */
-const notBuilt = () => ({ status: 501, body: { error: 'Twilio simulator not built yet' } })
-
-export const twilio = defineProvider({
+export const twilio = defineProvider<TwilioState>({
   name: 'twilio',
   title: 'Twilio',
   defaultPort: 4701,
-  createState: () => ({}),
-  auth: () => {
-    throw new ProviderError(notBuilt())
+  createState,
+  auth: accountOf,
+  routes: [
+    ...accountRoutes,
+    ...messageRoutes,
+    ...callRoutes,
+    ...verifyServiceRoutes,
+    ...verificationRoutes,
+    ...verificationCheckRoutes,
+  ],
+  errors,
+  responses,
+  bodyLimit: 128 * 1024,
+  webhooks,
+  triggers,
+  requestId: (ids) => ids.mint('RQ', 32, 'hex'),
+  finalize: (response, _req, { requestId }) => {
+    response.headers = { ...response.headers, 'twilio-request-id': requestId }
   },
-  routes: [],
-  errors: {},
-  responses: { notFound: notBuilt, invalidBody: notBuilt, invalidInput: notBuilt, internalError: notBuilt },
 })

@@ -1,0 +1,94 @@
+import type { PlainRequest } from '../core/http.ts'
+import type { ProviderContext } from '../core/provider.ts'
+import { twilioError } from './errors.ts'
+import type { TwilioState } from './models.ts'
+
+/**
+ * HTTP Basic, as Twilio reads it: `AccountSid:AuthToken`, or `ApiKeySid:secret`
+ * with the AccountSid in the URL path.
+ *
+ * @note How the simulator knows a token: Twilio knows every account's token;
+ * the simulator learns it. The first request of an AccountSid (since the last
+ * reset) fixes its token, any later request with another token is Twilio's
+ * 401 / 20003 "Authenticate". An API key (`SK…`) is learnt the same way on its
+ * first use against a `/2010-04-01/Accounts/AC…` URL (or made with
+ * `POST …/Keys.json`); Verify URLs carry no AccountSid, so a key must be known
+ * before it can call Verify.
+ */
+
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/
+const KEY_SID = /^SK[0-9a-fA-F]{32}$/
+
+export function credentialsOf(req: PlainRequest): { username: string; password: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(req.headers.authorization ?? '')
+  if (!m) return undefined
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon < 0) return undefined
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+}
+
+/** The AccountSid a 2010-04-01 URL names (`/2010-04-01/Accounts/AC…/Messages.json`). */
+export function accountInPath(path: string): string | undefined {
+  const m = /\/2010-04-01\/Accounts\/([^/.]+)/.exec(path)
+  return m?.[1]
+}
+
+/**
+ * `provider.auth`: the account a request acts for, from its credentials alone
+ * (the token is checked against the account's state by {@link authenticate}).
+ * A key SID on a Verify URL names itself until {@link authenticate} finds its account.
+ */
+export function accountOf(req: PlainRequest): string {
+  const creds = credentialsOf(req)
+  if (!creds || creds.username === '')
+    throw twilioError('20003', { reason: 'Authentication Error - No credentials provided' })
+  if (ACCOUNT_SID.test(creds.username)) return creds.username
+  if (KEY_SID.test(creds.username)) return accountInPath(req.path) ?? creds.username
+  throw twilioError('20003', { reason: 'Authentication Error - invalid username' })
+}
+
+/**
+ * Checks the secret against what the account remembers (learning it on first
+ * use) and returns the context of the account the request acts for.
+ */
+export function authenticate(
+  req: PlainRequest,
+  ctx: ProviderContext<TwilioState>,
+): ProviderContext<TwilioState> {
+  const { username, password } = credentialsOf(req)!
+  const pathAccount = accountInPath(req.path)
+  if (password === '') throw twilioError('20003')
+  if (ACCOUNT_SID.test(username)) {
+    // Another account's URL with these credentials: Twilio refuses to authenticate it.
+    if (pathAccount !== undefined && pathAccount !== username) throw twilioError('20003')
+    if (ctx.state.authToken === undefined) ctx.state.authToken = password
+    else if (ctx.state.authToken !== password) throw twilioError('20003')
+    return ctx
+  }
+  if (pathAccount !== undefined) {
+    if (!ACCOUNT_SID.test(pathAccount)) throw twilioError('20003')
+    const key = ctx.state.keys.get(username)
+    if (!key)
+      ctx.state.keys.insert({
+        id: username,
+        secret: password,
+        friendlyName: username,
+        created: ctx.clock.now(),
+      })
+    else if (key.secret !== password) throw twilioError('20003')
+    return ctx
+  }
+  const found = ctx.store.find((state) => state.keys.get(username))
+  if (!found || found.found.secret !== password) throw twilioError('20003')
+  return ctx.forAccount(found.account)
+}
+
+/** Twilio's per-account limit (20429): more than `rateLimit` requests in one virtual second are refused unprocessed. */
+export function enforceRateLimit(ctx: ProviderContext<TwilioState>): void {
+  const now = ctx.clock.now()
+  const state = ctx.state
+  while (state.recent.length > 0 && state.recent[0]! <= now - 1000) state.recent.shift()
+  if (state.recent.length >= state.rateLimit) throw twilioError('20429')
+  state.recent.push(now)
+}

@@ -1,0 +1,153 @@
+import type { ProviderContext } from '../core/provider.ts'
+import {
+  API_VERSION,
+  type CallEvent,
+  type CallStatus,
+  type MessageStatus,
+  moveCall,
+  moveMessage,
+  rfc2822,
+  type StoredCall,
+  type StoredMessage,
+  type TwilioState,
+} from './models.ts'
+import { emitStatusCallback } from './webhooks.ts'
+
+/**
+ * Status lifecycles on the virtual clock (`ctx.later`), each step a named
+ * transition from models.ts followed by a status callback: Twilio sends one
+ * for every status change after creation, none for the initial status
+ * ("Outbound Message Status in Status Callbacks").
+ */
+
+/** Virtual ms after creation at which an outbound message reaches each step. */
+export const MESSAGE_TIMING = { queued: 50, sending: 100, sent: 500, final: 2_000 } as const
+
+export function startMessageLifecycle(ctx: ProviderContext<TwilioState>, message: StoredMessage): void {
+  const step = (at: number, to: MessageStatus) =>
+    ctx.later(at, () => {
+      const current = ctx.state.messages.get(message.id)
+      if (!current || current !== message) return // deleted or reset meanwhile
+      moveMessage(message, to, ctx.clock.now())
+      messageCallback(ctx, message)
+    })
+  if (message.wire.status === 'accepted') step(MESSAGE_TIMING.queued, 'queued')
+  if (message.outcome.status === 'failed') {
+    // Never left Twilio: failed straight from the queue.
+    step(MESSAGE_TIMING.sent, 'failed')
+    return
+  }
+  step(MESSAGE_TIMING.sending, 'sending')
+  step(MESSAGE_TIMING.sent, 'sent')
+  step(MESSAGE_TIMING.final, message.outcome.status)
+}
+
+/** The documented keys of a message status callback ("Track the Message Status of Outbound Messages"). */
+export function messageCallbackParams(message: StoredMessage, now: number): Record<string, string> {
+  const w = message.wire
+  const params: Record<string, string> = {
+    AccountSid: w.account_sid,
+    ApiVersion: API_VERSION,
+    From: w.from ?? '',
+    MessageSid: w.sid,
+    MessageStatus: w.status,
+    SmsSid: w.sid,
+    SmsStatus: w.status,
+    To: w.to,
+  }
+  if (w.messaging_service_sid) params.MessagingServiceSid = w.messaging_service_sid
+  if (w.error_code !== null) params.ErrorCode = String(w.error_code)
+  // Carrier DLR done date (YYMMDDhhmm) on delivered / undelivered SMS.
+  if (w.status === 'delivered' || w.status === 'undelivered') params.RawDlrDoneDate = dlrDate(now)
+  return params
+}
+
+function dlrDate(ms: number): string {
+  const d = new Date(ms).toISOString() // 2026-11-21T02:37:35.000Z
+  return d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10) + d.slice(11, 13) + d.slice(14, 16)
+}
+
+function messageCallback(ctx: ProviderContext<TwilioState>, message: StoredMessage) {
+  emitStatusCallback(ctx, {
+    type: `message.${message.wire.status}`,
+    url: message.statusCallback,
+    params: messageCallbackParams(message, ctx.clock.now()),
+  })
+}
+
+// --------------------------------------------------------------------- calls
+
+/** Virtual ms after creation: ringing, answered; an answered call then lasts `talkSeconds`. */
+export const CALL_TIMING = { ringing: 1_000, answered: 5_000, unanswered: 30_000 } as const
+
+export function startCallLifecycle(ctx: ProviderContext<TwilioState>, call: StoredCall): void {
+  const at = (ms: number, fn: () => void): void => {
+    const timer = ctx.later(ms, () => {
+      if (ctx.state.calls.get(call.id) !== call) return
+      fn()
+    })
+    call.timers.push(timer)
+  }
+  // `initiated` is the moment Twilio starts dialing: the call is still `queued`.
+  at(0, () => callCallback(ctx, call, 'initiated'))
+  if (call.outcome === 'failed') {
+    at(CALL_TIMING.ringing, () => endCall(ctx, call, 'failed'))
+    return
+  }
+  at(CALL_TIMING.ringing, () => {
+    moveCall(call, 'ringing', ctx.clock.now())
+    callCallback(ctx, call, 'ringing')
+  })
+  if (call.outcome === 'busy' || call.outcome === 'no-answer') {
+    const outcome = call.outcome
+    at(outcome === 'busy' ? CALL_TIMING.answered : CALL_TIMING.unanswered, () => endCall(ctx, call, outcome))
+    return
+  }
+  at(CALL_TIMING.answered, () => {
+    moveCall(call, 'in-progress', ctx.clock.now())
+    callCallback(ctx, call, 'answered')
+    at(call.talkSeconds * 1000, () => endCall(ctx, call, 'completed'))
+  })
+}
+
+/** Ends a call (on its own, or by an update from the app) and sends the `completed` event. */
+export function endCall(ctx: ProviderContext<TwilioState>, call: StoredCall, to: CallStatus): void {
+  moveCall(call, to, ctx.clock.now())
+  callCallback(ctx, call, 'completed')
+}
+
+/**
+ * The call status callback keys Twilio documents for Voice webhooks, sent for
+ * the events the app asked for in `StatusCallbackEvent` (default: completed).
+ */
+export function callCallbackParams(call: StoredCall, now: number): Record<string, string> {
+  const w = call.wire
+  const params: Record<string, string> = {
+    AccountSid: w.account_sid,
+    ApiVersion: API_VERSION,
+    CallSid: w.sid,
+    CallStatus: w.status,
+    CallbackSource: 'call-progress-events',
+    Called: w.to,
+    Caller: w.from,
+    Direction: w.direction,
+    From: w.from,
+    SequenceNumber: String(call.sequence),
+    Timestamp: rfc2822(now),
+    To: w.to,
+  }
+  if (w.duration !== null) {
+    params.CallDuration = w.duration
+    params.Duration = String(Math.ceil(Number(w.duration) / 60))
+  }
+  return params
+}
+
+function callCallback(ctx: ProviderContext<TwilioState>, call: StoredCall, event: CallEvent) {
+  if (!call.events.includes(event)) return
+  const params = callCallbackParams(call, ctx.clock.now())
+  // The call resource is still `queued` while Twilio dials; the callback says `initiated`.
+  if (event === 'initiated') params.CallStatus = 'initiated'
+  call.sequence++
+  emitStatusCallback(ctx, { type: `call.${event}`, url: call.statusCallback, params })
+}

@@ -1,0 +1,72 @@
+/**
+ * Phone numbers and SMS bodies as Twilio reads them.
+ *
+ * @note Twilio itself guesses a country for a number without `+` from the
+ * sender's country. The simulator is strict on purpose: a number must be E.164
+ * (`+` and 2 to 15 digits, the first not 0); spaces, dashes, dots and
+ * parentheses between the digits are tolerated and stripped, as Twilio does.
+ * A strict check is what catches the "national format" bug apps ship.
+ */
+
+const FORMATTING = /[\s\-().]/g
+
+/** E.164 form of a number (`+14155552671`), or undefined when it is not one. */
+export function toE164(raw: string): string | undefined {
+  const trimmed = raw.trim()
+  if (!trimmed.startsWith('+')) return undefined
+  const digits = trimmed.slice(1).replace(FORMATTING, '')
+  return /^[1-9]\d{1,14}$/.test(digits) ? `+${digits}` : undefined
+}
+
+/** A channel address such as `whatsapp:+14155552671` keeps its prefix; plain numbers become E.164. */
+export function parseAddress(
+  raw: string,
+): { address: string; channel: 'sms' | 'whatsapp' | 'messenger'; number: string } | undefined {
+  const m = /^(whatsapp|messenger):(.+)$/i.exec(raw.trim())
+  if (m) {
+    const channel = m[1]!.toLowerCase() as 'whatsapp' | 'messenger'
+    if (channel === 'messenger')
+      return m[2]!.length > 0 ? { address: `messenger:${m[2]}`, channel, number: m[2]! } : undefined
+    const number = toE164(m[2]!)
+    return number ? { address: `whatsapp:${number}`, channel, number } : undefined
+  }
+  const number = toE164(raw)
+  return number ? { address: number, channel: 'sms', number } : undefined
+}
+
+/** A sender Twilio accepts: a number, a short code (3 to 8 digits), or an alphanumeric sender ID (up to 11 characters, one letter at least). */
+export function parseSender(raw: string): string | undefined {
+  const trimmed = raw.trim()
+  if (/^\d{3,8}$/.test(trimmed)) return trimmed
+  if (/^[A-Za-z0-9 ]{1,11}$/.test(trimmed) && /[A-Za-z]/.test(trimmed)) return trimmed
+  return parseAddress(trimmed)?.address
+}
+
+// GSM 03.38 basic set and the extension table (each extension char costs two septets).
+const GSM_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'
+const GSM_EXTENDED = '^{}\\[~]|€\f'
+
+/** Encoding and segment count of an SMS body: 160/153 septets in GSM-7, 70/67 UTF-16 units in UCS-2. */
+export function segmentsOf(body: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number } {
+  if (body.length === 0) return { encoding: 'GSM-7', segments: 1 }
+  let septets = 0
+  let gsm = true
+  for (const ch of body) {
+    if (GSM_BASIC.includes(ch)) septets += 1
+    else if (GSM_EXTENDED.includes(ch)) septets += 2
+    else {
+      gsm = false
+      break
+    }
+  }
+  if (gsm) return { encoding: 'GSM-7', segments: septets <= 160 ? 1 : Math.ceil(septets / 153) }
+  const units = body.length
+  return { encoding: 'UCS-2', segments: units <= 70 ? 1 : Math.ceil(units / 67) }
+}
+
+/** `+15005550006` → `(500) 555-0006` for NANP numbers, as Calls' `from_formatted` shows; others unchanged. */
+export function formatNumber(number: string): string {
+  const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(number)
+  return m ? `(${m[1]}) ${m[2]}-${m[3]}` : number
+}
