@@ -97,7 +97,10 @@ export function acceptMail(ctx: Ctx, mail: MailSendRequest, template: Template |
         .toUpperCase()}-${j}.0`
       message.recipients.push({ email: r.email, sgMessageId, personalization: i })
       const base = eventBase(mail, p, xMessageId, sgMessageId, r.email)
-      ctx.later(delay, () => lifecycle(ctx, mail, base, rendered, sendAt, r.email, p, xMessageId))
+      const live = () => lifecycle(ctx, mail, base, rendered, sendAt, r.email, p, xMessageId)
+      // Immediate sends are processed at once: the processed event is stamped with the acceptance time.
+      if (delay === 0) live()
+      else ctx.later(delay, live)
     })
   })
   return ctx.state.messages.insert(message)
