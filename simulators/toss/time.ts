@@ -1,0 +1,25 @@
+/**
+ * Toss writes times in Korea Standard Time (UTC+9, no daylight saving):
+ * `approvedAt: "2024-01-24T12:53:45+09:00"` on objects, and webhooks'
+ * `createdAt: "2022-01-01T00:00:00.000000"` with microseconds and no offset.
+ */
+const KST_MS = 9 * 3_600_000
+
+function kstIso(epochMs: number): string {
+  return new Date(Math.floor(epochMs) + KST_MS).toISOString()
+}
+
+/** `2024-01-24T12:53:45+09:00`: the API objects' timestamps. */
+export function kst(epochMs: number): string {
+  return `${kstIso(epochMs).slice(0, 19)}+09:00`
+}
+
+/** `2024-01-24T12:53:45.123000`: a webhook body's `createdAt` (no offset, as Toss sends it). */
+export function webhookTime(epochMs: number): string {
+  return `${kstIso(epochMs).slice(0, 23)}000`
+}
+
+/** `20240124125345`: the timestamp inside newer paymentKeys. */
+export function compactKst(epochMs: number): string {
+  return kstIso(epochMs).slice(0, 19).replace(/[-T:]/g, '')
+}
