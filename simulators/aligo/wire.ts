@@ -28,14 +28,14 @@ export type Params = Record<string, string>
  * fields, plus the query string (published clients put params there and get
  * answers). JSON is not a form PHP decodes, so a JSON body carries nothing
  * (its credentials never arrive and the answer is an auth error).
- * A repeated key keeps its first value; bracket-nested keys are not params.
+ * A bracketed key (`msg[]=x`, `msg[a]=x`) makes a PHP array, not the string
+ * the API reads, so it counts as absent.
  */
 export function readParams(req: PlainRequest): Params {
   const out: Params = {}
   const take = (source: unknown) => {
     if (typeof source !== 'object' || source === null || Array.isArray(source)) return
-    for (const [key, raw] of Object.entries(source as Record<string, unknown>)) {
-      const value = Array.isArray(raw) ? raw[0] : raw
+    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
       if (typeof value === 'string') out[key] = value
     }
   }
