@@ -3,7 +3,7 @@
  *
  * @note Twilio itself guesses a country for a number without `+` from the
  * sender's country. The simulator is strict on purpose: a number must be E.164
- * (`+` and 2 to 15 digits, the first not 0); spaces, dashes, dots and
+ * (`+` and 7 to 15 digits, the first not 0; +1 numbers have 11); spaces, dashes, dots and
  * parentheses between the digits are tolerated and stripped, as Twilio does.
  * A strict check is what catches the "national format" bug apps ship.
  */
@@ -15,7 +15,10 @@ export function toE164(raw: string): string | undefined {
   const trimmed = raw.trim()
   if (!trimmed.startsWith('+')) return undefined
   const digits = trimmed.slice(1).replace(FORMATTING, '')
-  return /^[1-9]\d{1,14}$/.test(digits) ? `+${digits}` : undefined
+  if (!/^[1-9]\d{6,14}$/.test(digits)) return undefined
+  // North America (+1) numbers are always 10 digits after the country code.
+  if (digits.startsWith('1') && digits.length !== 11) return undefined
+  return `+${digits}`
 }
 
 /** A channel address such as `whatsapp:+14155552671` keeps its prefix; plain numbers become E.164. */
