@@ -101,7 +101,10 @@ describe('bodies PHP cannot read', () => {
 
 describe('fields Aligo reads but refuses', () => {
   it('refuses an empty, missing or bracketed msg with -102', async () => {
-    for (const params of [{ receiver: '01012345678' }, { receiver: '01012345678', msg: '' }]) {
+    for (const params of [{ receiver: '01012345678' }, { receiver: '01012345678', msg: '' }] as Record<
+      string,
+      string
+    >[]) {
       expect((await form(params)).json).toMatchObject({ result_code: -102 })
     }
     const bracketed = await raw('/send/', {

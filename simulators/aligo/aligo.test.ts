@@ -139,7 +139,10 @@ describe('send', () => {
 
 describe('authentication', () => {
   it('answers -101 inside HTTP 200 for a missing or invalid key', async () => {
-    for (const creds of [{ user_id: user }, { key: INVALID_KEY, user_id: user }, { key: KEY }]) {
+    for (const creds of [{ user_id: user }, { key: INVALID_KEY, user_id: user }, { key: KEY }] as Record<
+      string,
+      string
+    >[]) {
       const res = await post('/send/', { sender: '025114560', receiver: '01012345678', msg: 'x' }, creds)
       expect(res.status).toBe(200)
       expect(res.json).toEqual({ result_code: -101, message: '인증오류입니다.' })
