@@ -17,14 +17,23 @@ beforeAll(async () => {
 afterAll(() => sims.close())
 afterEach(() => sims.core.faults.clear())
 
-function call(method: string, path: string, options: { key?: string | null; body?: unknown; raw?: string | Buffer; type?: string } = {}) {
+function call(
+  method: string,
+  path: string,
+  options: { key?: string | null; body?: unknown; raw?: string | Buffer; type?: string } = {},
+) {
   const headers: Record<string, string> = {}
   if (options.key !== null) headers.authorization = `Bearer ${options.key ?? 'SG.default.secret'}`
-  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = options.type ?? 'application/json'
+  if (options.body !== undefined || options.raw !== undefined)
+    headers['content-type'] = options.type ?? 'application/json'
   return fetch(base + path, {
     method,
     headers,
-    ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    ...(options.raw !== undefined
+      ? { body: options.raw }
+      : options.body !== undefined
+        ? { body: JSON.stringify(options.body) }
+        : {}),
   })
 }
 
@@ -50,14 +59,18 @@ describe('auth', () => {
   it('answers 401 authorization required without a header', async () => {
     const res = await call('POST', '/v3/mail/send', { key: null, body: mail() })
     expect(res.status).toBe(401)
-    expect(await res.json()).toEqual({ errors: [{ message: 'authorization required', field: null, help: null }] })
+    expect(await res.json()).toEqual({
+      errors: [{ message: 'authorization required', field: null, help: null }],
+    })
   })
 
   it('answers 401 for a key that is not an SG. key or is revoked', async () => {
     for (const key of ['sk_live_123', 'SG.revoked1.x']) {
       const res = await call('GET', '/v3/templates?page_size=10', { key })
       expect(res.status).toBe(401)
-      expect((await res.json()).errors[0].message).toBe('The provided authorization grant is invalid, expired, or revoked')
+      expect((await res.json()).errors[0].message).toBe(
+        'The provided authorization grant is invalid, expired, or revoked',
+      )
     }
   })
 
@@ -68,7 +81,10 @@ describe('auth', () => {
   })
 
   it('answers 403 for an unverified sender identity, field from', async () => {
-    const res = await call('POST', '/v3/mail/send', { key: newKey(), body: mail({ from: { email: 'unverified@example.com' } }) })
+    const res = await call('POST', '/v3/mail/send', {
+      key: newKey(),
+      body: mail({ from: { email: 'unverified@example.com' } }),
+    })
     expect(res.status).toBe(403)
     const error = (await res.json()).errors[0]
     expect(error.field).toBe('from')
@@ -88,7 +104,12 @@ describe('POST /v3/mail/send', () => {
     expect(sims.core.inbox.list({ to: 'alice@example.com', account: key.split('.')[1] })).toHaveLength(0)
     advance(500)
     const message = sims.core.inbox.latest({ to: 'alice@example.com', account: key.split('.')[1] })!
-    expect(message).toMatchObject({ channel: 'email', from: 'noreply@example.com', subject: 'Verify your email', provider: 'sendgrid' })
+    expect(message).toMatchObject({
+      channel: 'email',
+      from: 'noreply@example.com',
+      subject: 'Verify your email',
+      provider: 'sendgrid',
+    })
     expect(message.meta.xMessageId).toBe(id)
     expect(extractLinks(message)).toEqual(['https://app.example.com/verify?token=abc'])
   })
@@ -97,11 +118,18 @@ describe('POST /v3/mail/send', () => {
     const key = newKey()
     const account = key.split('.')[1]!
     const body = mail({
-      personalizations: [{ to: [{ email: 'to@example.com' }], cc: [{ email: 'cc@example.com' }], bcc: [{ email: 'bcc@example.com' }] }],
+      personalizations: [
+        {
+          to: [{ email: 'to@example.com' }],
+          cc: [{ email: 'cc@example.com' }],
+          bcc: [{ email: 'bcc@example.com' }],
+        },
+      ],
     })
     expect((await call('POST', '/v3/mail/send', { key, body })).status).toBe(202)
     advance(500)
-    for (const to of ['to@example.com', 'cc@example.com', 'bcc@example.com']) expect(sims.core.inbox.list({ to, account })).toHaveLength(1)
+    for (const to of ['to@example.com', 'cc@example.com', 'bcc@example.com'])
+      expect(sims.core.inbox.list({ to, account })).toHaveLength(1)
   })
 
   it('renders per-personalization subject and substitutions', async () => {
@@ -117,18 +145,30 @@ describe('POST /v3/mail/send', () => {
     })
     expect((await call('POST', '/v3/mail/send', { key, body })).status).toBe(202)
     advance(500)
-    expect(sims.core.inbox.latest({ to: 'p1@example.com', account })).toMatchObject({ subject: 'Hi Ann', text: 'Hello Ann' })
-    expect(sims.core.inbox.latest({ to: 'p2@example.com', account })).toMatchObject({ subject: 'Hi Bob', text: 'Hello Bob' })
+    expect(sims.core.inbox.latest({ to: 'p1@example.com', account })).toMatchObject({
+      subject: 'Hi Ann',
+      text: 'Hello Ann',
+    })
+    expect(sims.core.inbox.latest({ to: 'p2@example.com', account })).toMatchObject({
+      subject: 'Hi Bob',
+      text: 'Hello Bob',
+    })
   })
 
   it('sandbox mode validates, answers 200 and sends nothing', async () => {
     const key = newKey()
-    const res = await call('POST', '/v3/mail/send', { key, body: mail({ mail_settings: { sandbox_mode: { enable: true } } }) })
+    const res = await call('POST', '/v3/mail/send', {
+      key,
+      body: mail({ mail_settings: { sandbox_mode: { enable: true } } }),
+    })
     expect(res.status).toBe(200)
     expect(res.headers.get('x-message-id')).toBeNull()
     advance(2000)
     expect(sims.core.inbox.list({ account: key.split('.')[1] })).toHaveLength(0)
-    const bad = await call('POST', '/v3/mail/send', { key, body: mail({ mail_settings: { sandbox_mode: { enable: 'true' } } }) })
+    const bad = await call('POST', '/v3/mail/send', {
+      key,
+      body: mail({ mail_settings: { sandbox_mode: { enable: 'true' } } }),
+    })
     expect(bad.status).toBe(400)
     expect((await bad.json()).errors).toEqual([
       {
@@ -160,10 +200,23 @@ describe('Mail Send validation', () => {
   }
 
   it('reports every problem at once, with fields and help links', async () => {
-    const errors = await errorsOf({ personalizations: [{ to: [{ email: 'not-an-address' }] }], from: {}, content: [] })
-    expect(errors.map((e) => e.field)).toEqual(['personalizations.0.to.0.email', 'from.email', 'subject', 'content'])
+    const errors = await errorsOf({
+      personalizations: [{ to: [{ email: 'not-an-address' }] }],
+      from: {},
+      content: [],
+    })
+    expect(errors.map((e) => e.field)).toEqual([
+      'personalizations.0.to.0.email',
+      'from.email',
+      'subject',
+      'content',
+    ])
     expect(errors[0]!.message).toBe('Does not contain a valid address.')
-    expect(errors.every((e) => e.help?.startsWith('http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#'))).toBe(true)
+    expect(
+      errors.every((e) =>
+        e.help?.startsWith('http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#'),
+      ),
+    ).toBe(true)
   })
 
   it('requires personalizations', async () => {
@@ -174,7 +227,9 @@ describe('Mail Send validation', () => {
   })
 
   it('refuses duplicate recipients in one personalization', async () => {
-    const errors = await errorsOf(mail({ personalizations: [{ to: [{ email: 'a@example.com' }], bcc: [{ email: 'A@example.com' }] }] }))
+    const errors = await errorsOf(
+      mail({ personalizations: [{ to: [{ email: 'a@example.com' }], bcc: [{ email: 'A@example.com' }] }] }),
+    )
     expect(errors[0]).toMatchObject({
       field: 'personalizations.0',
       message:
@@ -207,15 +262,24 @@ describe('Mail Send validation', () => {
     )
     expect(errors.map((e) => [e.field, e.message])).toEqual([
       ['attachments.0.content', 'The attachment content must be base64 encoded.'],
-      ['attachments.0.disposition', 'The disposition of your attachment can be either "inline" or "attachment". You provided sideways.'],
-      ['categories', 'There is a limit of 10 categories for each email that is sent. You provided 11 categories.'],
+      [
+        'attachments.0.disposition',
+        'The disposition of your attachment can be either "inline" or "attachment". You provided sideways.',
+      ],
+      [
+        'categories',
+        'There is a limit of 10 categories for each email that is sent. You provided 11 categories.',
+      ],
       ['custom_args', 'All values of custom arguments object must be strings'],
       ['send_at', 'Scheduling more than 72 hours in advance is forbidden.'],
     ])
   })
 
   it('refuses an unknown or malformed template_id', async () => {
-    expect((await errorsOf(mail({ template_id: 'nope' })))[0]).toMatchObject({ field: 'template_id', message: "The template_id must be a valid GUID, you provided 'nope'." })
+    expect((await errorsOf(mail({ template_id: 'nope' })))[0]).toMatchObject({
+      field: 'template_id',
+      message: "The template_id must be a valid GUID, you provided 'nope'.",
+    })
     const unknown = `d-${'0'.repeat(32)}`
     expect((await errorsOf(mail({ template_id: unknown })))[0]).toMatchObject({
       field: 'template_id',
@@ -224,8 +288,14 @@ describe('Mail Send validation', () => {
   })
 
   it('refuses substitutions with a dynamic template', async () => {
-    const body = mail({ template_id: `d-${'a'.repeat(32)}`, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { x: 'y' } }] })
-    expect((await errorsOf(body))[0]).toMatchObject({ field: 'personalizations.0.substitutions', message: 'Substitutions may not be used with dynamic templating' })
+    const body = mail({
+      template_id: `d-${'a'.repeat(32)}`,
+      personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { x: 'y' } }],
+    })
+    expect((await errorsOf(body))[0]).toMatchObject({
+      field: 'personalizations.0.substitutions',
+      message: 'Substitutions may not be used with dynamic templating',
+    })
   })
 })
 
@@ -243,19 +313,22 @@ describe('bad input keeps the simulator serving', () => {
   })
 
   it('answers a form body with 415', async () => {
-    const res = await call('POST', '/v3/mail/send', { key: newKey(), raw: 'to=a@example.com', type: 'application/x-www-form-urlencoded' })
+    const res = await call('POST', '/v3/mail/send', {
+      key: newKey(),
+      raw: 'to=a@example.com',
+      type: 'application/x-www-form-urlencoded',
+    })
     expect(res.status).toBe(415)
     expect((await res.json()).errors[0].message).toBe('Content-Type should be application/json.')
   })
 
   it('answers a body over 30 MB with 413, then keeps serving', async () => {
-    const huge = JSON.stringify(mail({ attachments: [{ content: 'A'.repeat(BODY_LIMIT), filename: 'big.bin' }] }))
-    const res = await call('POST', '/v3/mail/send', { key: newKey(), raw: huge }).catch((error: Error) => error)
-    // The server answers before reading the whole body; a client may see the 413 or a reset mid-upload.
-    if (res instanceof Response) {
-      expect(res.status).toBe(413)
-      expect((await res.json()).errors[0].message).toBe('content too large')
-    }
+    const huge = JSON.stringify(
+      mail({ attachments: [{ content: 'A'.repeat(BODY_LIMIT), filename: 'big.bin' }] }),
+    )
+    const res = await call('POST', '/v3/mail/send', { key: newKey(), raw: huge })
+    expect(res.status).toBe(413)
+    expect(await res.json()).toEqual({ errors: [{ message: 'content too large', field: null, help: null }] })
     const after = await call('POST', '/v3/mail/send', { key: newKey(), body: mail() })
     expect(after.status).toBe(202)
   })
@@ -263,7 +336,11 @@ describe('bad input keeps the simulator serving', () => {
   it('answers unknown paths with 404 and wrong methods with 405, in the v3 envelope', async () => {
     const missing = await call('GET', '/v3/nothing-here')
     expect(missing.status).toBe(404)
-    expect((await missing.json()).errors[0]).toEqual({ message: 'resource not found', field: null, help: null })
+    expect((await missing.json()).errors[0]).toEqual({
+      message: 'resource not found',
+      field: null,
+      help: null,
+    })
     const wrong = await call('GET', '/v3/mail/send')
     expect(wrong.status).toBe(405)
   })
@@ -283,7 +360,9 @@ describe('rate limits', () => {
     expect(statuses).toEqual([200, 200, 429])
     expect(last!.headers.get('x-ratelimit-remaining')).toBe('0')
     expect(Number(last!.headers.get('x-ratelimit-reset'))).toBeGreaterThan(sims.core.clock.unix())
-    expect(await last!.json()).toEqual({ errors: [{ message: 'too many requests', field: null, help: null }] })
+    expect(await last!.json()).toEqual({
+      errors: [{ message: 'too many requests', field: null, help: null }],
+    })
     // Another endpoint has its own budget; the next minute restores this one.
     expect((await call('GET', '/v3/suppression/blocks', { key })).status).toBe(200)
     sims.core.clock.advance(60_000)
@@ -291,7 +370,10 @@ describe('rate limits', () => {
   })
 
   it('a provider-error fault rule yields the catalogue 429', async () => {
-    sims.core.faults.add({ match: { provider: 'sendgrid', operation: 'mail.send' }, effect: { type: 'provider-error', error: 'too_many_requests' } })
+    sims.core.faults.add({
+      match: { provider: 'sendgrid', operation: 'mail.send' },
+      effect: { type: 'provider-error', error: 'too_many_requests' },
+    })
     const res = await call('POST', '/v3/mail/send', { key: newKey(), body: mail() })
     expect(res.status).toBe(429)
     expect(res.headers.get('x-ratelimit-remaining')).toBe('0')
@@ -310,7 +392,9 @@ describe('suppressions', () => {
     expect(list).toEqual([expect.objectContaining({ email: to, status: '5.1.1' })])
     const one = await (await call('GET', `/v3/suppression/bounces/${encodeURIComponent(to)}`, { key })).json()
     expect(one).toHaveLength(1)
-    expect((await call('DELETE', `/v3/suppression/bounces/${encodeURIComponent(to)}`, { key })).status).toBe(204)
+    expect((await call('DELETE', `/v3/suppression/bounces/${encodeURIComponent(to)}`, { key })).status).toBe(
+      204,
+    )
     expect(await (await call('GET', '/v3/suppression/bounces', { key })).json()).toEqual([])
   })
 
@@ -318,16 +402,27 @@ describe('suppressions', () => {
     const key = newKey()
     const account = key.split('.')[1]!
     const to = 'dave@example.com'
-    const created = await call('POST', '/v3/asm/suppressions/global', { key, body: { recipient_emails: [to] } })
+    const created = await call('POST', '/v3/asm/suppressions/global', {
+      key,
+      body: { recipient_emails: [to] },
+    })
     expect(created.status).toBe(201)
-    expect(await (await call('GET', `/v3/asm/suppressions/global/${to}`, { key })).json()).toEqual({ recipient_email: to })
-    const res = await call('POST', '/v3/mail/send', { key, body: mail({ personalizations: [{ to: [{ email: to }] }] }) })
+    expect(await (await call('GET', `/v3/asm/suppressions/global/${to}`, { key })).json()).toEqual({
+      recipient_email: to,
+    })
+    const res = await call('POST', '/v3/mail/send', {
+      key,
+      body: mail({ personalizations: [{ to: [{ email: to }] }] }),
+    })
     expect(res.status).toBe(202)
     advance(500)
     expect(sims.core.inbox.list({ to, account })).toHaveLength(0)
     await call('POST', '/v3/mail/send', {
       key,
-      body: mail({ personalizations: [{ to: [{ email: to }] }], mail_settings: { bypass_unsubscribe_management: { enable: true } } }),
+      body: mail({
+        personalizations: [{ to: [{ email: to }] }],
+        mail_settings: { bypass_unsubscribe_management: { enable: true } },
+      }),
     })
     advance(500)
     expect(sims.core.inbox.list({ to, account })).toHaveLength(1)
@@ -341,11 +436,18 @@ describe('suppressions', () => {
       await call('POST', '/v3/mail/send', { key, body: mail({ personalizations: [{ to: [{ email }] }] }) })
     advance(500)
     expect(await (await call('GET', '/v3/suppression/bounces?limit=1', { key })).json()).toHaveLength(1)
-    expect((await call('DELETE', '/v3/suppression/bounces', { key, body: { emails: ['x+bounce@example.com'] } })).status).toBe(204)
+    expect(
+      (await call('DELETE', '/v3/suppression/bounces', { key, body: { emails: ['x+bounce@example.com'] } }))
+        .status,
+    ).toBe(204)
     expect(await (await call('GET', '/v3/suppression/bounces', { key })).json()).toHaveLength(1)
-    expect((await call('DELETE', '/v3/suppression/bounces', { key, body: { delete_all: true } })).status).toBe(204)
+    expect(
+      (await call('DELETE', '/v3/suppression/bounces', { key, body: { delete_all: true } })).status,
+    ).toBe(204)
     expect(await (await call('GET', '/v3/suppression/bounces', { key })).json()).toEqual([])
-    expect((await call('DELETE', '/v3/suppression/bounces', { key, body: { emails: 'nope' } })).status).toBe(400)
+    expect((await call('DELETE', '/v3/suppression/bounces', { key, body: { emails: 'nope' } })).status).toBe(
+      400,
+    )
   })
 })
 
@@ -353,7 +455,10 @@ describe('templates', () => {
   it('creates a dynamic template and version, and renders it with Handlebars into the inbox', async () => {
     const key = newKey()
     const account = key.split('.')[1]!
-    const created = await call('POST', '/v3/templates', { key, body: { name: 'verify', generation: 'dynamic' } })
+    const created = await call('POST', '/v3/templates', {
+      key,
+      body: { name: 'verify', generation: 'dynamic' },
+    })
     expect(created.status).toBe(201)
     const template = await created.json()
     expect(template).toMatchObject({ name: 'verify', generation: 'dynamic', versions: [] })
@@ -363,18 +468,31 @@ describe('templates', () => {
       body: {
         name: 'v1',
         subject: 'Welcome {{name}}',
-        html_content: '<p>Hi {{name}} &amp; {{{raw}}}</p>{{#if link}}<a href="{{link}}">Verify</a>{{/if}}{{#equals plan "pro"}}PRO{{/equals}}',
+        html_content:
+          '<p>Hi {{name}} &amp; {{{raw}}}</p>{{#if link}}<a href="{{link}}">Verify</a>{{/if}}{{#equals plan "pro"}}PRO{{/equals}}',
       },
     })
     expect(version.status).toBe(201)
-    expect(await version.json()).toMatchObject({ active: 1, template_id: template.id, generate_plain_content: true })
+    expect(await version.json()).toMatchObject({
+      active: 1,
+      template_id: template.id,
+      generate_plain_content: true,
+    })
     const res = await call('POST', '/v3/mail/send', {
       key,
       body: {
         from: { email: 'noreply@example.com' },
         template_id: template.id,
         personalizations: [
-          { to: [{ email: 'erin@example.com' }], dynamic_template_data: { name: '<Erin>', raw: '<i>ok</i>', link: 'https://app.example.com/v?t=1&u=2', plan: 'pro' } },
+          {
+            to: [{ email: 'erin@example.com' }],
+            dynamic_template_data: {
+              name: '<Erin>',
+              raw: '<i>ok</i>',
+              link: 'https://app.example.com/v?t=1&u=2',
+              plan: 'pro',
+            },
+          },
         ],
       },
     })
@@ -382,7 +500,9 @@ describe('templates', () => {
     advance(500)
     const message = sims.core.inbox.latest({ to: 'erin@example.com', account })!
     expect(message.subject).toBe('Welcome <Erin>')
-    expect(message.html).toBe('<p>Hi &lt;Erin&gt; &amp; <i>ok</i></p><a href="https://app.example.com/v?t&#x3D;1&amp;u&#x3D;2">Verify</a>PRO')
+    expect(message.html).toBe(
+      '<p>Hi &lt;Erin&gt; &amp; <i>ok</i></p><a href="https://app.example.com/v?t&#x3D;1&amp;u&#x3D;2">Verify</a>PRO',
+    )
     expect(message.text).toContain('Hi <Erin>')
     expect(message.meta.templateId).toBe(template.id)
   })
@@ -392,17 +512,35 @@ describe('templates', () => {
     const t = await (await call('POST', '/v3/templates', { key, body: { name: 'legacy one' } })).json()
     expect(t.generation).toBe('legacy')
     expect(t.id).toMatch(/^[0-9a-f-]{36}$/)
-    const v1 = await (await call('POST', `/v3/templates/${t.id}/versions`, { key, body: { name: 'v1', subject: '<%subject%>', html_content: '<div><%body%></div>' } })).json()
-    const v2 = await (await call('POST', `/v3/templates/${t.id}/versions`, { key, body: { name: 'v2', subject: 's', html_content: 'x' } })).json()
+    const v1 = await (
+      await call('POST', `/v3/templates/${t.id}/versions`, {
+        key,
+        body: { name: 'v1', subject: '<%subject%>', html_content: '<div><%body%></div>' },
+      })
+    ).json()
+    const v2 = await (
+      await call('POST', `/v3/templates/${t.id}/versions`, {
+        key,
+        body: { name: 'v2', subject: 's', html_content: 'x' },
+      })
+    ).json()
     expect(v2.active).toBe(0)
-    const activated = await (await call('POST', `/v3/templates/${t.id}/versions/${v2.id}/activate`, { key })).json()
+    const activated = await (
+      await call('POST', `/v3/templates/${t.id}/versions/${v2.id}/activate`, { key })
+    ).json()
     expect(activated.active).toBe(1)
-    expect((await (await call('GET', `/v3/templates/${t.id}/versions/${v1.id}`, { key })).json()).active).toBe(0)
-    const listed = await (await call('GET', '/v3/templates?generations=legacy,dynamic&page_size=10', { key })).json()
+    expect(
+      (await (await call('GET', `/v3/templates/${t.id}/versions/${v1.id}`, { key })).json()).active,
+    ).toBe(0)
+    const listed = await (
+      await call('GET', '/v3/templates?generations=legacy,dynamic&page_size=10', { key })
+    ).json()
     expect(listed.result.map((x: { id: string }) => x.id)).toEqual([t.id])
     expect(listed._metadata.count).toBe(1)
     expect((await call('GET', '/v3/templates', { key })).status).toBe(400)
-    expect((await (await call('PATCH', `/v3/templates/${t.id}`, { key, body: { name: 'renamed' } })).json()).name).toBe('renamed')
+    expect(
+      (await (await call('PATCH', `/v3/templates/${t.id}`, { key, body: { name: 'renamed' } })).json()).name,
+    ).toBe('renamed')
     expect((await call('DELETE', `/v3/templates/${t.id}`, { key })).status).toBe(204)
     expect((await call('GET', `/v3/templates/${t.id}`, { key })).status).toBe(404)
   })
@@ -411,8 +549,14 @@ describe('templates', () => {
     const key = newKey()
     const account = key.split('.')[1]!
     const t = await (await call('POST', '/v3/templates', { key, body: { name: 'shell' } })).json()
-    await call('POST', `/v3/templates/${t.id}/versions`, { key, body: { name: 'v1', subject: '[App] <%subject%>', html_content: '<div class="shell"><%body%></div>' } })
-    await call('POST', '/v3/mail/send', { key, body: mail({ template_id: t.id, personalizations: [{ to: [{ email: 'f@example.com' }] }] }) })
+    await call('POST', `/v3/templates/${t.id}/versions`, {
+      key,
+      body: { name: 'v1', subject: '[App] <%subject%>', html_content: '<div class="shell"><%body%></div>' },
+    })
+    await call('POST', '/v3/mail/send', {
+      key,
+      body: mail({ template_id: t.id, personalizations: [{ to: [{ email: 'f@example.com' }] }] }),
+    })
     advance(500)
     const message = sims.core.inbox.latest({ to: 'f@example.com', account })!
     expect(message.subject).toBe('[App] Verify your email')
@@ -421,13 +565,21 @@ describe('templates', () => {
 
   it('refuses a version whose Handlebars does not parse, and a version without a subject', async () => {
     const key = newKey()
-    const t = await (await call('POST', '/v3/templates', { key, body: { name: 'broken', generation: 'dynamic' } })).json()
-    const broken = await call('POST', `/v3/templates/${t.id}/versions`, { key, body: { name: 'v1', subject: 's', html_content: '{{#if x}}no end' } })
+    const t = await (
+      await call('POST', '/v3/templates', { key, body: { name: 'broken', generation: 'dynamic' } })
+    ).json()
+    const broken = await call('POST', `/v3/templates/${t.id}/versions`, {
+      key,
+      body: { name: 'v1', subject: 's', html_content: '{{#if x}}no end' },
+    })
     expect(broken.status).toBe(400)
     expect((await broken.json()).errors[0].field).toBe('html_content')
     const noSubject = await call('POST', `/v3/templates/${t.id}/versions`, { key, body: { name: 'v1' } })
     expect(noSubject.status).toBe(400)
-    expect((await noSubject.json()).errors[0]).toMatchObject({ field: 'subject', message: 'subject is required' })
+    expect((await noSubject.json()).errors[0]).toMatchObject({
+      field: 'subject',
+      message: 'subject is required',
+    })
   })
 })
 
