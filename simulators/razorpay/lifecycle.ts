@@ -62,8 +62,10 @@ export function startPayment(ctx: Ctx, order: Order, details: PaymentDetails): P
       token_iin: null,
     })
   }
+  const id = ctx.ids.mint('pay_', 14)
+  if (details.card) ctx.state.cardNumbers.set(id, details.card.number)
   return ctx.state.payments.insert({
-    id: ctx.ids.mint('pay_', 14),
+    id,
     entity: 'payment',
     amount: order.amount,
     currency: order.currency,

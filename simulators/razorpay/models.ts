@@ -117,6 +117,8 @@ export interface RazorpayState {
   refunds: Collection<Refund>
   /** Cards by card id (shown on `expand[]=card`, in webhooks, and at /payments/:id/card). */
   cards: Map<string, Card>
+  /** Full card numbers by payment id: the hosted flow needs them to play a test card's outcome; the API shows last4 only. */
+  cardNumbers: Map<string, string>
   /** Each order's `payment.capture` setting. */
   captureMode: Map<string, CaptureMode>
   /** Auto-refund timers of authorized, uncaptured payments. */
@@ -132,6 +134,7 @@ export function createState(keyId: string): RazorpayState {
     payments: new Collection<Payment>(),
     refunds: new Collection<Refund>(),
     cards: new Map(),
+    cardNumbers: new Map(),
     captureMode: new Map(),
     expiry: new Map(),
   }
