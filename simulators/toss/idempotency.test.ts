@@ -20,8 +20,14 @@ describe('Idempotency-Key', () => {
   it('replays the first confirm instead of answering ALREADY_PROCESSED_PAYMENT', async () => {
     const auth = await authenticated(base)
     const key = freshKey()
-    const first = await call(base, 'POST', '/v1/payments/confirm', { body: auth, headers: { 'Idempotency-Key': key } })
-    const replay = await call(base, 'POST', '/v1/payments/confirm', { body: auth, headers: { 'Idempotency-Key': key } })
+    const first = await call(base, 'POST', '/v1/payments/confirm', {
+      body: auth,
+      headers: { 'Idempotency-Key': key },
+    })
+    const replay = await call(base, 'POST', '/v1/payments/confirm', {
+      body: auth,
+      headers: { 'Idempotency-Key': key },
+    })
     expect(first.status).toBe(200)
     expect(replay.status).toBe(200)
     expect(replay.body).toEqual(first.body)
@@ -33,8 +39,14 @@ describe('Idempotency-Key', () => {
     const a = await authenticated(base)
     const b = await authenticated(base)
     const key = freshKey()
-    const first = await call(base, 'POST', '/v1/payments/confirm', { body: a, headers: { 'Idempotency-Key': key } })
-    const stale = await call(base, 'POST', '/v1/payments/confirm', { body: b, headers: { 'Idempotency-Key': key } })
+    const first = await call(base, 'POST', '/v1/payments/confirm', {
+      body: a,
+      headers: { 'Idempotency-Key': key },
+    })
+    const stale = await call(base, 'POST', '/v1/payments/confirm', {
+      body: b,
+      headers: { 'Idempotency-Key': key },
+    })
     expect(stale.body.paymentKey).toBe(first.body.paymentKey)
     const untouched = await call(base, 'GET', `/v1/payments/${b.paymentKey}`)
     expect(untouched.body.status).toBe('IN_PROGRESS')
@@ -49,7 +61,10 @@ describe('Idempotency-Key', () => {
     })
     expect(cancel.status).toBe(200)
     const auth = await authenticated(base)
-    const confirm = await call(base, 'POST', '/v1/payments/confirm', { body: auth, headers: { 'Idempotency-Key': key } })
+    const confirm = await call(base, 'POST', '/v1/payments/confirm', {
+      body: auth,
+      headers: { 'Idempotency-Key': key },
+    })
     expect(confirm.status).toBe(200)
     expect(confirm.body.paymentKey).toBe(auth.paymentKey)
     // The widget secret key of the same merchant is another API key: the key is fresh for it.
@@ -84,8 +99,14 @@ describe('Idempotency-Key', () => {
       headers: { 'Idempotency-Key': 'k'.repeat(301) },
     })
     expect(answer.status).toBe(400)
-    expect(answer.body).toEqual({ code: 'INVALID_IDEMPOTENCY_KEY', message: '멱등키는 300자 이하여야 합니다.' })
-    const ok = await call(base, 'POST', '/v1/payments/confirm', { body: auth, headers: { 'Idempotency-Key': 'k'.repeat(300) } })
+    expect(answer.body).toEqual({
+      code: 'INVALID_IDEMPOTENCY_KEY',
+      message: '멱등키는 300자 이하여야 합니다.',
+    })
+    const ok = await call(base, 'POST', '/v1/payments/confirm', {
+      body: auth,
+      headers: { 'Idempotency-Key': 'k'.repeat(300) },
+    })
     expect(ok.status).toBe(200)
   })
 
@@ -94,7 +115,10 @@ describe('Idempotency-Key', () => {
     const key = freshKey()
     await call(base, 'POST', '/v1/payments/confirm', { body: auth, headers: { 'Idempotency-Key': key } })
     sims.core.clock.advance(15 * 86_400_000 + 1)
-    const later = await call(base, 'POST', '/v1/payments/confirm', { body: auth, headers: { 'Idempotency-Key': key } })
+    const later = await call(base, 'POST', '/v1/payments/confirm', {
+      body: auth,
+      headers: { 'Idempotency-Key': key },
+    })
     expect(later.body.code).toBe('ALREADY_PROCESSED_PAYMENT')
   })
 
@@ -110,7 +134,10 @@ describe('Idempotency-Key', () => {
     const second = cache.begin(req, 'test_x')
     expect(second).toEqual({
       kind: 'refuse',
-      response: { status: 409, body: { code: 'IDEMPOTENT_REQUEST_PROCESSING', message: '이전 멱등 요청이 처리중입니다.' } },
+      response: {
+        status: 409,
+        body: { code: 'IDEMPOTENT_REQUEST_PROCESSING', message: '이전 멱등 요청이 처리중입니다.' },
+      },
     })
   })
 })

@@ -119,13 +119,23 @@ export async function authenticated(
   }
 }
 
-export async function confirmed(base: string, params: WindowParams = {}, form: Record<string, string> = {}) {
+export async function confirmed(
+  base: string,
+  params: WindowParams = {},
+  form: Record<string, string> = {},
+  secretKey = SECRET_KEY,
+) {
   const auth = await authenticated(base, params, form)
-  const answer = await call(base, 'POST', '/v1/payments/confirm', { body: auth })
+  const answer = await call(base, 'POST', '/v1/payments/confirm', { body: auth, key: secretKey })
   expect(answer.status, JSON.stringify(answer.body)).toBe(200)
   return answer.body
 }
 
 export function start(): Promise<RunningProviders> {
   return startProviders([toss])
+}
+
+/** The keys of one fresh merchant, so a test's webhook endpoints see only its own events. */
+export function shop(name: string): { clientKey: string; secretKey: string; account: string } {
+  return { clientKey: `test_ck_${name}`, secretKey: `test_sk_${name}`, account: `test_${name}` }
 }
