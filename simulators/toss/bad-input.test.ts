@@ -63,7 +63,18 @@ describe('malformed bodies', () => {
 describe('wrong amounts', () => {
   it('refuses negative, zero, fractional, overflowing and non-numeric amounts at confirm', async () => {
     const auth = await authenticated(base, { amount: 15000 })
-    for (const amount of [-15000, 0, 15000.5, 1e20, Number.MAX_SAFE_INTEGER + 2, '15000abc', 'NaN', null, true, '1e3']) {
+    for (const amount of [
+      -15000,
+      0,
+      15000.5,
+      1e20,
+      Number.MAX_SAFE_INTEGER + 2,
+      '15000abc',
+      'NaN',
+      null,
+      true,
+      '1e3',
+    ]) {
       const answer = await call(base, 'POST', '/v1/payments/confirm', { body: { ...auth, amount } })
       expect(answer.status, String(amount)).toBe(400)
       expect(answer.body.code, String(amount)).toBe('INVALID_REQUEST')
@@ -137,7 +148,11 @@ describe('bad window parameters', () => {
   })
 
   it('refuses missing or non-http redirect URLs and unknown methods', async () => {
-    for (const params of [{ successUrl: 'javascript:alert(1)' }, { failUrl: 'not a url' }, { method: 'BITCOIN' }]) {
+    for (const params of [
+      { successUrl: 'javascript:alert(1)' },
+      { failUrl: 'not a url' },
+      { method: 'BITCOIN' },
+    ]) {
       const response = await open(params)
       expect(response.status, JSON.stringify(params)).toBe(400)
     }
@@ -184,7 +199,9 @@ describe('unknown ids and routes', () => {
   })
 
   it('answers INVALID_REQUEST for an unknown TossPayments-Test-Code', async () => {
-    const answer = await call(base, 'GET', '/v1/payments/x', { headers: { 'TossPayments-Test-Code': 'NO_SUCH_CODE' } })
+    const answer = await call(base, 'GET', '/v1/payments/x', {
+      headers: { 'TossPayments-Test-Code': 'NO_SUCH_CODE' },
+    })
     expect(answer.status).toBe(400)
     expect(answer.body.code).toBe('INVALID_REQUEST')
   })

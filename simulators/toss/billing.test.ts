@@ -16,7 +16,12 @@ const customer = () => `customer-${Date.now().toString(36)}-${++n}`
 
 /** requestBillingAuth as a browser would: open the window, register the card, land on successUrl. */
 async function authorize(customerKey: string, cardNumber = '4330123412341234', clientKey = CLIENT_KEY) {
-  const query = new URLSearchParams({ clientKey, customerKey, successUrl: `${APP}/billing/success`, failUrl: `${APP}/billing/fail` })
+  const query = new URLSearchParams({
+    clientKey,
+    customerKey,
+    successUrl: `${APP}/billing/success`,
+    failUrl: `${APP}/billing/fail`,
+  })
   const page = await fetch(`${base}/v1/billing-window?${query}`)
   expect(page.status).toBe(200)
   const form = new URLSearchParams({ ...Object.fromEntries(query), action: 'register', cardNumber })
@@ -49,7 +54,9 @@ describe('billing (automatic payments)', () => {
     expect(to.pathname).toBe('/app/billing/success')
     expect(to.searchParams.get('customerKey')).toBe(customerKey)
     const authKey = to.searchParams.get('authKey')!
-    const issued = await call(base, 'POST', '/v1/billing/authorizations/issue', { body: { authKey, customerKey } })
+    const issued = await call(base, 'POST', '/v1/billing/authorizations/issue', {
+      body: { authKey, customerKey },
+    })
     expect(issued.status).toBe(200)
     expect(issued.body).toMatchObject({
       mId: 'tosspayments',
@@ -59,13 +66,20 @@ describe('billing (automatic payments)', () => {
     })
     expect(issued.body.billingKey).toMatch(/^[A-Za-z0-9]{43}=$/)
     expect(issued.body.authenticatedAt).toMatch(/\+09:00$/)
-    const reused = await call(base, 'POST', '/v1/billing/authorizations/issue', { body: { authKey, customerKey } })
+    const reused = await call(base, 'POST', '/v1/billing/authorizations/issue', {
+      body: { authKey, customerKey },
+    })
     expect(reused.status).toBe(400)
     expect(reused.body.code).toBe('INVALID_AUTHORIZE_AUTH')
   })
 
   it('the billing window sends a cancel to failUrl', async () => {
-    const query = new URLSearchParams({ clientKey: CLIENT_KEY, customerKey: customer(), successUrl: `${APP}/s`, failUrl: `${APP}/f` })
+    const query = new URLSearchParams({
+      clientKey: CLIENT_KEY,
+      customerKey: customer(),
+      successUrl: `${APP}/s`,
+      failUrl: `${APP}/f`,
+    })
     const response = await fetch(`${base}/v1/billing-window`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -93,7 +107,13 @@ describe('billing (automatic payments)', () => {
         cardInstallmentPlan: 0,
       })
       expect(answer.status).toBe(200)
-      expect(answer.body).toMatchObject({ type: 'BILLING', status: 'DONE', method: '카드', totalAmount: 4900, vat: 445 })
+      expect(answer.body).toMatchObject({
+        type: 'BILLING',
+        status: 'DONE',
+        method: '카드',
+        totalAmount: 4900,
+        vat: 445,
+      })
       sims.core.clock.advance(30 * 86_400_000)
     }
   })
@@ -101,11 +121,21 @@ describe('billing (automatic payments)', () => {
   it('refuses another customerKey (NOT_MATCHES_CUSTOMER_KEY) and a reused orderId (DUPLICATED_ORDER_ID)', async () => {
     const customerKey = customer()
     const billingKey = await billingKeyFor(customerKey)
-    const wrong = await charge(billingKey, { customerKey: customer(), amount: 4900, orderId: orderId(), orderName: 'x' })
+    const wrong = await charge(billingKey, {
+      customerKey: customer(),
+      amount: 4900,
+      orderId: orderId(),
+      orderName: 'x',
+    })
     expect(wrong.status).toBe(400)
-    expect(wrong.body).toEqual({ code: 'NOT_MATCHES_CUSTOMER_KEY', message: '빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다.' })
+    expect(wrong.body).toEqual({
+      code: 'NOT_MATCHES_CUSTOMER_KEY',
+      message: '빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다.',
+    })
     const order = orderId('renewal')
-    expect((await charge(billingKey, { customerKey, amount: 4900, orderId: order, orderName: 'x' })).status).toBe(200)
+    expect(
+      (await charge(billingKey, { customerKey, amount: 4900, orderId: order, orderName: 'x' })).status,
+    ).toBe(200)
     const dup = await charge(billingKey, { customerKey, amount: 4900, orderId: order, orderName: 'x' })
     expect(dup.status).toBe(400)
     expect(dup.body.code).toBe('DUPLICATED_ORDER_ID')
@@ -119,7 +149,11 @@ describe('billing (automatic payments)', () => {
     expect(answer.status).toBe(403)
     expect(answer.body.code).toBe('REJECT_CARD_PAYMENT')
     const payment = await call(base, 'GET', `/v1/payments/orders/${order}`)
-    expect(payment.body).toMatchObject({ status: 'ABORTED', type: 'BILLING', failure: { code: 'REJECT_CARD_PAYMENT' } })
+    expect(payment.body).toMatchObject({
+      status: 'ABORTED',
+      type: 'BILLING',
+      failure: { code: 'REJECT_CARD_PAYMENT' },
+    })
   })
 
   it('answers INVALID_BILL_KEY_REQUEST for an unknown billing key', async () => {
@@ -155,7 +189,9 @@ describe('billing (automatic payments)', () => {
     const ok = await call(base, 'POST', '/v1/billing/authorizations/card', { body })
     expect(ok.status).toBe(200)
     expect(ok.body.customerKey).toBe(customerKey)
-    const expired = await call(base, 'POST', '/v1/billing/authorizations/card', { body: { ...body, cardExpirationYear: '20' } })
+    const expired = await call(base, 'POST', '/v1/billing/authorizations/card', {
+      body: { ...body, cardExpirationYear: '20' },
+    })
     expect(expired.status).toBe(400)
     expect(expired.body.code).toBe('INVALID_CARD_EXPIRATION')
   })
@@ -163,7 +199,12 @@ describe('billing (automatic payments)', () => {
   it('sends no webhook for a billing charge; BILLING_DELETED when the key is deleted, and charges stop', async () => {
     const receiver = await startReceiver()
     const m = shop(`bill${Date.now().toString(36)}`)
-    sims.core.webhooks.addEndpoint({ provider: 'toss', account: m.account, url: receiver.url, source: 'config' })
+    sims.core.webhooks.addEndpoint({
+      provider: 'toss',
+      account: m.account,
+      url: receiver.url,
+      source: 'config',
+    })
     try {
       const customerKey = customer()
       const to = await authorize(customerKey, undefined, m.clientKey)
@@ -182,7 +223,10 @@ describe('billing (automatic payments)', () => {
 
       await sims.runtime('toss').trigger('billing.deleted', m.account, { billingKey })
       const [hit] = await receiver.waitFor(1)
-      expect(hit!.body).toMatchObject({ eventType: 'BILLING_DELETED', data: { billingKey, reason: '삭제 API 요청' } })
+      expect(hit!.body).toMatchObject({
+        eventType: 'BILLING_DELETED',
+        data: { billingKey, reason: '삭제 API 요청' },
+      })
       const after = await call(base, 'POST', `/v1/billing/${billingKey}`, {
         body: { customerKey, amount: 4900, orderId: orderId(), orderName: 'x' },
         key: m.secretKey,
