@@ -23,7 +23,9 @@ describe('virtual clock', () => {
 
   it('a scaled clock runs hours in real milliseconds', async () => {
     const clock = new VirtualClock({ start: 0, scale: 3_600_000 }) // one virtual hour per real millisecond
-    const fired = new Promise<number>((resolve) => clock.setTimeout(() => resolve(clock.now()), 24 * 3_600_000))
+    const fired = new Promise<number>((resolve) =>
+      clock.setTimeout(() => resolve(clock.now()), 24 * 3_600_000),
+    )
     const at = await fired
     expect(at).toBeGreaterThanOrEqual(24 * 3_600_000)
   })

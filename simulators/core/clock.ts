@@ -74,7 +74,8 @@ export class VirtualClock {
 
   /** Moves virtual time forward by `ms`, firing every timer that falls due, in order. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance takes a non-negative number of ms, got ${ms}`)
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance takes a non-negative number of ms, got ${ms}`)
     this.reanchor(this.now() + ms)
     this.fireDue()
   }

@@ -13,7 +13,8 @@ describe('bracket-nested form decoding', () => {
   })
 
   it('decodes indexed arrays of objects in index order', () => {
-    const form = 'line_items[1][price]=p_b&line_items[0][price]=p_a&line_items[0][quantity]=2&line_items[1][quantity]=1'
+    const form =
+      'line_items[1][price]=p_b&line_items[0][price]=p_a&line_items[0][quantity]=2&line_items[1][quantity]=1'
     expect(decodeForm(form)).toEqual({
       line_items: [
         { price: 'p_a', quantity: '2' },
@@ -23,8 +24,12 @@ describe('bracket-nested form decoding', () => {
   })
 
   it('decodes expand[] and expand[0] to the same array', () => {
-    expect(decodeForm('expand[]=customer&expand[]=latest_charge')).toEqual({ expand: ['customer', 'latest_charge'] })
-    expect(decodeForm('expand[0]=customer&expand[1]=latest_charge')).toEqual({ expand: ['customer', 'latest_charge'] })
+    expect(decodeForm('expand[]=customer&expand[]=latest_charge')).toEqual({
+      expand: ['customer', 'latest_charge'],
+    })
+    expect(decodeForm('expand[0]=customer&expand[1]=latest_charge')).toEqual({
+      expand: ['customer', 'latest_charge'],
+    })
   })
 
   it('keeps percent-encoded and unicode values intact', () => {
@@ -41,7 +46,12 @@ describe('bracket-nested form decoding', () => {
   })
 
   it('round-trips with encodeForm', () => {
-    const value = { amount: '100', metadata: { a: 'b' }, items: [{ price: 'p1' }, { price: 'p2' }], expand: ['x'] }
+    const value = {
+      amount: '100',
+      metadata: { a: 'b' },
+      items: [{ price: 'p1' }, { price: 'p2' }],
+      expand: ['x'],
+    }
     expect(decodeForm(encodeForm(value))).toEqual(value)
   })
 

@@ -32,9 +32,13 @@ export function encodeForm(value: Record<string, unknown>): string {
   const walk = (prefix: string, v: unknown) => {
     if (v === undefined) return
     if (v === null) return params.append(prefix, '')
-    if (Array.isArray(v)) return v.forEach((item, i) => walk(`${prefix}[${i}]`, item))
+    if (Array.isArray(v)) {
+      for (const [i, item] of v.entries()) walk(`${prefix}[${i}]`, item)
+      return
+    }
     if (typeof v === 'object') {
-      for (const [k, inner] of Object.entries(v as Record<string, unknown>)) walk(prefix ? `${prefix}[${k}]` : k, inner)
+      for (const [k, inner] of Object.entries(v as Record<string, unknown>))
+        walk(prefix ? `${prefix}[${k}]` : k, inner)
       return
     }
     params.append(prefix, String(v))

@@ -181,17 +181,27 @@ function decodeMultipart(body: Buffer, contentType: string) {
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () =>
-        files.push({ field, filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) }),
+        files.push({
+          field,
+          filename: info.filename ?? '',
+          mimeType: info.mimeType,
+          data: Buffer.concat(chunks),
+        }),
       )
     })
-    parser.on('error', (error: Error) => reject(new BodyDecodeError('malformed', `Invalid multipart body: ${error.message}`)))
+    parser.on('error', (error: Error) =>
+      reject(new BodyDecodeError('malformed', `Invalid multipart body: ${error.message}`)),
+    )
     parser.on('close', () => resolve({ fields, files }))
     parser.end(body)
   })
 }
 
 /** Serializes a handler's body for the wire and fills in content-type when the handler did not. */
-export function serializeBody(response: PlainResponse): { headers: Record<string, string>; payload: string | Buffer } {
+export function serializeBody(response: PlainResponse): {
+  headers: Record<string, string>
+  payload: string | Buffer
+} {
   const headers: Record<string, string> = { ...response.headers }
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name)
   const body = response.body

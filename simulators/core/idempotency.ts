@@ -35,15 +35,21 @@ export class IdempotencyCache {
     // A scoped key is remembered under its scope; the decision carries the scoped key so finish() finds the slot.
     const scoped = this.spec.scope ? `${this.spec.scope(req)}\u0000${key}` : key
     const slot = `${account}\u0000${scoped}`
-    const fingerprint = this.spec.fingerprint?.(req) ?? `${req.method} ${req.path}\u0000${req.rawBody.toString('latin1')}`
+    const fingerprint =
+      this.spec.fingerprint?.(req) ?? `${req.method} ${req.path}\u0000${req.rawBody.toString('latin1')}`
     const now = this.now()
     const existing = this.entries.get(slot)
     if (existing && existing.expiresAt > now) {
-      if (existing.fingerprint !== fingerprint) return { kind: 'refuse', response: this.spec.conflict(req, key) }
-      if (!existing.response) return { kind: 'refuse', response: (this.spec.inFlight ?? this.spec.conflict)(req, key) }
+      if (existing.fingerprint !== fingerprint)
+        return { kind: 'refuse', response: this.spec.conflict(req, key) }
+      if (!existing.response)
+        return { kind: 'refuse', response: (this.spec.inFlight ?? this.spec.conflict)(req, key) }
       return {
         kind: 'replay',
-        response: { ...existing.response, headers: { ...existing.response.headers, ...this.spec.replayHeaders } },
+        response: {
+          ...existing.response,
+          headers: { ...existing.response.headers, ...this.spec.replayHeaders },
+        },
       }
     }
     this.entries.set(slot, { fingerprint, expiresAt: now + this.spec.ttlMs, response: undefined })
@@ -62,7 +68,10 @@ export class IdempotencyCache {
   }
 
   reset(account?: string): void {
-    if (account === undefined) return this.entries.clear()
+    if (account === undefined) {
+      this.entries.clear()
+      return
+    }
     for (const slot of this.entries.keys()) if (slot.startsWith(`${account}\u0000`)) this.entries.delete(slot)
   }
 

@@ -61,7 +61,8 @@ export class Journal {
   private waiters: Waiter[] = []
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('journal capacity must be a positive integer')
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('journal capacity must be a positive integer')
     this.ring = new Array(capacity)
   }
 

@@ -37,7 +37,9 @@ export const MessageFilter = z.object({
 })
 export type MessageFilter = z.infer<typeof MessageFilter>
 
-export type CaptureInput = Omit<CapturedMessage, 'id' | 'at' | 'epochMs' | 'meta'> & { meta?: Record<string, unknown> }
+export type CaptureInput = Omit<CapturedMessage, 'id' | 'at' | 'epochMs' | 'meta'> & {
+  meta?: Record<string, unknown>
+}
 
 /** Canonical recipient: emails lower-cased; phones reduced to digits, Korean +82 numbers to their 0-leading local form. */
 export function normalizeRecipient(to: string): string {
@@ -123,12 +125,14 @@ export class MessageInbox {
 }
 
 function matches(message: CapturedMessage, filter: MessageFilter): boolean {
-  if (filter.to !== undefined && normalizeRecipient(message.to) !== normalizeRecipient(filter.to)) return false
+  if (filter.to !== undefined && normalizeRecipient(message.to) !== normalizeRecipient(filter.to))
+    return false
   if (filter.provider !== undefined && message.provider !== filter.provider) return false
   if (filter.channel !== undefined && message.channel !== filter.channel) return false
   if (filter.account !== undefined && message.account !== filter.account) return false
   if (filter.since !== undefined && message.epochMs < filter.since) return false
-  if (filter.contains !== undefined && !`${message.subject ?? ''}\n${message.text}`.includes(filter.contains)) return false
+  if (filter.contains !== undefined && !`${message.subject ?? ''}\n${message.text}`.includes(filter.contains))
+    return false
   return true
 }
 
@@ -148,7 +152,8 @@ export function extractLinks(message: Pick<CapturedMessage, 'text' | 'html'>): s
     const clean = url.replace(/&amp;/g, '&').replace(/[).,;]+$/, '')
     if (!found.includes(clean)) found.push(clean)
   }
-  for (const m of (message.html ?? '').matchAll(/href\s*=\s*["']([^"']+)["']/gi)) if (/^https?:/i.test(m[1]!)) add(m[1]!)
+  for (const m of (message.html ?? '').matchAll(/href\s*=\s*["']([^"']+)["']/gi))
+    if (/^https?:/i.test(m[1]!)) add(m[1]!)
   for (const m of message.text.matchAll(/https?:\/\/[^\s"'<>]+/gi)) add(m[0])
   return found
 }

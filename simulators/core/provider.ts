@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { VirtualClock } from './clock.ts'
 import type { PlainRequest, PlainResponse } from './http.ts'
-import type { CaptureInput, CapturedMessage } from './messages.ts'
+import type { CapturedMessage, CaptureInput } from './messages.ts'
 import type { IdMinter } from './random.ts'
 import type { AccountStore } from './store.ts'
 import type { AccountWebhooks, WebhookSpec } from './webhooks/types.ts'
@@ -78,7 +78,11 @@ export type ErrorCatalogue = Record<string, CatalogueEntry>
 export interface ProviderResponses {
   notFound(req: PlainRequest): PlainResponse
   methodNotAllowed?(req: PlainRequest, allowed: HttpMethod[]): PlainResponse
-  invalidBody(req: PlainRequest, problem: 'malformed' | 'unsupported-media-type' | 'too-large', detail: string): PlainResponse
+  invalidBody(
+    req: PlainRequest,
+    problem: 'malformed' | 'unsupported-media-type' | 'too-large',
+    detail: string,
+  ): PlainResponse
   invalidInput(req: PlainRequest, issues: z.core.$ZodIssue[], route: RouteDefinition<never>): PlainResponse
   internalError(req: PlainRequest, error: unknown): PlainResponse
 }
@@ -135,7 +139,11 @@ export interface ProviderDefinition<State = unknown> {
   /** Request id minted per request (Stripe `req_...`); default `req_` + 14 alphanumerics. */
   requestId?(ids: IdMinter): string
   /** Adds provider headers (Request-Id, rate-limit headers) to every response, errors included. */
-  finalize?(response: PlainResponse, req: PlainRequest, meta: { requestId: string; account: string | undefined }): void
+  finalize?(
+    response: PlainResponse,
+    req: PlainRequest,
+    meta: { requestId: string; account: string | undefined },
+  ): void
   /** Background work (sweeps, schedulers); called once when the runtime starts. */
   start?(services: ProviderServices<State>): void
 }

@@ -24,7 +24,10 @@ describe('router', () => {
   })
 
   it('tells method-not-allowed from not-found', () => {
-    expect(router.lookup('DELETE', '/v1/customers', 'x')).toEqual({ kind: 'method-not-allowed', allowed: ['GET', 'POST'] })
+    expect(router.lookup('DELETE', '/v1/customers', 'x')).toEqual({
+      kind: 'method-not-allowed',
+      allowed: ['GET', 'POST'],
+    })
     expect(router.lookup('GET', '/v1/nothing', 'x')).toEqual({ kind: 'not-found' })
   })
 

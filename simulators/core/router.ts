@@ -48,12 +48,14 @@ export class Router<R extends Pick<RouteDefinition, 'method' | 'path' | 'hosts'>
       if (m) candidates.push({ compiled, params: paramsOf(compiled, m) })
     }
     const chosen =
-      candidates.find((c) => c.compiled.hosts?.includes(host)) ?? candidates.find((c) => c.compiled.hosts === undefined)
+      candidates.find((c) => c.compiled.hosts?.includes(host)) ??
+      candidates.find((c) => c.compiled.hosts === undefined)
     if (chosen) return { kind: 'found', match: { route: chosen.compiled.route, params: chosen.params } }
 
     const allowed = new Set<HttpMethod>()
     for (const [key, list] of this.staticRoutes) {
-      if (key.slice(key.indexOf(' ') + 1) === path && pickByHost(list, host)) allowed.add(list[0]!.route.method)
+      if (key.slice(key.indexOf(' ') + 1) === path && pickByHost(list, host))
+        allowed.add(list[0]!.route.method)
     }
     for (const compiled of this.dynamicRoutes) {
       if (compiled.regex.test(path) && (compiled.hosts === undefined || compiled.hosts.includes(host)))

@@ -4,7 +4,10 @@ import { type RunningProviders, startProviders } from './testing.ts'
 
 let sims: RunningProviders
 const url = (path: string) => `${sims.url('testkit')}${path}`
-const headers = (account = 'a', extra: Record<string, string> = {}) => ({ authorization: `Bearer tk_${account}`, ...extra })
+const headers = (account = 'a', extra: Record<string, string> = {}) => ({
+  authorization: `Bearer tk_${account}`,
+  ...extra,
+})
 const form = { 'content-type': 'application/x-www-form-urlencoded' }
 
 beforeAll(async () => {
@@ -17,7 +20,10 @@ describe('the request pipeline', () => {
   it('decodes nested forms, JSON and multipart into the same input', async () => {
     const bodies: [Record<string, string>, BodyInit][] = [
       [form, 'name=w&size=3&metadata[order]=o_1'],
-      [{ 'content-type': 'application/json' }, JSON.stringify({ name: 'w', size: 3, metadata: { order: 'o_1' } })],
+      [
+        { 'content-type': 'application/json' },
+        JSON.stringify({ name: 'w', size: 3, metadata: { order: 'o_1' } }),
+      ],
     ]
     const multipart = new FormData()
     multipart.append('name', 'w')
@@ -25,7 +31,11 @@ describe('the request pipeline', () => {
     multipart.append('metadata[order]', 'o_1')
     bodies.push([{}, multipart])
     for (const [type, body] of bodies) {
-      const widget = await fetch(url('/v1/widgets'), { method: 'POST', headers: headers('a', type), body }).then((r) => r.json())
+      const widget = await fetch(url('/v1/widgets'), {
+        method: 'POST',
+        headers: headers('a', type),
+        body,
+      }).then((r) => r.json())
       expect(widget).toMatchObject({ object: 'widget', name: 'w', size: 3, metadata: { order: 'o_1' } })
     }
   })
@@ -40,12 +50,24 @@ describe('the request pipeline', () => {
 
   it("answers bad input in the provider's own shape", async () => {
     const cases: [RequestInit, number, string][] = [
-      [{ method: 'POST', headers: headers('a', { 'content-type': 'application/json' }), body: '{"name":' }, 400, 'invalid_body'],
-      [{ method: 'POST', headers: headers('a', { 'content-type': 'application/xml' }), body: '<a/>' }, 400, 'invalid_body'],
+      [
+        { method: 'POST', headers: headers('a', { 'content-type': 'application/json' }), body: '{"name":' },
+        400,
+        'invalid_body',
+      ],
+      [
+        { method: 'POST', headers: headers('a', { 'content-type': 'application/xml' }), body: '<a/>' },
+        400,
+        'invalid_body',
+      ],
       [{ method: 'POST', headers: headers('a', form), body: 'size=3' }, 400, 'parameter_invalid'],
       [{ method: 'POST', headers: headers('a', form), body: 'name=x&colour=red' }, 400, 'parameter_unknown'],
       [{ method: 'POST', headers: headers('a', form), body: `name=${'x'.repeat(70_000)}` }, 413, 'too_large'],
-      [{ method: 'POST', headers: { ...form, authorization: 'Bearer nope' }, body: 'name=x' }, 401, 'unauthorized'],
+      [
+        { method: 'POST', headers: { ...form, authorization: 'Bearer nope' }, body: 'name=x' },
+        401,
+        'unauthorized',
+      ],
       [{ method: 'DELETE', headers: headers('a') }, 404, 'unknown_route'],
     ]
     for (const [init, status, code] of cases) {
@@ -59,7 +81,11 @@ describe('the request pipeline', () => {
 
   it('replays an idempotent request and refuses the same key with other parameters', async () => {
     const post = (body: string, key: string) =>
-      fetch(url('/v1/widgets'), { method: 'POST', headers: headers('a', { ...form, 'idempotency-key': key }), body })
+      fetch(url('/v1/widgets'), {
+        method: 'POST',
+        headers: headers('a', { ...form, 'idempotency-key': key }),
+        body,
+      })
     const first = await post('name=once', 'k1')
     const replay = await post('name=once', 'k1')
     expect(replay.headers.get('idempotent-replayed')).toBe('true')
@@ -72,7 +98,12 @@ describe('the request pipeline', () => {
   })
 
   it('keys expire with virtual time', async () => {
-    const post = () => fetch(url('/v1/widgets'), { method: 'POST', headers: headers('a', { ...form, 'idempotency-key': 'k2' }), body: 'name=again' })
+    const post = () =>
+      fetch(url('/v1/widgets'), {
+        method: 'POST',
+        headers: headers('a', { ...form, 'idempotency-key': 'k2' }),
+        body: 'name=again',
+      })
     await post()
     sims.core.clock.advance(25 * 3_600_000)
     const later = await post()
@@ -86,7 +117,11 @@ describe('the request pipeline', () => {
       const run = await startProviders([testkit], { seed: 99 })
       const out: string[] = []
       for (let i = 0; i < 3; i++) {
-        const w = await fetch(`${run.url('testkit')}/v1/widgets`, { method: 'POST', headers: headers('a', form), body: 'name=x' }).then((r) => r.json())
+        const w = await fetch(`${run.url('testkit')}/v1/widgets`, {
+          method: 'POST',
+          headers: headers('a', form),
+          body: 'name=x',
+        }).then((r) => r.json())
         out.push(w.id)
       }
       await run.close()
@@ -96,7 +131,11 @@ describe('the request pipeline', () => {
   })
 
   it('journals every request and response', async () => {
-    await fetch(url('/v1/widgets'), { method: 'POST', headers: headers('j', form), body: 'name=journaled&metadata[o]=1' })
+    await fetch(url('/v1/widgets'), {
+      method: 'POST',
+      headers: headers('j', form),
+      body: 'name=journaled&metadata[o]=1',
+    })
     await fetch(url('/v1/widgets/wid_missing'), { headers: headers('j') })
     const entries = sims.core.journal.list({ provider: 'testkit', account: 'j' })
     expect(entries.map((e) => [e.operation, e.status])).toEqual([
@@ -109,14 +148,34 @@ describe('the request pipeline', () => {
   it('survives a burst of garbage and keeps serving', async () => {
     const garbage: RequestInit[] = [
       { method: 'POST', headers: { 'content-type': 'application/json' }, body: '\u0000\u0001{{{{' },
-      { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nbroken' },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+        body: '--x\r\nbroken',
+      },
       { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'no boundary' },
-      { method: 'PATCH', headers: { authorization: 'Basic %%%' }, body: 'a[b][c][d][e][f][g][h][i][j][k][l][m][n][o]=1' },
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '%E0%A4%A=&&&==' },
+      {
+        method: 'PATCH',
+        headers: { authorization: 'Basic %%%' },
+        body: 'a[b][c][d][e][f][g][h][i][j][k][l][m][n][o]=1',
+      },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '%E0%A4%A=&&&==',
+      },
     ]
-    const paths = ['/v1/widgets', '/v1/widgets/%ZZ', '/%00', '/v1/widgets/../../etc/passwd', `/${'a'.repeat(5000)}`]
+    const paths = [
+      '/v1/widgets',
+      '/v1/widgets/%ZZ',
+      '/%00',
+      '/v1/widgets/../../etc/passwd',
+      `/${'a'.repeat(5000)}`,
+    ]
     const results = await Promise.allSettled(
-      Array.from({ length: 100 }, (_, i) => fetch(url(paths[i % paths.length]!), garbage[i % garbage.length])),
+      Array.from({ length: 100 }, (_, i) =>
+        fetch(url(paths[i % paths.length]!), garbage[i % garbage.length]),
+      ),
     )
     for (const r of results) if (r.status === 'fulfilled') expect(r.value.status).toBeLessThan(500)
     expect((await fetch(url('/hello'))).status).toBe(200)

@@ -78,7 +78,10 @@ export class Core {
   /** Mounts a provider on the core; `baseUrl` is where clients (and browsers) reach it. */
   register(definition: AnyProvider, options: { baseUrl: string }): ProviderRuntime {
     if (this.providers.has(definition.name))
-      throw new HarnessError('STANDIN_BAD_CONFIG', `Failed to register provider: '${definition.name}' is registered twice.`)
+      throw new HarnessError(
+        'STANDIN_BAD_CONFIG',
+        `Failed to register provider: '${definition.name}' is registered twice.`,
+      )
     const runtime = new ProviderRuntime(this, definition, options.baseUrl)
     this.providers.set(definition.name, runtime)
     runtime.start()
@@ -88,9 +91,13 @@ export class Core {
   provider(name: string): ProviderRuntime {
     const runtime = this.providers.get(name)
     if (!runtime)
-      throw new HarnessError('STANDIN_BAD_REQUEST', `Unknown provider '${name}'. Known: ${[...this.providers.keys()].join(', ')}.`, {
-        field: 'provider',
-      })
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Unknown provider '${name}'. Known: ${[...this.providers.keys()].join(', ')}.`,
+        {
+          field: 'provider',
+        },
+      )
     return runtime
   }
 
@@ -139,7 +146,9 @@ export class ProviderRuntime<State = unknown> {
     this.requestIds = new IdMinter(deriveSeed(core.seed, `${name}:requests`))
     const random = new IdMinter(deriveSeed(core.seed, `${name}:random`))
     this.router = new Router(definition.routes as RouteDefinition<State, z.ZodType>[])
-    this.idempotency = definition.idempotency ? new IdempotencyCache(definition.idempotency, () => core.clock.now()) : undefined
+    this.idempotency = definition.idempotency
+      ? new IdempotencyCache(definition.idempotency, () => core.clock.now())
+      : undefined
     this.bodyLimit = definition.bodyLimit ?? 1024 * 1024
     this.services = {
       provider: name,
@@ -180,7 +189,10 @@ export class ProviderRuntime<State = unknown> {
   }
 
   /** A context bound to an account, for handlers, triggers and tests of standin itself (the in-process API). */
-  context(account: string, requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14)): ProviderContext<State> {
+  context(
+    account: string,
+    requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14),
+  ): ProviderContext<State> {
     const ctx: ProviderContext<State> = {
       ...this.services,
       account,
@@ -254,8 +266,12 @@ export class ProviderRuntime<State = unknown> {
     if (terminal?.kind === 'respond') response = terminal.response
     else if (lookup.kind === 'not-found') response = this.definition.responses.notFound(req)
     else if (lookup.kind === 'method-not-allowed')
-      response = (this.definition.responses.methodNotAllowed ?? this.definition.responses.notFound)(req, lookup.allowed)
-    else if (bodyProblem) response = this.definition.responses.invalidBody(req, bodyProblem.problem, bodyProblem.message)
+      response = (this.definition.responses.methodNotAllowed ?? this.definition.responses.notFound)(
+        req,
+        lookup.allowed,
+      )
+    else if (bodyProblem)
+      response = this.definition.responses.invalidBody(req, bodyProblem.problem, bodyProblem.message)
     else if (authError) response = authError
     else {
       const result = await this.run(route!, req, account ?? 'anonymous', requestId)
@@ -295,7 +311,16 @@ export class ProviderRuntime<State = unknown> {
     this.definition.finalize?.(response, req, { requestId, account: undefined })
     const { headers, payload } = serializeBody(response)
     const outcome: Outcome = { kind: 'response', status: response.status, headers, payload }
-    this.record(req, undefined, undefined, requestId, started, { delayBeforeMs: 0, delayAfterMs: 0, fired: [] }, outcome, response)
+    this.record(
+      req,
+      undefined,
+      undefined,
+      requestId,
+      started,
+      { delayBeforeMs: 0, delayAfterMs: 0, fired: [] },
+      outcome,
+      response,
+    )
     return outcome
   }
 
@@ -310,19 +335,25 @@ export class ProviderRuntime<State = unknown> {
       const source =
         route.inputFrom === 'merged'
           ? { ...req.query, ...(isRecord(req.body) ? req.body : {}) }
-          : (route.inputFrom ?? (req.method === 'GET' || req.method === 'DELETE' ? 'query' : 'body')) === 'query'
+          : (route.inputFrom ?? (req.method === 'GET' || req.method === 'DELETE' ? 'query' : 'body')) ===
+              'query'
             ? req.query
             : (req.body ?? {})
       const parsed = route.input.safeParse(source)
       if (!parsed.success)
-        return { response: this.definition.responses.invalidInput(req, parsed.error.issues, route as never), replayed: false }
+        return {
+          response: this.definition.responses.invalidInput(req, parsed.error.issues, route as never),
+          replayed: false,
+        }
       input = parsed.data
     }
 
     const spec = this.definition.idempotency
     const applies =
       this.idempotency && (route.idempotent ?? (spec!.methods ?? ['POST']).includes(route.method as never))
-    const decision = applies ? this.idempotency!.begin(req, account) : { kind: 'run' as const, key: undefined }
+    const decision = applies
+      ? this.idempotency!.begin(req, account)
+      : { kind: 'run' as const, key: undefined }
     if (decision.kind === 'replay') return { response: decision.response, replayed: true }
     if (decision.kind === 'refuse') return { response: decision.response, replayed: false }
 
@@ -338,7 +369,11 @@ export class ProviderRuntime<State = unknown> {
 
   private errorResponse(req: PlainRequest, error: unknown): PlainResponse {
     if (error instanceof ProviderError) return error.response
-    this.core.log.error('handler failed', { provider: this.name, path: req.path, error: String((error as Error)?.stack ?? error) })
+    this.core.log.error('handler failed', {
+      provider: this.name,
+      path: req.path,
+      error: String((error as Error)?.stack ?? error),
+    })
     return this.definition.responses.internalError(req, error)
   }
 

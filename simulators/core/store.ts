@@ -29,7 +29,9 @@ export class AccountStore<State> {
   }
 
   /** Finds the first account whose state satisfies `pick`, returning what `pick` returned. */
-  find<T>(pick: (state: State, account: string) => T | undefined): { account: string; state: State; found: T } | undefined {
+  find<T>(
+    pick: (state: State, account: string) => T | undefined,
+  ): { account: string; state: State; found: T } | undefined {
     for (const [account, state] of this.accounts) {
       const found = pick(state, account)
       if (found !== undefined) return { account, state, found }

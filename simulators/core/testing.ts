@@ -40,7 +40,8 @@ export async function startProviders(
     ports.set(definition.name, port)
   }
   const known = (name: string) => {
-    if (!ports.has(name)) throw new Error(`Provider '${name}' was not started; started: ${[...ports.keys()].join(', ')}`)
+    if (!ports.has(name))
+      throw new Error(`Provider '${name}' was not started; started: ${[...ports.keys()].join(', ')}`)
     return name
   }
   return {

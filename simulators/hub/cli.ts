@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { StandinClient, StandinClientError } from '../core/control/client.ts'
-import type { FaultRuleInput } from '../core/faults/schema.ts'
 import { HarnessError } from '../core/errors.ts'
+import type { FaultRuleInput } from '../core/faults/schema.ts'
 import { configFromEnv, type HubConfigInput, parseWebhookSpec } from './config.ts'
 import { startHub } from './hub.ts'
 import { allProviders } from './providers.ts'
@@ -11,8 +11,14 @@ import { allProviders } from './providers.ts'
  * inboxes, deliveries) from a shell or a CI step.
  */
 const program = new Command('standin')
-  .description('Provider simulators (Twilio, Aligo, SendGrid, Stripe, Razorpay, Toss) and their control plane')
-  .option('--url <url>', 'control plane of a running hub (env STANDIN_URL)', process.env.STANDIN_URL ?? 'http://127.0.0.1:4700')
+  .description(
+    'Provider simulators (Twilio, Aligo, SendGrid, Stripe, Razorpay, Toss) and their control plane',
+  )
+  .option(
+    '--url <url>',
+    'control plane of a running hub (env STANDIN_URL)',
+    process.env.STANDIN_URL ?? 'http://127.0.0.1:4700',
+  )
   .option('--json', 'print raw JSON')
   .showHelpAfterError()
 
@@ -30,7 +36,9 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 // ------------------------------------------------------------------ up
 const up = program
   .command('up')
-  .description('Start every provider on its port and the control plane + dashboard on the hub port; Ctrl-C stops it')
+  .description(
+    'Start every provider on its port and the control plane + dashboard on the hub port; Ctrl-C stops it',
+  )
   .option('--host <host>', 'address to bind (env STANDIN_HOST)')
   .option('--public-host <host>', 'host name put in hosted page URLs (env STANDIN_PUBLIC_HOST)')
   .option('--port <port>', 'control plane port (env STANDIN_PORT, default 4700)')
@@ -39,22 +47,34 @@ const up = program
   .option('--time-scale <n>', 'virtual ms per real ms (env STANDIN_TIME_SCALE, default 1)')
   .option('--journal-size <n>', 'requests kept in the journal (env STANDIN_JOURNAL_SIZE, default 10000)')
   .option('--presets-dir <dir>', 'folder of preset JSON files (env STANDIN_PRESETS_DIR)')
-  .option('--webhook <provider=url[#secret]>', 'send a provider’s events to url (repeatable; env STANDIN_WEBHOOKS)', collect)
+  .option(
+    '--webhook <provider=url[#secret]>',
+    'send a provider’s events to url (repeatable; env STANDIN_WEBHOOKS)',
+    collect,
+  )
   .addOption(new Option('--log <level>', 'log level (env STANDIN_LOG)').choices(['silent', 'info', 'debug']))
-for (const provider of allProviders) up.option(`--${provider.name}-port <port>`, `${provider.title ?? provider.name} port (default ${provider.defaultPort})`)
+for (const provider of allProviders)
+  up.option(
+    `--${provider.name}-port <port>`,
+    `${provider.title ?? provider.name} port (default ${provider.defaultPort})`,
+  )
 up.action(async (options: Record<string, string | string[] | undefined>) => {
   const input: HubConfigInput = configFromEnv(process.env, allProviders)
   const flag = (name: string) => options[name] as string | undefined
   if (flag('host')) input.host = flag('host')
   if (flag('publicHost')) input.publicHost = flag('publicHost')
   if (flag('port')) input.port = flag('port')
-  if (flag('providers')) input.providers = flag('providers')!.split(',').map((p) => p.trim())
+  if (flag('providers'))
+    input.providers = flag('providers')!
+      .split(',')
+      .map((p) => p.trim())
   if (flag('seed')) input.seed = flag('seed')
   if (flag('timeScale')) input.timeScale = flag('timeScale')
   if (flag('journalSize')) input.journalSize = flag('journalSize')
   if (flag('presetsDir')) input.presetsDir = flag('presetsDir')
   if (flag('log')) input.log = flag('log') as HubConfigInput['log']
-  if (options.webhook) input.webhooks = [...(input.webhooks ?? []), ...(options.webhook as string[]).map(parseWebhookSpec)]
+  if (options.webhook)
+    input.webhooks = [...(input.webhooks ?? []), ...(options.webhook as string[]).map(parseWebhookSpec)]
   for (const provider of allProviders) {
     const port = flag(`${provider.name}Port`)
     if (port) input.ports = { ...input.ports, [provider.name]: port }
@@ -71,7 +91,9 @@ up.action(async (options: Record<string, string | string[] | undefined>) => {
   const stop = async (signal: string) => {
     if (closing) return
     closing = true
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal })}\n`)
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal })}\n`,
+    )
     await hub.close()
     process.exit(0)
   }
@@ -85,7 +107,12 @@ program
   .description('Is the hub up, and where does each provider listen')
   .action(async () => {
     const h = await client().health()
-    print(h, () => [`ok · ${h.clock.now} · scale ${h.clock.scale}`, ...h.providers.map((p) => `  ${p.name.padEnd(10)} ${p.url}`)].join('\n'))
+    print(h, () =>
+      [
+        `ok · ${h.clock.now} · scale ${h.clock.scale}`,
+        ...h.providers.map((p) => `  ${p.name.padEnd(10)} ${p.url}`),
+      ].join('\n'),
+    )
   })
 
 program
@@ -129,7 +156,11 @@ faults
   .option('--provider <name>')
   .action(async (o: { provider?: string }) => {
     const rules = await client().faults.list(o.provider)
-    print(rules, () => (rules.length ? rules.map((r) => `${r.id}  ${r.explanation}  (seen ${r.seen}, fired ${r.fired})`).join('\n') : 'no fault rules'))
+    print(rules, () =>
+      rules.length
+        ? rules.map((r) => `${r.id}  ${r.explanation}  (seen ${r.seen}, fired ${r.fired})`).join('\n')
+        : 'no fault rules',
+    )
   })
 faults
   .command('remove <id>')
@@ -144,16 +175,27 @@ faults
     print(r, () => `removed ${r.removed}`)
   })
 
-function ruleFromFlags(o: Record<string, string | boolean | Record<string, string> | undefined>): FaultRuleInput {
+function ruleFromFlags(
+  o: Record<string, string | boolean | Record<string, string> | undefined>,
+): FaultRuleInput {
   const phase = o.afterProcessing ? 'after' : 'before'
   const effects = [o.error, o.status, o.latency, o.reset, o.hang, o.slowBody].filter((x) => x !== undefined)
   if (effects.length !== 1)
-    throw new HarnessError('STANDIN_BAD_REQUEST', 'Give exactly one effect: --error, --status, --latency, --reset, --hang or --slow-body.', {
-      field: 'effect',
-    })
+    throw new HarnessError(
+      'STANDIN_BAD_REQUEST',
+      'Give exactly one effect: --error, --status, --latency, --reset, --hang or --slow-body.',
+      {
+        field: 'effect',
+      },
+    )
   let effect: FaultRuleInput['effect']
   if (o.error) effect = { type: 'provider-error', error: o.error as string }
-  else if (o.status) effect = { type: 'status', status: Number(o.status), ...(o.body ? { body: JSON.parse(o.body as string) } : {}) }
+  else if (o.status)
+    effect = {
+      type: 'status',
+      status: Number(o.status),
+      ...(o.body ? { body: JSON.parse(o.body as string) } : {}),
+    }
   else if (o.latency) {
     const text = o.latency as string
     const [a, b] = text.split(/[-:]/).map(Number)
@@ -163,7 +205,8 @@ function ruleFromFlags(o: Record<string, string | boolean | Record<string, strin
         ? { type: 'latency', min: a!, max: b!, phase }
         : { type: 'latency', ms: a!, phase }
   } else if (o.reset) effect = { type: 'connection-reset', phase }
-  else if (o.hang) effect = { type: 'hang', phase, ...(typeof o.hang === 'string' ? { ms: Number(o.hang) } : {}) }
+  else if (o.hang)
+    effect = { type: 'hang', phase, ...(typeof o.hang === 'string' ? { ms: Number(o.hang) } : {}) }
   else effect = { type: 'slow-body', chunkBytes: 16, chunkDelayMs: 200 }
   const match: FaultRuleInput['match'] = {}
   if (o.provider) match.provider = o.provider as string
@@ -188,15 +231,24 @@ preset
   .description('List presets')
   .action(async () => {
     const presets = await client().presets.list()
-    print(presets, () => presets.map((p) => `${p.name.padEnd(32)} ${p.description}`).join('\n') || 'no presets')
+    print(
+      presets,
+      () => presets.map((p) => `${p.name.padEnd(32)} ${p.description}`).join('\n') || 'no presets',
+    )
   })
 preset
   .command('apply <name>')
   .description('Apply a preset')
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: names the preset's literal ${var} placeholders
   .option('--var <key=value>', 'fill a ${var} of the preset (repeatable)', pairs)
   .action(async (name: string, o: { var?: Record<string, string> }) => {
     const applied = await client().presets.apply(name, o.var ?? {})
-    print(applied, () => [...applied.faults.map((r) => `${r.id}: ${r.explanation}`), ...applied.webhookRules.map((r) => `${r.id}: ${r.effect.type}`)].join('\n'))
+    print(applied, () =>
+      [
+        ...applied.faults.map((r) => `${r.id}: ${r.explanation}`),
+        ...applied.webhookRules.map((r) => `${r.id}: ${r.effect.type}`),
+      ].join('\n'),
+    )
   })
 
 // ------------------------------------------------------------------ clock
@@ -245,7 +297,12 @@ program
     const messages = await c.messages.list({ to, limit: Number(o.limit) })
     print(messages, () =>
       messages.length
-        ? messages.map((m) => `${m.at}  ${m.provider}/${m.channel}  from ${m.from}\n  ${m.subject ? `${m.subject}: ` : ''}${m.text}`).join('\n')
+        ? messages
+            .map(
+              (m) =>
+                `${m.at}  ${m.provider}/${m.channel}  from ${m.from}\n  ${m.subject ? `${m.subject}: ` : ''}${m.text}`,
+            )
+            .join('\n')
         : `no messages to ${to}`,
     )
   })
@@ -268,7 +325,10 @@ program
     print(deliveries, () =>
       deliveries.length
         ? deliveries
-            .map((d) => `${d.id}  ${d.provider} ${d.eventType} → ${d.url}  ${d.status}  [${d.attempts.map((a) => a.status ?? a.outcome).join(', ')}]`)
+            .map(
+              (d) =>
+                `${d.id}  ${d.provider} ${d.eventType} → ${d.url}  ${d.status}  [${d.attempts.map((a) => a.status ?? a.outcome).join(', ')}]`,
+            )
             .join('\n')
         : 'no deliveries',
     )
@@ -276,14 +336,18 @@ program
 program
   .command('redeliver <deliveryId>')
   .description('Send a delivery’s event again now')
-  .action(async (id: string) => print(await client().webhooks.deliveries.redeliver(id), () => `redelivering ${id}`))
+  .action(async (id: string) =>
+    print(await client().webhooks.deliveries.redeliver(id), () => `redelivering ${id}`),
+  )
 program
   .command('trigger <provider> <event>')
   .description('Send an event on demand, like `stripe trigger` (see `standin providers` for trigger names)')
   .option('--account <id>', 'account the event belongs to', 'default')
   .option('--param <key=value>', 'trigger parameter (repeatable)', pairs)
   .action(async (provider: string, event: string, o: { account: string; param?: Record<string, string> }) =>
-    print(await client().webhooks.events.send({ provider, event, account: o.account, params: o.param ?? {} })),
+    print(
+      await client().webhooks.events.send({ provider, event, account: o.account, params: o.param ?? {} }),
+    ),
   )
 program
   .command('providers')
@@ -292,7 +356,10 @@ program
     const { providers } = await client().providers()
     print(providers, () =>
       providers
-        .map((p) => `${p.name} ${p.url}\n  errors:   ${p.errors.map((e) => e.name).join(', ') || '-'}\n  triggers: ${p.triggers.map((t) => t.name).join(', ') || '-'}`)
+        .map(
+          (p) =>
+            `${p.name} ${p.url}\n  errors:   ${p.errors.map((e) => e.name).join(', ') || '-'}\n  triggers: ${p.triggers.map((t) => t.name).join(', ') || '-'}`,
+        )
         .join('\n'),
     )
   })
@@ -308,15 +375,23 @@ program
       ...(o.operation ? { operation: o.operation } : {}),
       limit: Number(o.limit),
     })
-    print(entries, () =>
-      entries.map((e) => `${e.seq}  ${e.at}  ${e.provider}  ${e.method} ${e.path}  ${e.status || e.outcome}${e.fault ? `  [${e.fault.explanation}]` : ''}`).join('\n') ||
-      'no requests',
+    print(
+      entries,
+      () =>
+        entries
+          .map(
+            (e) =>
+              `${e.seq}  ${e.at}  ${e.provider}  ${e.method} ${e.path}  ${e.status || e.outcome}${e.fault ? `  [${e.fault.explanation}]` : ''}`,
+          )
+          .join('\n') || 'no requests',
     )
   })
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof HarnessError || error instanceof StandinClientError) {
-    process.stderr.write(`standin: ${error.message}${'field' in error && error.field ? ` (field: ${error.field})` : ''}\n`)
+    process.stderr.write(
+      `standin: ${error.message}${'field' in error && error.field ? ` (field: ${error.field})` : ''}\n`,
+    )
     process.exit(error instanceof HarnessError && error.code === 'STANDIN_PORT_IN_USE' ? 2 : 1)
   }
   process.stderr.write(`standin: ${(error as Error).stack ?? error}\n`)

@@ -48,11 +48,16 @@ export type HubConfigInput = z.input<typeof HubConfig>
 /** `stripe=http://127.0.0.1:4800/webhooks/stripe#whsec_x` → a webhook target. */
 export function parseWebhookSpec(spec: string): z.input<typeof WebhookTarget> {
   const eq = spec.indexOf('=')
-  if (eq <= 0) throw new HarnessError('STANDIN_BAD_CONFIG', `Bad webhook '${spec}': expected provider=url[#secret].`, { field: 'webhooks' })
+  if (eq <= 0)
+    throw new HarnessError('STANDIN_BAD_CONFIG', `Bad webhook '${spec}': expected provider=url[#secret].`, {
+      field: 'webhooks',
+    })
   const provider = spec.slice(0, eq)
   const rest = spec.slice(eq + 1)
   const hash = rest.indexOf('#')
-  return hash < 0 ? { provider, url: rest } : { provider, url: rest.slice(0, hash), secret: rest.slice(hash + 1) }
+  return hash < 0
+    ? { provider, url: rest }
+    : { provider, url: rest.slice(0, hash), secret: rest.slice(hash + 1) }
 }
 
 /** Reads STANDIN_* variables into a partial config. */
@@ -69,8 +74,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv, providers: AnyProvider[]):
   set('journalSize', env.STANDIN_JOURNAL_SIZE)
   set('presetsDir', env.STANDIN_PRESETS_DIR)
   set('log', env.STANDIN_LOG)
-  if (env.STANDIN_PROVIDERS) out.providers = env.STANDIN_PROVIDERS.split(',').map((p) => p.trim()).filter(Boolean)
-  if (env.STANDIN_WEBHOOKS) out.webhooks = env.STANDIN_WEBHOOKS.split(',').map((w) => parseWebhookSpec(w.trim()))
+  if (env.STANDIN_PROVIDERS)
+    out.providers = env.STANDIN_PROVIDERS.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+  if (env.STANDIN_WEBHOOKS)
+    out.webhooks = env.STANDIN_WEBHOOKS.split(',').map((w) => parseWebhookSpec(w.trim()))
   const ports: Record<string, string> = {}
   for (const provider of providers) {
     const value = env[`STANDIN_${provider.name.toUpperCase()}_PORT`]
@@ -89,11 +98,19 @@ export function resolveConfig(input: HubConfigInput, providers: AnyProvider[]): 
     throw new HarnessError('STANDIN_BAD_CONFIG', `Bad configuration: ${field}: ${issue.message}.`, { field })
   }
   const known = new Set(providers.map((p) => p.name))
-  for (const name of [...(parsed.data.providers ?? []), ...Object.keys(parsed.data.ports), ...parsed.data.webhooks.map((w) => w.provider)]) {
+  for (const name of [
+    ...(parsed.data.providers ?? []),
+    ...Object.keys(parsed.data.ports),
+    ...parsed.data.webhooks.map((w) => w.provider),
+  ]) {
     if (!known.has(name))
-      throw new HarnessError('STANDIN_BAD_CONFIG', `Bad configuration: unknown provider '${name}'. Known: ${[...known].join(', ')}.`, {
-        field: 'providers',
-      })
+      throw new HarnessError(
+        'STANDIN_BAD_CONFIG',
+        `Bad configuration: unknown provider '${name}'. Known: ${[...known].join(', ')}.`,
+        {
+          field: 'providers',
+        },
+      )
   }
   return parsed.data
 }

@@ -15,10 +15,14 @@ afterEach(() => {
 
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const server = createServer()
-      server.listen(0, '127.0.0.1', () => resolve(server))
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const server = createServer()
+          server.listen(0, '127.0.0.1', () => resolve(server))
+        }),
+    ),
   )
   const ports = servers.map((s) => (s.address() as { port: number }).port)
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
@@ -26,11 +30,17 @@ async function freePorts(n: number): Promise<number[]> {
 }
 
 function portFlags(ports: number[]): string[] {
-  return ['--port', String(ports[0]), ...allProviders.flatMap((p, i) => [`--${p.name}-port`, String(ports[i + 1])])]
+  return [
+    '--port',
+    String(ports[0]),
+    ...allProviders.flatMap((p, i) => [`--${p.name}-port`, String(ports[i + 1])]),
+  ]
 }
 
 function startHub(args: string[]): Promise<{ child: ChildProcess; stdout: string }> {
-  const child = spawn(process.execPath, [...CLI, 'up', '--log', 'silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...CLI, 'up', '--log', 'silent', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.push(child)
   return new Promise((resolve, reject) => {
     let stdout = ''
@@ -53,7 +63,8 @@ function startHub(args: string[]): Promise<{ child: ChildProcess; stdout: string
   })
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
 
 describe('standin up', () => {
   it('starts every provider and the control plane, obeys the CLI, and stops cleanly on SIGTERM', async () => {
@@ -70,11 +81,33 @@ describe('standin up', () => {
       expect(response.status, provider.name).toBeGreaterThanOrEqual(400)
     }
     // the CLI drives the running hub
-    const added = await run(process.execPath, [...CLI, '--url', url, 'faults', 'add', '--provider', 'stripe', '--path', '/v1/charges', '--status', '503', '--times', '2'])
+    const added = await run(process.execPath, [
+      ...CLI,
+      '--url',
+      url,
+      'faults',
+      'add',
+      '--provider',
+      'stripe',
+      '--path',
+      '/v1/charges',
+      '--status',
+      '503',
+      '--times',
+      '2',
+    ])
     expect(added.stdout).toMatch(/fault_\d+: for stripe \/v1\/charges, respond HTTP 503, 2 times/)
     const listed = await run(process.execPath, [...CLI, '--url', url, '--json', 'faults', 'list'])
     expect(JSON.parse(listed.stdout)).toHaveLength(1)
-    const bad = await run(process.execPath, [...CLI, '--url', url, 'faults', 'add', '--provider', 'stripe']).catch((e) => e)
+    const bad = await run(process.execPath, [
+      ...CLI,
+      '--url',
+      url,
+      'faults',
+      'add',
+      '--provider',
+      'stripe',
+    ]).catch((e) => e)
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain('Give exactly one effect')
     const dashboard = await fetch(`${url}/`).then((r) => r.text())
@@ -91,7 +124,9 @@ describe('standin up', () => {
     const blocker = createServer()
     await new Promise<void>((resolve) => blocker.listen(ports[4], '127.0.0.1', resolve))
     try {
-      const child = spawn(process.execPath, [...CLI, 'up', '--log', 'silent', ...portFlags(ports)], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, [...CLI, 'up', '--log', 'silent', ...portFlags(ports)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       children.push(child)
       let stderr = ''
       child.stderr!.on('data', (d: Buffer) => {
@@ -112,7 +147,19 @@ describe('standin up', () => {
   }, 30_000)
 
   it('has --help on every command', async () => {
-    for (const command of [[], ['up'], ['reset'], ['faults', 'add'], ['faults', 'list'], ['faults', 'clear'], ['preset', 'apply'], ['clock', 'advance'], ['inbox'], ['deliveries'], ['trigger']]) {
+    for (const command of [
+      [],
+      ['up'],
+      ['reset'],
+      ['faults', 'add'],
+      ['faults', 'list'],
+      ['faults', 'clear'],
+      ['preset', 'apply'],
+      ['clock', 'advance'],
+      ['inbox'],
+      ['deliveries'],
+      ['trigger'],
+    ]) {
       const { stdout } = await run(process.execPath, [...CLI, ...command, '--help'])
       expect(stdout, command.join(' ')).toContain('Usage: standin')
     }

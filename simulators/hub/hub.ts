@@ -24,11 +24,19 @@ export interface Hub {
  * plane with the dashboard on the hub port. If any port is taken, whatever
  * already started is closed again and a STANDIN_PORT_IN_USE error says which.
  */
-export async function startHub(input: HubConfigInput = {}, providers: AnyProvider[] = allProviders): Promise<Hub> {
+export async function startHub(
+  input: HubConfigInput = {},
+  providers: AnyProvider[] = allProviders,
+): Promise<Hub> {
   const config = resolveConfig(input, providers)
   const log = jsonLogger(config.log)
   const selected = config.providers ? providers.filter((p) => config.providers!.includes(p.name)) : providers
-  const core = new Core({ seed: config.seed, journalSize: config.journalSize, timeScale: config.timeScale, log })
+  const core = new Core({
+    seed: config.seed,
+    journalSize: config.journalSize,
+    timeScale: config.timeScale,
+    log,
+  })
   const presets = await loadPresets(config.presetsDir)
   const publicHost = config.publicHost ?? config.host
   const started: FastifyInstance[] = []
@@ -68,7 +76,11 @@ export async function startHub(input: HubConfigInput = {}, providers: AnyProvide
   }
   const controlPort = await listen(buildControlApp(core, presets), config.port, 'the control plane', '--port')
   const url = `http://${publicHost}:${controlPort}`
-  log.info('standin hub listening', { controlPlane: `${url}/_standin`, dashboard: url, providers: providerUrls })
+  log.info('standin hub listening', {
+    controlPlane: `${url}/_standin`,
+    dashboard: url,
+    providers: providerUrls,
+  })
 
   return {
     core,

@@ -1,5 +1,5 @@
-import type { AnyProvider } from '../core/provider.ts'
 import { aligo } from '../aligo/index.ts'
+import type { AnyProvider } from '../core/provider.ts'
 import { razorpay } from '../razorpay/index.ts'
 import { sendgrid } from '../sendgrid/index.ts'
 import { stripe } from '../stripe/index.ts'

@@ -7,7 +7,10 @@ import type { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../webhooks
 import type * as s from './schemas.ts'
 
 /** A fetch-like function: global fetch over HTTP, or an in-process one (fastify inject). */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{
   status: number
   text(): Promise<string>
 }>
@@ -51,20 +54,25 @@ export class StandinClient {
 
   health = () => this.call<z.infer<typeof s.Health>>('GET', '/health')
   providers = () => this.call<{ providers: z.infer<typeof s.ProviderInfo>[] }>('GET', '/providers')
-  reset = (body: { provider?: string; account?: string } = {}) => this.call<{ reset: true }>('POST', '/reset', { body })
+  reset = (body: { provider?: string; account?: string } = {}) =>
+    this.call<{ reset: true }>('POST', '/reset', { body })
 
   readonly journal = {
-    list: (filter: JournalFilterInput = {}) => this.call<{ entries: JournalEntry[]; lastSeq: number }>('GET', '/journal', { query: filter }),
-    wait: (filter: JournalFilterInput & { timeoutMs?: number }) => this.call<JournalEntry>('GET', '/journal/wait', { query: filter }),
+    list: (filter: JournalFilterInput = {}) =>
+      this.call<{ entries: JournalEntry[]; lastSeq: number }>('GET', '/journal', { query: filter }),
+    wait: (filter: JournalFilterInput & { timeoutMs?: number }) =>
+      this.call<JournalEntry>('GET', '/journal/wait', { query: filter }),
     clear: (provider?: string) => this.call<{ cleared: true }>('DELETE', '/journal', { query: { provider } }),
   }
 
   readonly faults = {
     add: (rule: FaultRuleInput) => this.call<FaultRule>('POST', '/faults', { body: rule }),
-    list: (provider?: string) => this.call<{ rules: FaultRule[] }>('GET', '/faults', { query: { provider } }).then((r) => r.rules),
+    list: (provider?: string) =>
+      this.call<{ rules: FaultRule[] }>('GET', '/faults', { query: { provider } }).then((r) => r.rules),
     get: (id: string) => this.call<FaultRule>('GET', `/faults/${encodeURIComponent(id)}`),
     remove: (id: string) => this.call<{ removed: number }>('DELETE', `/faults/${encodeURIComponent(id)}`),
-    clear: (provider?: string) => this.call<{ removed: number }>('DELETE', '/faults', { query: { provider } }),
+    clear: (provider?: string) =>
+      this.call<{ removed: number }>('DELETE', '/faults', { query: { provider } }),
     /** Adds a rule for the length of `fn` and removes it afterwards, even when `fn` throws (toxiproxy's `down do`). */
     during: async <T>(rule: FaultRuleInput, fn: (rule: FaultRule) => Promise<T>): Promise<T> => {
       const added = await this.faults.add(rule)
@@ -80,40 +88,56 @@ export class StandinClient {
     rules: {
       add: (rule: WebhookRuleInput) => this.call<WebhookRule>('POST', '/webhooks/rules', { body: rule }),
       list: () => this.call<{ rules: WebhookRule[] }>('GET', '/webhooks/rules').then((r) => r.rules),
-      remove: (id: string) => this.call<{ removed: number }>('DELETE', `/webhooks/rules/${encodeURIComponent(id)}`),
-      clear: (provider?: string) => this.call<{ removed: number }>('DELETE', '/webhooks/rules', { query: { provider } }),
+      remove: (id: string) =>
+        this.call<{ removed: number }>('DELETE', `/webhooks/rules/${encodeURIComponent(id)}`),
+      clear: (provider?: string) =>
+        this.call<{ removed: number }>('DELETE', '/webhooks/rules', { query: { provider } }),
     },
     endpoints: {
-      add: (body: z.input<typeof s.EndpointBody>) => this.call<WebhookEndpoint>('POST', '/webhooks/endpoints', { body }),
+      add: (body: z.input<typeof s.EndpointBody>) =>
+        this.call<WebhookEndpoint>('POST', '/webhooks/endpoints', { body }),
       list: (query: { provider?: string; account?: string } = {}) =>
-        this.call<{ endpoints: WebhookEndpoint[] }>('GET', '/webhooks/endpoints', { query }).then((r) => r.endpoints),
-      remove: (id: string) => this.call<{ removed: number }>('DELETE', `/webhooks/endpoints/${encodeURIComponent(id)}`),
+        this.call<{ endpoints: WebhookEndpoint[] }>('GET', '/webhooks/endpoints', { query }).then(
+          (r) => r.endpoints,
+        ),
+      remove: (id: string) =>
+        this.call<{ removed: number }>('DELETE', `/webhooks/endpoints/${encodeURIComponent(id)}`),
     },
     events: {
       list: (query: Partial<z.infer<typeof s.EventsQuery>> = {}) =>
         this.call<{ events: WebhookEvent[] }>('GET', '/webhooks/events', { query }).then((r) => r.events),
       /** Runs a provider trigger (like `stripe trigger`), or emits `payload` as is. */
-      send: (body: z.input<typeof s.SendEventBody>) => this.call<{ result: unknown }>('POST', '/webhooks/events', { body }),
+      send: (body: z.input<typeof s.SendEventBody>) =>
+        this.call<{ result: unknown }>('POST', '/webhooks/events', { body }),
     },
     deliveries: {
       list: (query: DeliveriesQueryInput = {}) =>
-        this.call<{ deliveries: WebhookDelivery[] }>('GET', '/webhooks/deliveries', { query }).then((r) => r.deliveries),
-      get: (id: string) => this.call<WebhookDelivery>('GET', `/webhooks/deliveries/${encodeURIComponent(id)}`),
-      wait: (query: DeliveriesQueryInput & { timeoutMs?: number }) => this.call<WebhookDelivery>('GET', '/webhooks/deliveries/wait', { query }),
-      redeliver: (id: string) => this.call<WebhookDelivery>('POST', `/webhooks/deliveries/${encodeURIComponent(id)}/redeliver`),
+        this.call<{ deliveries: WebhookDelivery[] }>('GET', '/webhooks/deliveries', { query }).then(
+          (r) => r.deliveries,
+        ),
+      get: (id: string) =>
+        this.call<WebhookDelivery>('GET', `/webhooks/deliveries/${encodeURIComponent(id)}`),
+      wait: (query: DeliveriesQueryInput & { timeoutMs?: number }) =>
+        this.call<WebhookDelivery>('GET', '/webhooks/deliveries/wait', { query }),
+      redeliver: (id: string) =>
+        this.call<WebhookDelivery>('POST', `/webhooks/deliveries/${encodeURIComponent(id)}/redeliver`),
     },
   }
 
   readonly messages = {
     list: (filter: MessageFilterInput = {}) =>
-      this.call<{ messages: CapturedMessage[] }>('GET', '/messages', { query: filter }).then((r) => r.messages),
-    wait: (filter: MessageFilterInput & { timeoutMs?: number }) => this.call<CapturedMessage>('GET', '/messages/wait', { query: filter }),
+      this.call<{ messages: CapturedMessage[] }>('GET', '/messages', { query: filter }).then(
+        (r) => r.messages,
+      ),
+    wait: (filter: MessageFilterInput & { timeoutMs?: number }) =>
+      this.call<CapturedMessage>('GET', '/messages/wait', { query: filter }),
     /** The OTP in the newest message to `to`, waiting for one to arrive. */
     code: (filter: MessageFilterInput & { to: string; timeoutMs?: number }) =>
       this.call<{ code: string; message: CapturedMessage }>('GET', '/messages/code', { query: filter }),
     links: (filter: MessageFilterInput & { to: string; timeoutMs?: number }) =>
       this.call<{ links: string[]; message: CapturedMessage }>('GET', '/messages/links', { query: filter }),
-    clear: (provider?: string) => this.call<{ cleared: true }>('DELETE', '/messages', { query: { provider } }),
+    clear: (provider?: string) =>
+      this.call<{ cleared: true }>('DELETE', '/messages', { query: { provider } }),
   }
 
   readonly clock = {
@@ -127,10 +151,18 @@ export class StandinClient {
   readonly presets = {
     list: () => this.call<z.infer<typeof s.PresetList>>('GET', '/presets').then((r) => r.presets),
     apply: (name: string, vars: Record<string, string> = {}) =>
-      this.call<{ faults: FaultRule[]; webhookRules: WebhookRule[] }>('POST', `/presets/${encodeURIComponent(name)}/apply`, { body: { vars } }),
+      this.call<{ faults: FaultRule[]; webhookRules: WebhookRule[] }>(
+        'POST',
+        `/presets/${encodeURIComponent(name)}/apply`,
+        { body: { vars } },
+      ),
   }
 
-  private async call<T>(method: string, path: string, options: { query?: Query; body?: unknown } = {}): Promise<T> {
+  private async call<T>(
+    method: string,
+    path: string,
+    options: { query?: Query; body?: unknown } = {},
+  ): Promise<T> {
     const url = `${this.base}/_standin${path}${toQueryString(options.query)}`
     const init: Parameters<FetchLike>[1] = { method, headers: { accept: 'application/json' } }
     if (options.body !== undefined) {
@@ -141,7 +173,11 @@ export class StandinClient {
     try {
       response = await this.fetcher(url, init)
     } catch (error) {
-      throw new StandinClientError(0, 'STANDIN_UNREACHABLE', `Failed to reach the standin hub at ${this.base}: ${(error as Error).message}. Is \`standin up\` running?`)
+      throw new StandinClientError(
+        0,
+        'STANDIN_UNREACHABLE',
+        `Failed to reach the standin hub at ${this.base}: ${(error as Error).message}. Is \`standin up\` running?`,
+      )
     }
     const text = await response.text()
     const json = text ? JSON.parse(text) : undefined
@@ -173,7 +209,12 @@ function toQueryString(query: Query | undefined): string {
 
 /** An in-process FetchLike over a fastify app (no port): the same client, no network. */
 export function injectFetch(app: {
-  inject(options: { method: string; url: string; headers: Record<string, string>; payload?: string }): Promise<{
+  inject(options: {
+    method: string
+    url: string
+    headers: Record<string, string>
+    payload?: string
+  }): Promise<{
     statusCode: number
     body: string
   }>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testkit } from '../../testkit/index.ts'
-import { startProviders, type RunningProviders } from '../testing.ts'
+import { type RunningProviders, startProviders } from '../testing.ts'
 import { startReceiver } from '../webhooks/receiver.ts'
 import { injectFetch, StandinClient, StandinClientError } from './client.ts'
 import { loadPresets } from './presets.ts'
@@ -20,11 +20,14 @@ afterAll(async () => {
   await sims.close()
 })
 
-async function refusal(call: Promise<unknown>): Promise<{ status: number; field?: string | undefined; code: string }> {
+async function refusal(
+  call: Promise<unknown>,
+): Promise<{ status: number; field?: string | undefined; code: string }> {
   try {
     await call
   } catch (error) {
-    if (error instanceof StandinClientError) return { status: error.status, field: error.field, code: error.code }
+    if (error instanceof StandinClientError)
+      return { status: error.status, field: error.field, code: error.code }
     throw error
   }
   throw new Error('the call was accepted')
@@ -42,17 +45,40 @@ describe('control plane', () => {
 
   it('answers bad input with a 400 naming the field', async () => {
     expect(await refusal(standin.faults.add({} as never))).toMatchObject({ status: 400, field: 'effect' })
-    expect(await refusal(standin.faults.add({ effect: { type: 'status', status: 'teapot' } } as never))).toMatchObject({ status: 400, field: 'effect.status' })
-    expect(await refusal(standin.faults.add({ match: { provider: 'testkit', colour: 'red' }, effect: { type: 'hang' } } as never))).toMatchObject({
+    expect(
+      await refusal(standin.faults.add({ effect: { type: 'status', status: 'teapot' } } as never)),
+    ).toMatchObject({ status: 400, field: 'effect.status' })
+    expect(
+      await refusal(
+        standin.faults.add({
+          match: { provider: 'testkit', colour: 'red' },
+          effect: { type: 'hang' },
+        } as never),
+      ),
+    ).toMatchObject({
       status: 400,
       field: 'match.colour',
     })
-    expect(await refusal(standin.presets.apply('no-such-preset'))).toMatchObject({ status: 400, field: 'name' })
-    expect(await refusal(standin.presets.apply('provider-flaky-5xx'))).toMatchObject({ status: 400, field: 'vars.provider' })
-    expect(await refusal(standin.presets.apply('provider-flaky-5xx', { provider: 'ghost' }))).toMatchObject({ status: 400, field: 'match.provider' })
+    expect(await refusal(standin.presets.apply('no-such-preset'))).toMatchObject({
+      status: 400,
+      field: 'name',
+    })
+    expect(await refusal(standin.presets.apply('provider-flaky-5xx'))).toMatchObject({
+      status: 400,
+      field: 'vars.provider',
+    })
+    expect(await refusal(standin.presets.apply('provider-flaky-5xx', { provider: 'ghost' }))).toMatchObject({
+      status: 400,
+      field: 'match.provider',
+    })
     expect(await refusal(standin.clock.advance('soon'))).toMatchObject({ status: 400, field: 'by' })
-    expect(await refusal(standin.webhooks.endpoints.add({ provider: 'testkit', url: 'not a url' }))).toMatchObject({ status: 400, field: 'url' })
-    expect(await refusal(standin.reset({ provider: 'ghost' }))).toMatchObject({ status: 400, field: 'provider' })
+    expect(
+      await refusal(standin.webhooks.endpoints.add({ provider: 'testkit', url: 'not a url' })),
+    ).toMatchObject({ status: 400, field: 'url' })
+    expect(await refusal(standin.reset({ provider: 'ghost' }))).toMatchObject({
+      status: 400,
+      field: 'provider',
+    })
     expect(await refusal(standin.journal.list({ limit: -3 }))).toMatchObject({ status: 400, field: 'limit' })
     expect(await refusal(standin.faults.get('fault_9999'))).toMatchObject({ status: 404, field: 'id' })
   })
@@ -75,13 +101,24 @@ describe('control plane', () => {
 
   it('adds, explains, counts and removes fault rules; during() removes even when the body throws', async () => {
     const url = `${sims.url('testkit')}/v1/widgets`
-    const request = () => fetch(url, { method: 'POST', headers: { authorization: 'Bearer tk_c', 'content-type': 'application/json' }, body: '{"name":"n"}' })
+    const request = () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { authorization: 'Bearer tk_c', 'content-type': 'application/json' },
+        body: '{"name":"n"}',
+      })
     await expect(
-      standin.faults.during({ match: { provider: 'testkit', operation: 'widgets.create' }, effect: { type: 'provider-error', error: 'declined' } }, async (rule) => {
-        expect((await request()).status).toBe(402)
-        expect((await standin.faults.get(rule.id)).fired).toBe(1)
-        throw new Error('body failed')
-      }),
+      standin.faults.during(
+        {
+          match: { provider: 'testkit', operation: 'widgets.create' },
+          effect: { type: 'provider-error', error: 'declined' },
+        },
+        async (rule) => {
+          expect((await request()).status).toBe(402)
+          expect((await standin.faults.get(rule.id)).fired).toBe(1)
+          throw new Error('body failed')
+        },
+      ),
     ).rejects.toThrow('body failed')
     expect(await standin.faults.list()).toEqual([])
     expect((await request()).status).toBe(200)
@@ -106,11 +143,17 @@ describe('control plane', () => {
       await standin.webhooks.endpoints.add({ provider: 'testkit', url: receiver.url, secret: 'whsec_c' })
       const { result } = await standin.webhooks.events.send({ provider: 'testkit', event: 'widget.shipped' })
       const eventId = (result as { id: string }).id
-      const delivery = await standin.webhooks.deliveries.wait({ eventId, status: 'delivered', timeoutMs: 3000 })
+      const delivery = await standin.webhooks.deliveries.wait({
+        eventId,
+        status: 'delivered',
+        timeoutMs: 3000,
+      })
       expect(delivery.attempts[0]).toMatchObject({ outcome: 'delivered', status: 200 })
       expect(Object.keys(delivery.attempts[0]!.requestHeaders)).toContain('testkit-signature')
       expect(receiver.received).toHaveLength(1)
-      expect(await refusal(standin.webhooks.events.send({ provider: 'testkit', event: 'nope.nope' }))).toMatchObject({ status: 400, field: 'event' })
+      expect(
+        await refusal(standin.webhooks.events.send({ provider: 'testkit', event: 'nope.nope' })),
+      ).toMatchObject({ status: 400, field: 'event' })
     } finally {
       await receiver.close()
     }
@@ -118,11 +161,29 @@ describe('control plane', () => {
 
   it('captured messages: OTP and links for one recipient among many', async () => {
     const inbox = sims.runtime('testkit').services.inboxFor('acct')
-    for (let i = 0; i < 20; i++) inbox.capture({ channel: 'sms', to: `+8210000000${i.toString().padStart(2, '0')}`, from: '1600', text: `[App] code ${100000 + i}` })
-    inbox.capture({ channel: 'email', to: 'Ana@Corp.example', from: 'no-reply@app.example', subject: 'Verify', text: 'Go: https://app.example/verify?t=abc', html: '<a href="https://app.example/verify?t=abc&amp;x=1">verify</a>' })
+    for (let i = 0; i < 20; i++)
+      inbox.capture({
+        channel: 'sms',
+        to: `+8210000000${i.toString().padStart(2, '0')}`,
+        from: '1600',
+        text: `[App] code ${100000 + i}`,
+      })
+    inbox.capture({
+      channel: 'email',
+      to: 'Ana@Corp.example',
+      from: 'no-reply@app.example',
+      subject: 'Verify',
+      text: 'Go: https://app.example/verify?t=abc',
+      html: '<a href="https://app.example/verify?t=abc&amp;x=1">verify</a>',
+    })
     expect((await standin.messages.code({ to: '010-0000-0007' })).code).toBe('100007')
-    expect((await standin.messages.links({ to: 'ana@corp.example' })).links).toEqual(['https://app.example/verify?t=abc&x=1', 'https://app.example/verify?t=abc'])
-    expect(await refusal(standin.messages.code({ to: '+15550000000', timeoutMs: 50 }))).toMatchObject({ status: 408 })
+    expect((await standin.messages.links({ to: 'ana@corp.example' })).links).toEqual([
+      'https://app.example/verify?t=abc&x=1',
+      'https://app.example/verify?t=abc',
+    ])
+    expect(await refusal(standin.messages.code({ to: '+15550000000', timeoutMs: 50 }))).toMatchObject({
+      status: 408,
+    })
   })
 
   it('moves the clock', async () => {
@@ -136,8 +197,16 @@ describe('control plane', () => {
   it('serves an OpenAPI document covering every route', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/_standin/openapi.json' })).json()
     expect(doc.openapi).toBe('3.1.0')
-    for (const path of ['/_standin/faults', '/_standin/webhooks/deliveries/{id}/redeliver', '/_standin/messages/code', '/_standin/clock/advance', '/_standin/presets/{name}/apply'])
+    for (const path of [
+      '/_standin/faults',
+      '/_standin/webhooks/deliveries/{id}/redeliver',
+      '/_standin/messages/code',
+      '/_standin/clock/advance',
+      '/_standin/presets/{name}/apply',
+    ])
       expect(Object.keys(doc.paths)).toContain(path)
-    expect(doc.paths['/_standin/faults'].post.requestBody.content['application/json'].schema.properties.effect).toBeDefined()
+    expect(
+      doc.paths['/_standin/faults'].post.requestBody.content['application/json'].schema.properties.effect,
+    ).toBeDefined()
   })
 })

@@ -20,7 +20,12 @@ export function openApiDocument(routes: ControlRoute[], prefix: string): Record<
       operationId: operationId(route),
       parameters: [...params, ...query],
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+            },
+          }
         : {}),
       responses: {
         [String(route.status ?? 200)]: {
@@ -51,7 +56,11 @@ export function openApiDocument(routes: ControlRoute[], prefix: string): Record<
             error: {
               type: 'object',
               required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                field: { type: 'string' },
+              },
             },
           },
         },
@@ -61,15 +70,19 @@ export function openApiDocument(routes: ControlRoute[], prefix: string): Record<
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<
-    string,
-    unknown
-  >
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>
   return rest
 }
 
 function queryParameters(schema: z.ZodType): unknown[] {
-  const json = jsonSchema(schema, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] }
+  const json = jsonSchema(schema, 'input') as {
+    properties?: Record<string, { description?: string }>
+    required?: string[]
+  }
   return Object.entries(json.properties ?? {}).map(([name, prop]) => ({
     name,
     in: 'query',

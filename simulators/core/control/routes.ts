@@ -20,6 +20,7 @@ export interface ControlRoute {
   body?: z.ZodType
   response: z.ZodType
   status?: number
+  // biome-ignore lint/suspicious/noExplicitAny: each route's query and body are what its own schemas parsed
   handler(input: { query: any; body: any; params: Record<string, string> }): unknown
 }
 
@@ -64,9 +65,16 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
           name: p.name,
           title: p.definition.title ?? p.name,
           url: p.baseUrl,
-          operations: p.definition.routes.map((r) => ({ operation: r.operation, method: r.method, path: r.path })),
+          operations: p.definition.routes.map((r) => ({
+            operation: r.operation,
+            method: r.method,
+            path: r.path,
+          })),
           errors: Object.entries(p.definition.errors).map(([name, e]) => ({ name, summary: e.summary })),
-          triggers: Object.entries(p.definition.triggers ?? {}).map(([name, t]) => ({ name, summary: t.summary })),
+          triggers: Object.entries(p.definition.triggers ?? {}).map(([name, t]) => ({
+            name,
+            summary: t.summary,
+          })),
           webhooks: p.definition.webhooks !== undefined,
         })),
       }),
@@ -74,7 +82,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
     route({
       method: 'POST',
       path: '/reset',
-      summary: 'Forget state, journal, rules, deliveries and messages (all, one provider, or one account of it)',
+      summary:
+        'Forget state, journal, rules, deliveries and messages (all, one provider, or one account of it)',
       tag: 'hub',
       body: s.ResetBody,
       response: z.object({ reset: z.literal(true) }),
@@ -98,7 +107,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
     route({
       method: 'GET',
       path: '/journal/wait',
-      summary: 'The first request matching the filter (after afterSeq, else from now), waiting up to timeoutMs',
+      summary:
+        'The first request matching the filter (after afterSeq, else from now), waiting up to timeoutMs',
       tag: 'journal',
       query: s.JournalWaitQuery,
       response: JournalEntry,
@@ -154,7 +164,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       summary: 'Remove one fault rule',
       tag: 'faults',
       response: s.Cleared,
-      handler: ({ params }) => (core.faults.remove(params.id!) ? { removed: 1 } : notFound('fault rule', params.id!)),
+      handler: ({ params }) =>
+        core.faults.remove(params.id!) ? { removed: 1 } : notFound('fault rule', params.id!),
     }),
     route({
       method: 'DELETE',
@@ -170,7 +181,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
     route({
       method: 'POST',
       path: '/webhooks/rules',
-      summary: 'Add a webhook rule: duplicate, delay, drop first N attempts, reorder, bad signature, stale timestamp',
+      summary:
+        'Add a webhook rule: duplicate, delay, drop first N attempts, reorder, bad signature, stale timestamp',
       tag: 'webhooks',
       body: WebhookRuleInput,
       response: WebhookRule,
@@ -191,7 +203,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       summary: 'Remove one webhook rule',
       tag: 'webhooks',
       response: s.Cleared,
-      handler: ({ params }) => (core.webhooks.removeRule(params.id!) ? { removed: 1 } : notFound('webhook rule', params.id!)),
+      handler: ({ params }) =>
+        core.webhooks.removeRule(params.id!) ? { removed: 1 } : notFound('webhook rule', params.id!),
     }),
     route({
       method: 'DELETE',
@@ -236,7 +249,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       summary: 'Remove an endpoint',
       tag: 'webhooks',
       response: s.Cleared,
-      handler: ({ params }) => (core.webhooks.removeEndpoint(params.id!) ? { removed: 1 } : notFound('endpoint', params.id!)),
+      handler: ({ params }) =>
+        core.webhooks.removeEndpoint(params.id!) ? { removed: 1 } : notFound('endpoint', params.id!),
     }),
 
     // ------------------------------------------------------------- events
@@ -252,7 +266,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
     route({
       method: 'POST',
       path: '/webhooks/events',
-      summary: 'Send an event on demand: run a provider trigger (like `stripe trigger`) or emit a payload as is',
+      summary:
+        'Send an event on demand: run a provider trigger (like `stripe trigger`) or emit a payload as is',
       tag: 'webhooks',
       body: s.SendEventBody,
       response: s.SendEventResult,
@@ -261,8 +276,17 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
         const runtime = core.provider(body.provider)
         if (body.payload !== undefined) {
           if (!runtime.definition.webhooks)
-            throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to send event: ${body.provider} sends no webhooks.`, { field: 'provider' })
-          return { result: core.webhooks.emit(body.provider, body.account, { type: body.event, payload: body.payload }) }
+            throw new HarnessError(
+              'STANDIN_BAD_REQUEST',
+              `Failed to send event: ${body.provider} sends no webhooks.`,
+              { field: 'provider' },
+            )
+          return {
+            result: core.webhooks.emit(body.provider, body.account, {
+              type: body.event,
+              payload: body.payload,
+            }),
+          }
         }
         return { result: await runtime.trigger(body.event, body.account, body.params) }
       },
@@ -312,7 +336,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
     route({
       method: 'GET',
       path: '/messages',
-      summary: 'Captured SMS, Kakao and email, newest first; by recipient (any phone format), channel, provider',
+      summary:
+        'Captured SMS, Kakao and email, newest first; by recipient (any phone format), channel, provider',
       tag: 'inbox',
       query: s.MessagesQuery,
       response: s.MessageList,
@@ -327,7 +352,10 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       response: CapturedMessage,
       handler: async ({ query }) => {
         const { timeoutMs, ...filter } = query
-        return (await core.inbox.waitFor(filter, timeoutMs)) ?? timeout(`a message to ${filter.to ?? 'anyone'}`, timeoutMs)
+        return (
+          (await core.inbox.waitFor(filter, timeoutMs)) ??
+          timeout(`a message to ${filter.to ?? 'anyone'}`, timeoutMs)
+        )
       },
     }),
     route({
@@ -339,22 +367,30 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       response: s.CodeResult,
       handler: async ({ query }) => {
         const { timeoutMs, ...filter } = query
-        const message = (await core.inbox.waitFor(filter, timeoutMs)) ?? timeout(`a message to ${filter.to}`, timeoutMs)
+        const message =
+          (await core.inbox.waitFor(filter, timeoutMs)) ?? timeout(`a message to ${filter.to}`, timeoutMs)
         const code = extractCode(`${message.subject ?? ''}\n${message.text}`)
-        if (!code) throw new HarnessError('STANDIN_NOT_FOUND', `The newest message to ${filter.to} holds no code: "${message.text.slice(0, 120)}".`, { field: 'to' })
+        if (!code)
+          throw new HarnessError(
+            'STANDIN_NOT_FOUND',
+            `The newest message to ${filter.to} holds no code: "${message.text.slice(0, 120)}".`,
+            { field: 'to' },
+          )
         return { code, message }
       },
     }),
     route({
       method: 'GET',
       path: '/messages/links',
-      summary: 'The links in the newest message to a recipient (email verification links), waiting up to timeoutMs',
+      summary:
+        'The links in the newest message to a recipient (email verification links), waiting up to timeoutMs',
       tag: 'inbox',
       query: s.CodeQuery,
       response: s.LinksResult,
       handler: async ({ query }) => {
         const { timeoutMs, ...filter } = query
-        const message = (await core.inbox.waitFor(filter, timeoutMs)) ?? timeout(`a message to ${filter.to}`, timeoutMs)
+        const message =
+          (await core.inbox.waitFor(filter, timeoutMs)) ?? timeout(`a message to ${filter.to}`, timeoutMs)
         return { links: extractLinks(message), message }
       },
     }),
@@ -425,12 +461,17 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       tag: 'presets',
       response: s.PresetList,
       handler: () => ({
-        presets: [...presets.values()].map((p) => ({ name: p.name, description: p.description, vars: p.vars })),
+        presets: [...presets.values()].map((p) => ({
+          name: p.name,
+          description: p.description,
+          vars: p.vars,
+        })),
       }),
     }),
     route({
       method: 'POST',
       path: '/presets/:name/apply',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: presets hold literal ${var} placeholders
       summary: "Add a preset's fault and webhook rules, with its ${vars} filled in",
       tag: 'presets',
       body: s.ApplyPresetBody,
@@ -439,9 +480,13 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       handler: ({ params, body }) => {
         const preset = presets.get(params.name!)
         if (!preset)
-          throw new HarnessError('STANDIN_BAD_REQUEST', `Unknown preset '${params.name}'. Known: ${[...presets.keys()].join(', ') || 'none'}.`, {
-            field: 'name',
-          })
+          throw new HarnessError(
+            'STANDIN_BAD_REQUEST',
+            `Unknown preset '${params.name}'. Known: ${[...presets.keys()].join(', ') || 'none'}.`,
+            {
+              field: 'name',
+            },
+          )
         const rules = fill(preset, body.vars)
         const faults = rules.faults.map((rule) => core.faults.add(rule))
         const webhookRules = rules.webhookRules.map((rule) => core.webhooks.addRule(rule))

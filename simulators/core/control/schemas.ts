@@ -11,18 +11,22 @@ import { DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '
  * the typed client are both derived from these, so they cannot drift apart.
  */
 
-const timeoutMs = z.coerce.number().int().min(0).max(300_000).default(10_000).describe('how long to wait, real ms')
+const timeoutMs = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(300_000)
+  .default(10_000)
+  .describe('how long to wait, real ms')
 
-export const Duration = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const ms = parseDuration(value)
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: "expected ms or a duration like '90s', '15m', '2h', '3d'" })
-      return z.NEVER
-    }
-    return ms
-  })
+export const Duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDuration(value)
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: "expected ms or a duration like '90s', '15m', '2h', '3d'" })
+    return z.NEVER
+  }
+  return ms
+})
 
 export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
@@ -68,7 +72,11 @@ export const WebhookRuleList = z.object({ rules: z.array(WebhookRule) })
 export const EndpointBody = z.strictObject({
   provider: z.string().min(1),
   url: z.url(),
-  account: z.string().min(1).default('*').describe("the account whose events it receives; '*' for every account"),
+  account: z
+    .string()
+    .min(1)
+    .default('*')
+    .describe("the account whose events it receives; '*' for every account"),
   secret: z.string().min(1).optional(),
   events: z.array(z.string().min(1)).min(1).optional(),
 })
@@ -82,14 +90,16 @@ export const EventsQuery = z.object({
 })
 export const EventList = z.object({ events: z.array(WebhookEvent) })
 
-export const SendEventBody = z
-  .strictObject({
-    provider: z.string().min(1),
-    account: z.string().min(1).default('default'),
-    event: z.string().min(1).describe("a trigger name (GET /providers lists them), or any type when 'payload' is given"),
-    params: z.record(z.string(), z.unknown()).default({}).describe("the trigger's parameters"),
-    payload: z.unknown().optional().describe('send this payload as is instead of running a trigger'),
-  })
+export const SendEventBody = z.strictObject({
+  provider: z.string().min(1),
+  account: z.string().min(1).default('default'),
+  event: z
+    .string()
+    .min(1)
+    .describe("a trigger name (GET /providers lists them), or any type when 'payload' is given"),
+  params: z.record(z.string(), z.unknown()).default({}).describe("the trigger's parameters"),
+  payload: z.unknown().optional().describe('send this payload as is instead of running a trigger'),
+})
 export const SendEventResult = z.object({ result: z.unknown() })
 
 export const DeliveriesQuery = z.object({
@@ -119,7 +129,11 @@ export const SetClockBody = z.strictObject({
   time: z.union([z.number(), z.iso.datetime({ offset: true })]).describe('epoch ms or ISO 8601'),
 })
 
-export const PresetInfo = z.object({ name: z.string(), description: z.string(), vars: z.record(z.string(), z.string()) })
+export const PresetInfo = z.object({
+  name: z.string(),
+  description: z.string(),
+  vars: z.record(z.string(), z.string()),
+})
 export const PresetList = z.object({ presets: z.array(PresetInfo) })
 export const ApplyPresetBody = z.strictObject({ vars: z.record(z.string(), z.string()).default({}) })
 export const AppliedPreset = z.object({ faults: z.array(FaultRule), webhookRules: z.array(WebhookRule) })

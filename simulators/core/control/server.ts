@@ -47,12 +47,16 @@ export function buildControlApp(core: Core, presets: Map<string, Preset>): Fasti
     if (error instanceof HarnessError) return reply.code(error.status).send(error.toJSON())
     if (error.statusCode && error.statusCode < 500) {
       // fastify's own refusals (malformed JSON, wrong content type, too large) concern the body.
-      return reply
-        .code(error.statusCode)
-        .send(new HarnessError('STANDIN_BAD_REQUEST', `Failed to read the request: ${error.message}.`, { field: 'body' }).toJSON())
+      return reply.code(error.statusCode).send(
+        new HarnessError('STANDIN_BAD_REQUEST', `Failed to read the request: ${error.message}.`, {
+          field: 'body',
+        }).toJSON(),
+      )
     }
     core.log.error('control plane failed', { error: String(error.stack ?? error) })
-    return reply.code(500).send(new HarnessError('STANDIN_INTERNAL', `Internal error: ${error.message}`).toJSON())
+    return reply
+      .code(500)
+      .send(new HarnessError('STANDIN_INTERNAL', `Internal error: ${error.message}`).toJSON())
   })
   return app
 }

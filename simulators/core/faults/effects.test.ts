@@ -6,7 +6,12 @@ import { type RunningProviders, startProviders } from '../testing.ts'
 let sims: RunningProviders
 const auth = { authorization: 'Bearer tk_effects', 'content-type': 'application/json' }
 const create = (name: string, signal?: AbortSignal) =>
-  fetch(`${sims.url('testkit')}/v1/widgets`, { method: 'POST', headers: auth, body: JSON.stringify({ name }), ...(signal ? { signal } : {}) })
+  fetch(`${sims.url('testkit')}/v1/widgets`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ name }),
+    ...(signal ? { signal } : {}),
+  })
 
 beforeAll(async () => {
   sims = await startProviders([testkit])
@@ -16,7 +21,10 @@ beforeEach(() => sims.core.reset())
 
 describe('fault effects over HTTP', () => {
   it('provider-error answers with the catalogue body', async () => {
-    sims.core.faults.add({ match: { provider: 'testkit', operation: 'widgets.create' }, effect: { type: 'provider-error', error: 'declined', params: { message: 'nope' } } })
+    sims.core.faults.add({
+      match: { provider: 'testkit', operation: 'widgets.create' },
+      effect: { type: 'provider-error', error: 'declined', params: { message: 'nope' } },
+    })
     const response = await create('a')
     expect(response.status).toBe(402)
     expect(await response.json()).toEqual({ error: { code: 'declined', message: 'nope' } })
@@ -24,7 +32,10 @@ describe('fault effects over HTTP', () => {
   })
 
   it('status answers with the raw status, body and headers', async () => {
-    sims.core.faults.add({ match: { provider: 'testkit' }, effect: { type: 'status', status: 503, body: { down: true }, headers: { 'retry-after': '7' } } })
+    sims.core.faults.add({
+      match: { provider: 'testkit' },
+      effect: { type: 'status', status: 503, body: { down: true }, headers: { 'retry-after': '7' } },
+    })
     const response = await create('a')
     expect(response.status).toBe(503)
     expect(response.headers.get('retry-after')).toBe('7')
@@ -42,7 +53,10 @@ describe('fault effects over HTTP', () => {
   it('connection-reset drops the socket with no answer', async () => {
     sims.core.faults.add({ match: { provider: 'testkit' }, effect: { type: 'connection-reset' }, times: 1 })
     await expect(create('reset')).rejects.toThrow(/fetch failed/)
-    expect(sims.core.journal.list({ provider: 'testkit' }).at(-1)).toMatchObject({ outcome: 'reset', status: 0 })
+    expect(sims.core.journal.list({ provider: 'testkit' }).at(-1)).toMatchObject({
+      outcome: 'reset',
+      status: 0,
+    })
     expect((await create('after')).status).toBe(200)
   })
 
@@ -57,14 +71,21 @@ describe('fault effects over HTTP', () => {
   })
 
   it("latency 'after' lets the provider do the work while the client times out", async () => {
-    sims.core.faults.add({ match: { provider: 'testkit', operation: 'widgets.create' }, effect: { type: 'latency', ms: 1500, phase: 'after' }, times: 1 })
+    sims.core.faults.add({
+      match: { provider: 'testkit', operation: 'widgets.create' },
+      effect: { type: 'latency', ms: 1500, phase: 'after' },
+      times: 1,
+    })
     await expect(create('charged', AbortSignal.timeout(300))).rejects.toThrow(/timeout|aborted/i)
     const list = await fetch(`${sims.url('testkit')}/v1/widgets`, { headers: auth }).then((r) => r.json())
     expect(list.data.map((w: { name: string }) => w.name)).toEqual(['charged'])
   })
 
   it('slow-body sends headers at once and trickles the body', async () => {
-    sims.core.faults.add({ match: { provider: 'testkit' }, effect: { type: 'slow-body', chunkBytes: 10, chunkDelayMs: 60 } })
+    sims.core.faults.add({
+      match: { provider: 'testkit' },
+      effect: { type: 'slow-body', chunkBytes: 10, chunkDelayMs: 60 },
+    })
     const started = performance.now()
     const response = await create('a-name-long-enough-to-need-several-chunks')
     const headersAt = performance.now() - started
@@ -75,7 +96,11 @@ describe('fault effects over HTTP', () => {
   })
 
   it('journals which rule fired and why', async () => {
-    const rule = sims.core.faults.add({ match: { provider: 'testkit' }, effect: { type: 'status', status: 500 }, times: 1 })
+    const rule = sims.core.faults.add({
+      match: { provider: 'testkit' },
+      effect: { type: 'status', status: 500 },
+      times: 1,
+    })
     await create('x')
     await create('y')
     const [first, second] = sims.core.journal.list({ provider: 'testkit' })

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { HarnessError } from '../errors.ts'
 import { testkitErrors } from '../../testkit/index.ts'
+import type { HarnessError } from '../errors.ts'
 import { FaultEngine } from './engine.ts'
 import type { MatchSubject } from './matcher.ts'
 
-const engine = (seed = 7) => new FaultEngine(seed, (p) => (p === 'testkit' ? testkitErrors : undefined), () => 0)
+const engine = (seed = 7) =>
+  new FaultEngine(
+    seed,
+    (p) => (p === 'testkit' ? testkitErrors : undefined),
+    () => 0,
+  )
 
 const subject = (over: Partial<MatchSubject> = {}): MatchSubject => ({
   provider: 'testkit',
@@ -23,7 +28,14 @@ const status503 = { type: 'status', status: 503 } as const
 describe('fault matching', () => {
   it('matches on body, query and header fields', () => {
     const faults = engine()
-    faults.add({ match: { provider: 'testkit', body: { 'metadata.order_id': 'o_81' }, headers: { 'X-Trace': { regex: '^ab' } } }, effect: status503 })
+    faults.add({
+      match: {
+        provider: 'testkit',
+        body: { 'metadata.order_id': 'o_81' },
+        headers: { 'X-Trace': { regex: '^ab' } },
+      },
+      effect: status503,
+    })
     expect(faults.evaluate(subject()).terminal).toBeDefined()
     expect(faults.evaluate(subject({ body: { metadata: { order_id: 'o_82' } } })).terminal).toBeUndefined()
     expect(faults.evaluate(subject({ headers: {} })).terminal).toBeUndefined()
@@ -31,9 +43,16 @@ describe('fault matching', () => {
 
   it('matches operation, method, path pattern and account', () => {
     const faults = engine()
-    faults.add({ match: { provider: 'testkit', method: 'GET', path: '/v1/widgets/:id', account: 'b' }, effect: status503 })
-    expect(faults.evaluate(subject({ method: 'GET', path: '/v1/widgets/wid_1', account: 'b' })).terminal).toBeDefined()
-    expect(faults.evaluate(subject({ method: 'GET', path: '/v1/widgets/wid_1', account: 'a' })).terminal).toBeUndefined()
+    faults.add({
+      match: { provider: 'testkit', method: 'GET', path: '/v1/widgets/:id', account: 'b' },
+      effect: status503,
+    })
+    expect(
+      faults.evaluate(subject({ method: 'GET', path: '/v1/widgets/wid_1', account: 'b' })).terminal,
+    ).toBeDefined()
+    expect(
+      faults.evaluate(subject({ method: 'GET', path: '/v1/widgets/wid_1', account: 'a' })).terminal,
+    ).toBeUndefined()
     expect(faults.evaluate(subject()).terminal).toBeUndefined()
   })
 
@@ -71,7 +90,8 @@ describe('fault matching', () => {
 
   it('a rule for another provider costs nothing and never fires', () => {
     const faults = engine()
-    for (let i = 0; i < 100; i++) faults.add({ match: { provider: 'testkit', path: `/other/${i}` }, effect: status503 })
+    for (let i = 0; i < 100; i++)
+      faults.add({ match: { provider: 'testkit', path: `/other/${i}` }, effect: status503 })
     expect(faults.evaluate(subject({ provider: 'elsewhere' })).fired).toEqual([])
     expect(faults.evaluate(subject()).fired).toEqual([])
   })
@@ -82,7 +102,9 @@ describe('fault matching', () => {
       effect: { type: 'provider-error', error: 'declined' },
       times: 2,
     })
-    expect(rule.explanation).toBe('for testkit POST /v1/widgets where metadata.order = o_81, respond declined, 2 times')
+    expect(rule.explanation).toBe(
+      'for testkit POST /v1/widgets where metadata.order = o_81, respond declined, 2 times',
+    )
   })
 
   it('refuses bad rules with the field named', () => {
@@ -98,7 +120,9 @@ describe('fault matching', () => {
     expect(fieldOf({ match: {} })).toBe('effect')
     expect(fieldOf({ effect: { type: 'status', status: 99 } })).toBe('effect.status')
     expect(fieldOf({ effect: { type: 'teleport' } })).toBe('effect.type')
-    expect(fieldOf({ match: { provider: 'testkit' }, effect: { type: 'provider-error', error: 'nope' } })).toBe('effect.error')
+    expect(
+      fieldOf({ match: { provider: 'testkit' }, effect: { type: 'provider-error', error: 'nope' } }),
+    ).toBe('effect.error')
     expect(fieldOf({ effect: { type: 'provider-error', error: 'declined' } })).toBe('match.provider')
     expect(fieldOf({ match: { provider: 'ghost' }, effect: status503 })).toBe('match.provider')
     expect(fieldOf({ match: { body: { a: { regex: '(' } } }, effect: status503 })).toBe('match.body.a.regex')

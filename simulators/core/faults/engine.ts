@@ -5,7 +5,7 @@ import { createRandom, type Random } from '../random.ts'
 import type { Phase } from './effects/effect.ts'
 import { effects, type FaultEffect } from './effects/index.ts'
 import { type CompiledMatch, compileMatch, type MatchSubject } from './matcher.ts'
-import { FaultRule, FaultRuleInput } from './schema.ts'
+import { type FaultRule, FaultRuleInput } from './schema.ts'
 
 export interface FaultVerdict {
   /** Real ms to wait before the provider handles the request (latency rules stack). */
@@ -63,14 +63,22 @@ export class FaultEngine {
     const match = value.match
     if (value.effect.type === 'provider-error') {
       if (!match.provider)
-        throw new HarnessError('STANDIN_BAD_REQUEST', 'Failed to add fault rule: a provider-error needs match.provider.', {
-          field: 'match.provider',
-        })
+        throw new HarnessError(
+          'STANDIN_BAD_REQUEST',
+          'Failed to add fault rule: a provider-error needs match.provider.',
+          {
+            field: 'match.provider',
+          },
+        )
       const catalogue = this.catalogues(match.provider)
       if (!catalogue)
-        throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add fault rule: unknown provider '${match.provider}'.`, {
-          field: 'match.provider',
-        })
+        throw new HarnessError(
+          'STANDIN_BAD_REQUEST',
+          `Failed to add fault rule: unknown provider '${match.provider}'.`,
+          {
+            field: 'match.provider',
+          },
+        )
       if (!catalogue[value.effect.error])
         throw new HarnessError(
           'STANDIN_BAD_REQUEST',
@@ -78,19 +86,31 @@ export class FaultEngine {
           { field: 'effect.error' },
         )
     } else if (match.provider && !this.catalogues(match.provider)) {
-      throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add fault rule: unknown provider '${match.provider}'.`, {
-        field: 'match.provider',
-      })
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Failed to add fault rule: unknown provider '${match.provider}'.`,
+        {
+          field: 'match.provider',
+        },
+      )
     }
-    for (const [source, conditions] of Object.entries({ body: match.body, query: match.query, headers: match.headers })) {
+    for (const [source, conditions] of Object.entries({
+      body: match.body,
+      query: match.query,
+      headers: match.headers,
+    })) {
       for (const [path, condition] of Object.entries(conditions ?? {})) {
         if (typeof condition === 'object' && condition.regex !== undefined) {
           try {
             new RegExp(condition.regex)
           } catch {
-            throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add fault rule: invalid regex at match.${source}.${path}.`, {
-              field: `match.${source}.${path}.regex`,
-            })
+            throw new HarnessError(
+              'STANDIN_BAD_REQUEST',
+              `Failed to add fault rule: invalid regex at match.${source}.${path}.`,
+              {
+                field: `match.${source}.${path}.regex`,
+              },
+            )
           }
         }
       }
@@ -171,10 +191,18 @@ export class FaultEngine {
   }
 }
 
-function apply(verdict: FaultVerdict, entry: Entry, ctx: { random: Random; catalogue: ErrorCatalogue | undefined }) {
+function apply(
+  verdict: FaultVerdict,
+  entry: Entry,
+  ctx: { random: Random; catalogue: ErrorCatalogue | undefined },
+) {
   const definition = effects[entry.effect.type]!
   const outcome = definition.apply(entry.effect, ctx)
-  verdict.fired.push({ ruleId: entry.rule.id, effect: entry.effect.type, explanation: entry.rule.explanation })
+  verdict.fired.push({
+    ruleId: entry.rule.id,
+    effect: entry.effect.type,
+    explanation: entry.rule.explanation,
+  })
   switch (outcome.kind) {
     case 'delay':
       if (outcome.phase === 'after') verdict.delayAfterMs += outcome.ms
@@ -189,13 +217,15 @@ function apply(verdict: FaultVerdict, entry: Entry, ctx: { random: Random; catal
 }
 
 /** "for POST /v1/payment_intents where metadata.order = o_81, respond insufficient_funds, 2 times (after 1)". */
-export function explain(rule: Pick<FaultRule, 'match' | 'effect' | 'times' | 'after' | 'probability'>): string {
+export function explain(
+  rule: Pick<FaultRule, 'match' | 'effect' | 'times' | 'after' | 'probability'>,
+): string {
   const m = rule.match
   const scope = [m.provider ?? 'any provider', m.method, m.path ?? m.operation].filter(Boolean).join(' ')
   const where = [
-    ...Object.entries(m.body ?? {}).map(([k, v]) => `${k} ${describe(v)}`),
-    ...Object.entries(m.query ?? {}).map(([k, v]) => `query ${k} ${describe(v)}`),
-    ...Object.entries(m.headers ?? {}).map(([k, v]) => `header ${k} ${describe(v)}`),
+    ...Object.entries(m.body ?? {}).map(([k, v]) => `${k} ${describeCondition(v)}`),
+    ...Object.entries(m.query ?? {}).map(([k, v]) => `query ${k} ${describeCondition(v)}`),
+    ...Object.entries(m.headers ?? {}).map(([k, v]) => `header ${k} ${describeCondition(v)}`),
     ...(m.account ? [`account = ${m.account}`] : []),
   ]
   const limits = [
@@ -207,7 +237,7 @@ export function explain(rule: Pick<FaultRule, 'match' | 'effect' | 'times' | 'af
   return `for ${scope}${where.length ? ` where ${where.join(' and ')}` : ''}, ${effect}, ${limits.join(' ')}`
 }
 
-function describe(v: unknown): string {
+function describeCondition(v: unknown): string {
   if (typeof v !== 'object' || v === null) return `= ${String(v)}`
   return Object.entries(v)
     .map(([k, x]) => `${k} ${JSON.stringify(x)}`)

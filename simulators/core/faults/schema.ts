@@ -21,12 +21,18 @@ export type FieldMatcher = z.infer<typeof FieldMatcher>
 const fields = z
   .record(z.string().min(1), FieldMatcher)
   .optional()
-  .describe('dotted field path → condition, e.g. { "metadata.order_id": "o_81", "To": { "regex": "^\\\\+8210" } }')
+  .describe(
+    'dotted field path → condition, e.g. { "metadata.order_id": "o_81", "To": { "regex": "^\\\\+8210" } }',
+  )
 
 export const FaultMatch = z
   .object({
     provider: z.string().min(1).optional(),
-    operation: z.string().min(1).optional().describe("the provider's operation name, e.g. 'payment_intents.create'"),
+    operation: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the provider's operation name, e.g. 'payment_intents.create'"),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).optional(),
     path: z.string().startsWith('/').optional().describe('exact path, or a pattern with :param and *'),
     account: z.string().optional(),
@@ -44,7 +50,12 @@ export const FaultRuleInput = z
     effect: FaultEffect,
     times: z.number().int().min(1).optional().describe('fire at most this many times, then stop'),
     after: z.number().int().min(0).optional().describe('let the first N matching requests through untouched'),
-    probability: z.number().min(0).max(1).optional().describe('chance of firing on each eligible match (seeded)'),
+    probability: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('chance of firing on each eligible match (seeded)'),
   })
   .strict()
 export type FaultRuleInput = z.input<typeof FaultRuleInput>

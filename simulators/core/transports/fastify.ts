@@ -21,7 +21,9 @@ export function buildProviderApp(runtime: ProviderRuntime): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const outcome = await runtime.handle(toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)))
+    const outcome = await runtime.handle(
+      toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)),
+    )
     return render(outcome, request, reply)
   }
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/', handler })
@@ -36,7 +38,13 @@ export function buildProviderApp(runtime: ProviderRuntime): FastifyInstance {
 }
 
 function toRaw(request: FastifyRequest, body: Buffer): RawRequest {
-  return { method: request.method, url: request.url, headers: request.headers, body, remoteAddress: request.ip }
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body,
+    remoteAddress: request.ip,
+  }
 }
 
 /** Renders an outcome on the wire: a response, a reset socket, or silence. */

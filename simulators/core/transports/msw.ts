@@ -1,4 +1,4 @@
-import { delay, HttpResponse, http, type HttpHandler } from 'msw'
+import { delay, type HttpHandler, HttpResponse, http } from 'msw'
 import type { AnyProvider } from '../provider.ts'
 import { Core, type CoreOptions, type Outcome, type ProviderRuntime } from '../runtime.ts'
 
@@ -22,7 +22,9 @@ export function standinHandlers(options: {
 }): { handlers: HttpHandler[]; core: Core } {
   const core = options.core ?? new Core(options.coreOptions)
   const handlers = options.providers.map((definition) => {
-    const baseUrl = (options.baseUrls?.[definition.name] ?? `http://127.0.0.1:${definition.defaultPort}`).replace(/\/$/, '')
+    const baseUrl = (
+      options.baseUrls?.[definition.name] ?? `http://127.0.0.1:${definition.defaultPort}`
+    ).replace(/\/$/, '')
     const runtime = core.providers.get(definition.name) ?? core.register(definition, { baseUrl })
     return handlerFor(runtime, baseUrl)
   })

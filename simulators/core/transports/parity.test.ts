@@ -10,7 +10,11 @@ import { standinHandlers } from './msw.ts'
  * body, ids included (both cores start from the same seed).
  */
 const MSW_BASE = 'http://testkit.standin.local'
-const { handlers } = standinHandlers({ providers: [testkit], baseUrls: { testkit: MSW_BASE }, coreOptions: { seed: 5 } })
+const { handlers } = standinHandlers({
+  providers: [testkit],
+  baseUrls: { testkit: MSW_BASE },
+  coreOptions: { seed: 5 },
+})
 const server = setupServer(...handlers)
 let fastifyBase: string
 let close: () => Promise<void>
@@ -27,11 +31,39 @@ afterAll(async () => {
 })
 
 const script: [string, RequestInit][] = [
-  ['/v1/widgets', { method: 'POST', headers: { authorization: 'Bearer tk_p', 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=a&metadata[k]=v' }],
-  ['/v1/widgets', { method: 'POST', headers: { authorization: 'Bearer tk_p', 'content-type': 'application/json' }, body: '{"name":"b","size":2}' }],
+  [
+    '/v1/widgets',
+    {
+      method: 'POST',
+      headers: { authorization: 'Bearer tk_p', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=a&metadata[k]=v',
+    },
+  ],
+  [
+    '/v1/widgets',
+    {
+      method: 'POST',
+      headers: { authorization: 'Bearer tk_p', 'content-type': 'application/json' },
+      body: '{"name":"b","size":2}',
+    },
+  ],
   ['/v1/widgets?limit=1', { headers: { authorization: 'Bearer tk_p' } }],
-  ['/v1/widgets', { method: 'POST', headers: { authorization: 'Bearer tk_p', 'content-type': 'application/json' }, body: '{"name":' }],
-  ['/v1/widgets', { method: 'POST', headers: { authorization: 'Bearer tk_p', 'content-type': 'application/json' }, body: '{"nom":"x"}' }],
+  [
+    '/v1/widgets',
+    {
+      method: 'POST',
+      headers: { authorization: 'Bearer tk_p', 'content-type': 'application/json' },
+      body: '{"name":',
+    },
+  ],
+  [
+    '/v1/widgets',
+    {
+      method: 'POST',
+      headers: { authorization: 'Bearer tk_p', 'content-type': 'application/json' },
+      body: '{"nom":"x"}',
+    },
+  ],
   ['/v1/widgets/wid_nope', { headers: { authorization: 'Bearer tk_p' } }],
   ['/v1/widgets', { method: 'POST', headers: { authorization: 'Bearer wrong' }, body: 'name=x' }],
   ['/not/a/route', {}],
@@ -41,7 +73,10 @@ const script: [string, RequestInit][] = [
 describe('msw and fastify transports', () => {
   it('answer every request of the script the same way', async () => {
     for (const [path, init] of script) {
-      const [viaFastify, viaMsw] = await Promise.all([fetch(fastifyBase + path, init), fetch(MSW_BASE + path, init)])
+      const [viaFastify, viaMsw] = await Promise.all([
+        fetch(fastifyBase + path, init),
+        fetch(MSW_BASE + path, init),
+      ])
       const view = async (r: Response) => ({
         status: r.status,
         requestId: r.headers.get('request-id'),

@@ -13,14 +13,21 @@ beforeEach(async () => {
   sims = await startProviders([testkit], { timeScale: 0 }) // frozen: only advance() moves time
   failFirst = 0
   receiver = await startReceiver((n) => (n <= failFirst ? 500 : 200))
-  sims.core.webhooks.addEndpoint({ provider: 'testkit', account: '*', url: receiver.url, secret: 'whsec_test', source: 'config' })
+  sims.core.webhooks.addEndpoint({
+    provider: 'testkit',
+    account: '*',
+    url: receiver.url,
+    secret: 'whsec_test',
+    source: 'config',
+  })
 })
 afterEach(async () => {
   await sims.close()
   await receiver.close()
 })
 
-const emit = (payload: unknown = { hello: 1 }, type = 'widget.shipped') => sims.core.webhooks.emit('testkit', 'acct', { type, payload })
+const emit = (payload: unknown = { hello: 1 }, type = 'widget.shipped') =>
+  sims.core.webhooks.emit('testkit', 'acct', { type, payload })
 
 async function waitForAttempts(eventId: string, attempts: number): Promise<WebhookDelivery> {
   const delivery = await sims.core.webhooks.waitFor({ eventId, minAttempts: attempts }, 3000)
@@ -72,7 +79,10 @@ describe('webhook dispatcher', () => {
     await receiver.close()
     const event = emit()
     const delivery = await waitForAttempts(event.id, 1)
-    expect(delivery.attempts[0]).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/ECONNREFUSED/) })
+    expect(delivery.attempts[0]).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringMatching(/ECONNREFUSED/),
+    })
     expect(delivery.status).toBe('retrying')
   })
 

@@ -3,7 +3,7 @@ import { HarnessError } from '../errors.ts'
 import { compileMatch } from '../faults/matcher.ts'
 import type { Logger } from '../provider.ts'
 import type { IdMinter } from '../random.ts'
-import { WebhookRule, WebhookRuleInput, type WebhookEffect } from './rules.ts'
+import { type WebhookEffect, type WebhookRule, WebhookRuleInput } from './rules.ts'
 import type {
   AccountWebhooks,
   EmitInput,
@@ -91,19 +91,31 @@ export class WebhookDispatcher {
   }): WebhookEndpoint {
     const spec = this.options.spec(input.provider)
     if (!spec)
-      throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add webhook endpoint: provider '${input.provider}' sends no webhooks.`, {
-        field: 'provider',
-      })
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Failed to add webhook endpoint: provider '${input.provider}' sends no webhooks.`,
+        {
+          field: 'provider',
+        },
+      )
     try {
       new URL(input.url)
     } catch {
-      throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add webhook endpoint: '${input.url}' is not a URL.`, { field: 'url' })
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Failed to add webhook endpoint: '${input.url}' is not a URL.`,
+        { field: 'url' },
+      )
     }
     const secret = input.secret ?? spec.defaultSecret?.(input.account)
     if (!secret)
-      throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add webhook endpoint: ${input.provider} endpoints need a secret.`, {
-        field: 'secret',
-      })
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Failed to add webhook endpoint: ${input.provider} endpoints need a secret.`,
+        {
+          field: 'secret',
+        },
+      )
     const endpoint: WebhookEndpoint = {
       id: input.id ?? this.options.ids.mint('we_', 16),
       provider: input.provider,
@@ -120,9 +132,13 @@ export class WebhookDispatcher {
     return endpoint
   }
 
-  listEndpoints(filter: { provider?: string | undefined; account?: string | undefined } = {}): WebhookEndpoint[] {
+  listEndpoints(
+    filter: { provider?: string | undefined; account?: string | undefined } = {},
+  ): WebhookEndpoint[] {
     return [...this.endpoints.values()].filter(
-      (e) => (!filter.provider || e.provider === filter.provider) && (!filter.account || e.account === filter.account),
+      (e) =>
+        (!filter.provider || e.provider === filter.provider) &&
+        (!filter.account || e.account === filter.account),
     )
   }
 
@@ -161,7 +177,11 @@ export class WebhookDispatcher {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!
       const field = issue.path.join('.') || 'body'
-      throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add webhook rule: ${field}: ${issue.message}.`, { field })
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Failed to add webhook rule: ${field}: ${issue.message}.`,
+        { field },
+      )
     }
     const rule: WebhookRule = {
       ...parsed.data,
@@ -174,7 +194,16 @@ export class WebhookDispatcher {
     this.rules.push({
       rule,
       test: (payload) =>
-        test({ provider: '', operation: undefined, method: '', path: '', account: undefined, body: payload, query: {}, headers: {} }),
+        test({
+          provider: '',
+          operation: undefined,
+          method: '',
+          path: '',
+          account: undefined,
+          body: payload,
+          query: {},
+          headers: {},
+        }),
     })
     return rule
   }
@@ -237,7 +266,10 @@ export class WebhookDispatcher {
   /** Sends an existing event again to one endpoint (or every endpoint it went to), as a manual attempt. */
   redeliver(deliveryId: string): WebhookDelivery {
     const state = this.deliveries.get(deliveryId)
-    if (!state) throw new HarnessError('STANDIN_NOT_FOUND', `Failed to redeliver: no delivery '${deliveryId}'.`, { field: 'id' })
+    if (!state)
+      throw new HarnessError('STANDIN_NOT_FOUND', `Failed to redeliver: no delivery '${deliveryId}'.`, {
+        field: 'id',
+      })
     state.timer?.cancel()
     void this.attempt(state, 'manual')
     return state.delivery
@@ -247,7 +279,14 @@ export class WebhookDispatcher {
     return this.events.get(id)
   }
 
-  listEvents(filter: { provider?: string | undefined; type?: string | undefined; account?: string | undefined; limit?: number | undefined } = {}): WebhookEvent[] {
+  listEvents(
+    filter: {
+      provider?: string | undefined
+      type?: string | undefined
+      account?: string | undefined
+      limit?: number | undefined
+    } = {},
+  ): WebhookEvent[] {
     const out = [...this.events.values()].filter(
       (e) =>
         (!filter.provider || e.provider === filter.provider) &&
@@ -298,12 +337,17 @@ export class WebhookDispatcher {
       state.timer?.cancel()
       this.deliveries.delete(id)
     }
-    for (const [id, event] of this.events) if (!provider || event.provider === provider) this.events.delete(id)
+    for (const [id, event] of this.events)
+      if (!provider || event.provider === provider) this.events.delete(id)
     for (const [id, endpoint] of this.endpoints) {
       if (provider && endpoint.provider !== provider) continue
       if (endpoint.source === 'api' || options.endpoints) this.endpoints.delete(id)
     }
-    this.held.splice(0, this.held.length, ...this.held.filter((s) => provider && s.delivery.provider !== provider))
+    this.held.splice(
+      0,
+      this.held.length,
+      ...this.held.filter((s) => provider && s.delivery.provider !== provider),
+    )
   }
 
   // -------------------------------------------------------------- internals
@@ -380,7 +424,11 @@ export class WebhookDispatcher {
       return
     }
     state.delivery.nextAttemptAt = new Date(this.options.clock.now() + delayMs).toISOString()
-    state.timer = this.options.clock.setTimeout(() => void this.attempt(state, trigger), delayMs, `webhooks:${state.delivery.provider}`)
+    state.timer = this.options.clock.setTimeout(
+      () => void this.attempt(state, trigger),
+      delayMs,
+      `webhooks:${state.delivery.provider}`,
+    )
   }
 
   /** A held (reordered) delivery goes out once a later one to the same endpoint has, or when its hold runs out. */
@@ -406,7 +454,9 @@ export class WebhookDispatcher {
     let attempt: WebhookAttempt
 
     // prepare
-    const body = spec.serialize ? spec.serialize(state.event, state.endpoint) : JSON.stringify(state.event.payload)
+    const body = spec.serialize
+      ? spec.serialize(state.event, state.endpoint)
+      : JSON.stringify(state.event.payload)
     let timestamp = this.options.clock.now()
     if (state.plan.stale && n <= state.plan.stale.attempts) {
       timestamp -= state.plan.stale.seconds * 1000
@@ -420,7 +470,13 @@ export class WebhookDispatcher {
     }
     let headers: Record<string, string>
     try {
-      headers = spec.sign({ event: state.event, endpoint: state.endpoint, timestamp, body: signedBody, attempt: n })
+      headers = spec.sign({
+        event: state.event,
+        endpoint: state.endpoint,
+        timestamp,
+        body: signedBody,
+        attempt: n,
+      })
     } catch (error) {
       headers = {}
       tampering.push(`sign-failed: ${(error as Error).message}`)
@@ -428,7 +484,16 @@ export class WebhookDispatcher {
 
     if (n <= state.plan.dropAttempts && trigger !== 'manual') {
       tampering.push('drop')
-      attempt = { n, at, trigger, outcome: 'dropped', durationMs: 0, requestHeaders: headers, tampering, error: 'dropped by rule' }
+      attempt = {
+        n,
+        at,
+        trigger,
+        outcome: 'dropped',
+        durationMs: 0,
+        requestHeaders: headers,
+        tampering,
+        error: 'dropped by rule',
+      }
     } else {
       // send
       try {
@@ -471,7 +536,12 @@ export class WebhookDispatcher {
   }
 
   /** record success or failure, then schedule the next attempt or give up. */
-  private recordAndPlan(state: DeliveryState, attempt: WebhookAttempt, spec: WebhookSpec, response: Response | undefined) {
+  private recordAndPlan(
+    state: DeliveryState,
+    attempt: WebhookAttempt,
+    spec: WebhookSpec,
+    response: Response | undefined,
+  ) {
     state.sending = false
     const delivery = state.delivery
     delivery.attempts.push(attempt)
@@ -481,13 +551,19 @@ export class WebhookDispatcher {
     } else if (attempt.trigger === 'manual' && delivery.status === 'delivered') {
       // A failed manual redelivery does not undo an earlier success.
     } else {
-      const failures = delivery.attempts.filter((a) => a.trigger !== 'manual' && a.outcome !== 'delivered').length
+      const failures = delivery.attempts.filter(
+        (a) => a.trigger !== 'manual' && a.outcome !== 'delivered',
+      ).length
       const gone = spec.disableOn410 && attempt.status === 410
       const next = spec.schedule[failures - 1]
       if (gone || next === undefined) {
         delivery.status = 'failed'
         if (gone) state.endpoint.enabled = false
-        this.options.log.warn('webhook delivery failed for good', { delivery: delivery.id, event: delivery.eventId, url: delivery.url })
+        this.options.log.warn('webhook delivery failed for good', {
+          delivery: delivery.id,
+          event: delivery.eventId,
+          url: delivery.url,
+        })
       } else {
         delivery.status = 'retrying'
         const retryAfter = spec.honourRetryAfter ? retryAfterMs(response) : undefined
@@ -514,7 +590,8 @@ export class WebhookDispatcher {
     if (this.events.size <= MAX_EVENTS) return
     // Only events whose deliveries have all ended may go; nothing pending is ever dropped.
     const pending = new Set<string>()
-    for (const s of this.deliveries.values()) if (s.delivery.status === 'pending' || s.delivery.status === 'retrying') pending.add(s.event.id)
+    for (const s of this.deliveries.values())
+      if (s.delivery.status === 'pending' || s.delivery.status === 'retrying') pending.add(s.event.id)
     for (const id of this.events.keys()) {
       if (this.events.size <= MAX_EVENTS * 0.9) break
       if (pending.has(id)) continue

@@ -12,7 +12,9 @@ export interface ReceivedWebhook {
  * whatever `respond` says (a status per attempt), so a test can fail the first
  * N attempts or stay down for the whole schedule.
  */
-export async function startReceiver(respond: (n: number, received: ReceivedWebhook) => number = () => 200): Promise<{
+export async function startReceiver(
+  respond: (n: number, received: ReceivedWebhook) => number = () => 200,
+): Promise<{
   url: string
   received: ReceivedWebhook[]
   close(): Promise<void>
@@ -22,7 +24,11 @@ export async function startReceiver(respond: (n: number, received: ReceivedWebho
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const hook = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() }
+      const hook = {
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: performance.now(),
+      }
       received.push(hook)
       res.statusCode = respond(received.length, hook)
       res.end(res.statusCode < 300 ? 'ok' : 'nope')

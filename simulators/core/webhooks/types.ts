@@ -111,8 +111,17 @@ export interface EmitInput {
 export interface AccountWebhooks {
   emit(input: EmitInput): WebhookEvent
   endpoints: {
-    add(input: { url: string; secret: string; events?: string[]; meta?: Record<string, unknown>; id?: string }): WebhookEndpoint
-    update(id: string, patch: Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'meta' | 'secret'>>): WebhookEndpoint | undefined
+    add(input: {
+      url: string
+      secret: string
+      events?: string[]
+      meta?: Record<string, unknown>
+      id?: string
+    }): WebhookEndpoint
+    update(
+      id: string,
+      patch: Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'enabled' | 'meta' | 'secret'>>,
+    ): WebhookEndpoint | undefined
     remove(id: string): boolean
     get(id: string): WebhookEndpoint | undefined
     list(): WebhookEndpoint[]

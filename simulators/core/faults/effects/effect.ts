@@ -18,7 +18,8 @@ export type EffectOutcome =
  */
 export type Phase = 'before' | 'after'
 
-export const PHASE_DESCRIPTION = "'before' (default): the provider never sees the request; 'after': it does the work, then the answer is late or lost"
+export const PHASE_DESCRIPTION =
+  "'before' (default): the provider never sees the request; 'after': it does the work, then the answer is late or lost"
 
 export interface EffectContext {
   random: Random
@@ -38,6 +39,8 @@ export interface EffectDefinition<Schema extends z.ZodType = z.ZodType> {
   explain(effect: z.output<Schema>): string
 }
 
-export function defineEffect<Schema extends z.ZodType>(definition: EffectDefinition<Schema>): EffectDefinition<Schema> {
+export function defineEffect<Schema extends z.ZodType>(
+  definition: EffectDefinition<Schema>,
+): EffectDefinition<Schema> {
   return definition
 }

@@ -14,5 +14,6 @@ export const hang = defineEffect({
   }),
   terminal: true,
   apply: (e) => ({ kind: 'hang', ms: e.ms ?? 300_000, phase: e.phase }),
-  explain: (e) => `hang ${e.ms ?? 300_000}ms without answering${e.phase === 'after' ? ' after processing' : ''}`,
+  explain: (e) =>
+    `hang ${e.ms ?? 300_000}ms without answering${e.phase === 'after' ? ' after processing' : ''}`,
 })

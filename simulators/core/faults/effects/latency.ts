@@ -23,7 +23,11 @@ export const latency = defineEffect({
       const uniform = e.min !== undefined || e.max !== undefined
       const dist = e.p50 !== undefined || e.p99 !== undefined
       if ([fixed, uniform, dist].filter(Boolean).length !== 1)
-        ctx.addIssue({ code: 'custom', path: ['ms'], message: 'give exactly one of: ms; min and max; p50 and p99' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ms'],
+          message: 'give exactly one of: ms; min and max; p50 and p99',
+        })
       if (uniform && (e.min === undefined || e.max === undefined || e.min > e.max))
         ctx.addIssue({ code: 'custom', path: ['max'], message: 'uniform latency needs min <= max' })
       if (dist && (e.p50 === undefined || e.p99 === undefined || e.p99 < e.p50))
@@ -39,7 +43,10 @@ export const latency = defineEffect({
         : `delay p50 ${e.p50}ms p99 ${e.p99}ms`,
 })
 
-function sample(e: { ms?: number; min?: number; max?: number; p50?: number; p99?: number }, random: Random): number {
+function sample(
+  e: { ms?: number; min?: number; max?: number; p50?: number; p99?: number },
+  random: Random,
+): number {
   if (e.ms !== undefined) return e.ms
   if (e.min !== undefined && e.max !== undefined) return e.min + random() * (e.max - e.min)
   const p50 = e.p50!

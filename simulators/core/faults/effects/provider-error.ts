@@ -6,14 +6,24 @@ export const providerError = defineEffect({
   type: 'provider-error',
   schema: z.object({
     type: z.literal('provider-error'),
-    error: z.string().min(1).describe("a name from the provider's error catalogue, e.g. 'insufficient_funds', '21211'"),
-    params: z.record(z.string(), z.unknown()).optional().describe('overrides the entry understands (message, param, ...)'),
+    error: z
+      .string()
+      .min(1)
+      .describe("a name from the provider's error catalogue, e.g. 'insufficient_funds', '21211'"),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('overrides the entry understands (message, param, ...)'),
   }),
   terminal: true,
   apply: (effect, ctx) => {
     const entry = ctx.catalogue?.[effect.error]
     // Rules are validated against the catalogue on creation; this guards a catalogue changed since.
-    if (!entry) return { kind: 'respond', response: { status: 500, body: { error: `unknown provider error ${effect.error}` } } }
+    if (!entry)
+      return {
+        kind: 'respond',
+        response: { status: 500, body: { error: `unknown provider error ${effect.error}` } },
+      }
     return { kind: 'respond', response: entry.respond(effect.params ?? {}) }
   },
   explain: (effect) => `respond ${effect.error}`,

@@ -13,7 +13,11 @@ export const status = defineEffect({
   terminal: true,
   apply: (effect) => ({
     kind: 'respond',
-    response: { status: effect.status, body: effect.body, ...(effect.headers ? { headers: effect.headers } : {}) },
+    response: {
+      status: effect.status,
+      body: effect.body,
+      ...(effect.headers ? { headers: effect.headers } : {}),
+    },
   }),
   explain: (effect) => `respond HTTP ${effect.status}`,
 })
