@@ -12,8 +12,12 @@
  */
 export const DEFAULT_SENDERS = ['025114560', '01000000000', '0212345678', '15880000'] as const
 
-/** Points every account starts with (Aligo balances are KRW points). */
-export const DEFAULT_POINTS = 10_000
+/**
+ * Points every account starts with (Aligo balances are KRW points): about
+ * 119 000 SMS, so a shared account survives a load run; tests that need the
+ * balance to run out set it (`configureAligoAccount(..., { points })`).
+ */
+export const DEFAULT_POINTS = 1_000_000
 
 /**
  * Points per message. Illustrative, consistent with a captured `/remain/`
