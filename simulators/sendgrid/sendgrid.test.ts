@@ -20,7 +20,7 @@ afterEach(() => sims.core.faults.clear())
 function call(
   method: string,
   path: string,
-  options: { key?: string | null; body?: unknown; raw?: string | Buffer; type?: string } = {},
+  options: { key?: string | null; body?: unknown; raw?: string; type?: string } = {},
 ) {
   const headers: Record<string, string> = {}
   if (options.key !== null) headers.authorization = `Bearer ${options.key ?? 'SG.default.secret'}`
