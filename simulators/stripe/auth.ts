@@ -1,6 +1,6 @@
 import { ProviderError } from '../core/errors.ts'
 import type { PlainRequest, PlainResponse } from '../core/http.ts'
-import { requestVersion } from './codec.ts'
+import { render, requestVersion } from './codec.ts'
 import { stripeError } from './errors.ts'
 
 const unauthorized = (message: string, code?: string): never => {
@@ -59,9 +59,11 @@ export function bearerSecretKey(req: PlainRequest): string {
 /** Headers on every answer: Request-Id, the version rendered, the idempotency key echoed; and the log URL in errors. */
 export function finalize(response: PlainResponse, req: PlainRequest, meta: { requestId: string }): void {
   const headers: Record<string, string> = { ...response.headers, 'request-id': meta.requestId }
+  let version: string | undefined
   if (req.path.startsWith('/v1/')) {
     try {
-      headers['stripe-version'] = requestVersion(req.headers['stripe-version'])
+      version = requestVersion(req.headers['stripe-version'])
+      headers['stripe-version'] = version
     } catch {
       // A malformed version is answered by its own 400; nothing to echo.
     }
@@ -70,16 +72,13 @@ export function finalize(response: PlainResponse, req: PlainRequest, meta: { req
   }
   response.headers = headers
   const body = response.body as { error?: Record<string, unknown> } | undefined
-  if (
-    body &&
-    typeof body === 'object' &&
-    body.error &&
-    response.status !== 401 &&
-    body.error.request_log_url === undefined
-  ) {
-    // A copy: a replayed response's body is the stored one and must keep the first request's URL.
-    response.body = {
-      error: { ...body.error, request_log_url: `https://dashboard.stripe.com/test/logs/${meta.requestId}` },
-    }
-  }
+  if (!body || typeof body !== 'object' || !body.error) return
+  // A copy: a replayed response's body is the stored one and must not change.
+  const error = { ...body.error }
+  if (response.status !== 401 && error.request_log_url === undefined)
+    error.request_log_url = `https://dashboard.stripe.com/test/logs/${meta.requestId}`
+  // Objects embedded in an error (the PaymentIntent of a decline) go out in the request's version.
+  for (const key of ['payment_intent', 'payment_method'])
+    if (version && error[key] && typeof error[key] === 'object') error[key] = render(error[key], version)
+  response.body = { error }
 }

@@ -33,6 +33,7 @@ const ONLY_CURRENT: Record<string, string[]> = {
   invoice: ['parent', 'payments', 'confirmation_secret', 'total_taxes', 'amount_overpaid'],
   line_item: ['pricing', 'parent', 'taxes'],
   'checkout.session': ['collected_information'],
+  payment_intent: ['payment_method_configuration_details'],
   subscription_item: ['current_period_start', 'current_period_end'],
 }
 const ONLY_LEGACY: Record<string, string[]> = {
@@ -134,7 +135,7 @@ function expandAt(
     }
     value = render(found, version)
     record[head] = value
-  }
+  } else if (value !== null && typeof value !== 'object') return cannotExpand(path)
   expandAt(value, rest, path, version, state)
 }
 

@@ -4,10 +4,19 @@ import { errors, idempotencyConflict, idempotencyInFlight, responses } from './e
 import { fingerprint } from './idempotency.ts'
 import { createState, type StripeState } from './models.ts'
 import { charges } from './routes/charges.ts'
+import { checkoutSessions } from './routes/checkout.ts'
 import { customers } from './routes/customers.ts'
+import { events } from './routes/events.ts'
+import { hosted } from './routes/hosted.ts'
+import { invoices } from './routes/invoices.ts'
 import { paymentIntents } from './routes/payment-intents.ts'
 import { paymentMethods } from './routes/payment-methods.ts'
+import { products } from './routes/products.ts'
 import { refunds } from './routes/refunds.ts'
+import { subscriptions } from './routes/subscriptions.ts'
+import { testClocks } from './routes/test-clocks.ts'
+import { webhookEndpoints } from './routes/webhook-endpoints.ts'
+import { triggers } from './triggers.ts'
 import { webhookSpec } from './webhooks.ts'
 
 /**
@@ -20,7 +29,21 @@ export const stripe = defineProvider<StripeState>({
   defaultPort: 4704,
   createState,
   auth: bearerSecretKey,
-  routes: [...customers, ...paymentMethods, ...paymentIntents, ...charges, ...refunds],
+  routes: [
+    ...customers,
+    ...paymentMethods,
+    ...paymentIntents,
+    ...charges,
+    ...refunds,
+    ...products,
+    ...checkoutSessions,
+    ...subscriptions,
+    ...invoices,
+    ...testClocks,
+    ...events,
+    ...webhookEndpoints,
+    ...hosted,
+  ],
   errors,
   responses,
   bodyLimit: 1024 * 1024,
@@ -37,6 +60,7 @@ export const stripe = defineProvider<StripeState>({
     // Stripe saves the first response whatever it was, 500s included.
     shouldStore: () => true,
   },
+  triggers,
   requestId: (ids) => ids.mint('req_', 14),
   finalize,
 })

@@ -77,12 +77,14 @@ export const Charge = z.looseObject({
   currency: z.string(),
   payment_intent: z.string().nullable(),
   customer: z.string().nullable(),
-  refunds: z.looseObject({ data: z.array(z.unknown()), total_count: z.number().optional() }),
+  refunds: z.looseObject({ data: z.array(z.unknown()) }),
 })
 export type Charge = z.infer<typeof Charge>
 
 export const Refund = z.looseObject({
   ...Base,
+  // Refunds carry no livemode field in the 2023-08-16 spec.
+  livemode: z.boolean().optional(),
   object: z.literal('refund'),
   amount: z.number(),
   charge: z.string(),
@@ -134,7 +136,7 @@ export const CheckoutSession = z.looseObject({
   metadata: Metadata,
 })
 export type CheckoutSession = z.infer<typeof CheckoutSession> & {
-  _lineItems: { price: string; quantity: number; amount: number }[]
+  _lineItems: { price: string; quantity: number; amount: number; currency: string }[]
   _piData: { metadata?: Record<string, string>; capture_method?: string }
   _subData: { metadata?: Record<string, string>; trial_period_days?: number }
   _error?: string
@@ -326,7 +328,8 @@ function unexpectedState(pi: PaymentIntent, message: string): never {
     type: 'invalid_request_error',
     code: 'payment_intent_unexpected_state',
     message,
-    payment_intent: { id: pi.id, object: 'payment_intent', status: pi.status },
+    // Rendered in the request's version by auth.ts finalize.
+    payment_intent: pi,
   })
 }
 

@@ -151,7 +151,6 @@ export function newPaymentIntent(
     review: null,
     setup_future_usage: input.setup_future_usage ?? null,
     shipping: null,
-    source: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
     status: input.payment_method ? 'requires_confirmation' : 'requires_payment_method',
@@ -378,7 +377,7 @@ function newCharge(
     receipt_number: null,
     receipt_url: `${ctx.baseUrl}/receipts/${id}`,
     refunded: false,
-    refunds: { object: 'list', data: [], has_more: false, total_count: 0, url: `/v1/charges/${id}/refunds` },
+    refunds: { object: 'list', data: [], has_more: false, url: `/v1/charges/${id}/refunds` },
     review: null,
     shipping: null,
     source_transfer: null,
@@ -461,7 +460,6 @@ export function refundCharge(
     charge: charge.id,
     created: src.at,
     currency: charge.currency,
-    livemode: false,
     metadata: input.metadata ?? {},
     payment_intent: charge.payment_intent,
     reason: input.reason ?? null,
@@ -475,7 +473,6 @@ export function refundCharge(
   charge.amount_refunded += amount
   charge.refunded = charge.amount_refunded >= charge.amount_captured
   charge.refunds.data.unshift(refund)
-  charge.refunds.total_count = charge.refunds.data.length
   emitEvent(src, 'refund.created', refund)
   emitEvent(src, 'charge.refunded', charge, previous)
   return refund

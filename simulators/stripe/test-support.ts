@@ -1,0 +1,100 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Stripe from 'stripe'
+import { type RunningProviders, startProviders } from '../core/testing.ts'
+import { isLegacy, LEGACY_VERSION, PINNED_VERSION } from './codec.ts'
+import { stripe } from './index.ts'
+import { checkResponse } from './spec-check.ts'
+
+/**
+ * What the SDK suites share: the simulator on an ephemeral port, official
+ * clients pointed at it (one key, hence one account, per test), a check that
+ * every JSON body answered in the bundled spec's version matches the spec,
+ * and a local webhook receiver.
+ */
+export { LEGACY_VERSION, PINNED_VERSION }
+
+export interface Harness {
+  sims: RunningProviders
+  port: number
+  /** A client with a fresh test key (a fresh account) unless `key` is given. */
+  client(options?: { version?: string; key?: string }): Stripe
+  /** Problems of every legacy-version response since the last call. */
+  specProblems(): string[]
+  close(): Promise<void>
+}
+
+let keys = 0
+
+export async function startHarness(): Promise<Harness> {
+  const sims = await startProviders([stripe], { seed: 7 })
+  const port = sims.port('stripe')
+  let seen = 0
+  return {
+    sims,
+    port,
+    client: (options = {}) =>
+      new Stripe(options.key ?? `sk_test_suite${++keys}x${Math.floor(Math.random() * 1e9)}`, {
+        host: '127.0.0.1',
+        port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+        telemetry: false,
+        ...(options.version ? { apiVersion: options.version as Stripe.LatestApiVersion } : {}),
+      }),
+    specProblems: () => {
+      const problems: string[] = []
+      for (const entry of sims.core.journal.list({ provider: 'stripe', afterSeq: seen, limit: 10_000 })) {
+        seen = Math.max(seen, entry.seq)
+        const version = entry.headers['stripe-version']
+        if (!version || !isLegacy(version) || !entry.path.startsWith('/v1/')) continue
+        if (entry.response === null || typeof entry.response !== 'object') continue
+        for (const p of checkResponse(entry.response)) problems.push(`${entry.method} ${entry.path} → ${p}`)
+      }
+      return problems
+    },
+    close: () => sims.close(),
+  }
+}
+
+export interface Received {
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+/** A local HTTP server standing in for the app's webhook route; answers `status()` (200 by default). */
+export async function startReceiver(status: () => number = () => 200) {
+  const received: Received[] = []
+  const waiters: { pred: (r: Received) => boolean; resolve: (r: Received) => void }[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const r = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }
+      received.push(r)
+      for (const w of [...waiters]) if (w.pred(r)) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve(r)
+      }
+      res.statusCode = status()
+      res.end('ok')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`
+  return {
+    url,
+    received,
+    /** Resolves with the first delivery whose parsed event satisfies `pred`. */
+    waitFor(pred: (event: { type: string; id: string; data: { object: Record<string, unknown> } }) => boolean, ms = 5000) {
+      const test = (r: Received) => pred(JSON.parse(r.body))
+      const hit = received.find(test)
+      if (hit) return Promise.resolve(hit)
+      return new Promise<Received>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no matching webhook delivery')), ms)
+        waiters.push({ pred: test, resolve: (r) => (clearTimeout(timer), resolve(r)) })
+      })
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}

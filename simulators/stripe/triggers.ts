@@ -1,0 +1,110 @@
+import type { TriggerSpec } from '../core/provider.ts'
+import { scheduleRealtime, startSubscription } from './billing.ts'
+import type { Customer, StripeContext, StripeState } from './models.ts'
+import { confirmIntent, createCardPaymentMethod, newPaymentIntent, refundCharge } from './payments.ts'
+import { attach } from './routes/payment-methods.ts'
+import { newPrice } from './routes/products.ts'
+import { newSubscription } from './routes/subscriptions.ts'
+import { blank } from './spec.ts'
+import { type EventSource, emitEvent } from './webhooks.ts'
+
+/**
+ * Events on demand, named like `stripe trigger <event>`: each creates the real
+ * objects the event needs through the same code the API uses, so the event
+ * and everything around it can be fetched afterwards.
+ */
+const sourceOf = (ctx: StripeContext): EventSource => ({ ctx, at: ctx.clock.unix(), request: null })
+
+function customer(src: EventSource): Customer {
+  const { ctx } = src
+  const c = {
+    ...blank('customer'),
+    id: ctx.ids.mint('cus_', 14),
+    object: 'customer',
+    created: src.at,
+    email: 'triggered@example.com',
+    name: null,
+    livemode: false,
+    metadata: {},
+    invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
+    test_clock: null,
+  } as Customer
+  ctx.state.customers.insert(c)
+  emitEvent(src, 'customer.created', c)
+  return c
+}
+
+function payment(ctx: StripeContext, number: string) {
+  const src = sourceOf(ctx)
+  const pm = createCardPaymentMethod(src, { number })
+  const pi = newPaymentIntent(src, {
+    amount: 2000,
+    currency: 'usd',
+    payment_method: pm.id,
+    capture_method: 'automatic',
+  })
+  confirmIntent(src, pi)
+  return pi
+}
+
+function subscription(ctx: StripeContext, number: string) {
+  const src = sourceOf(ctx)
+  const c = customer(src)
+  const pm = createCardPaymentMethod(src, { number })
+  attach(src, pm, c)
+  const price = newPrice(ctx, src.at, {
+    currency: 'usd',
+    unit_amount: 2000,
+    recurring: { interval: 'month' },
+    product_data: { name: 'myproduct' },
+  })
+  const sub = newSubscription(src, c, [{ price, quantity: 1 }], { default_payment_method: pm.id })
+  startSubscription(src, sub, { attempt: true })
+  scheduleRealtime(ctx)
+  return sub
+}
+
+export const triggers: Record<string, TriggerSpec<StripeState>> = {
+  'customer.created': { summary: 'creates a customer', run: (ctx) => customer(sourceOf(ctx)) },
+  'payment_intent.succeeded': {
+    summary: 'a card payment that succeeds (4242)',
+    run: (ctx) => payment(ctx, '4242424242424242'),
+  },
+  'payment_intent.payment_failed': {
+    summary: 'a card payment that is declined (0002)',
+    run: (ctx) => payment(ctx, '4000000000000002'),
+  },
+  'charge.succeeded': {
+    summary: 'a card payment that succeeds',
+    run: (ctx) => payment(ctx, '4242424242424242'),
+  },
+  'charge.failed': {
+    summary: 'a card payment that is declined',
+    run: (ctx) => payment(ctx, '4000000000000002'),
+  },
+  'charge.refunded': {
+    summary: 'a card payment, refunded in full',
+    run: (ctx) => {
+      const pi = payment(ctx, '4242424242424242')
+      return refundCharge(sourceOf(ctx), ctx.state.charges.get(pi.latest_charge!)!, {})
+    },
+  },
+  'customer.subscription.created': {
+    summary: 'a monthly subscription paid by card',
+    run: (ctx) => subscription(ctx, '4242424242424242'),
+  },
+  'invoice.paid': {
+    summary: 'a subscription whose first invoice is paid',
+    run: (ctx) => subscription(ctx, '4242424242424242'),
+  },
+  'invoice.payment_failed': {
+    summary: 'a subscription whose first invoice fails (card 0341)',
+    run: (ctx) => subscription(ctx, '4000000000000341'),
+  },
+}
