@@ -57,7 +57,7 @@ export function errorPage(status: number, code: string, message: string): PlainR
 
 const METHOD_NAMES: Record<WindowMethod, string> = {
   CARD: 'Card',
-  TRANSFER: 'Bank transfer',
+  TRANSFER: 'Account transfer',
   VIRTUAL_ACCOUNT: 'Virtual account',
   FOREIGN_EASY_PAY: 'PayPal',
 }
