@@ -59,6 +59,28 @@ export function productBase(req: PlainRequest, ctx: ProviderContext<TwilioState>
   return req.host === p.host ? `https://${p.host}${p.version}` : `${ctx.baseUrl}${p.prefix}${p.version}`
 }
 
+const VERIFY_BASE = `https://${PRODUCTS.verify.host}${PRODUCTS.verify.version}`
+
+/** The real Verify base that stored resources carry in their `url` fields. */
+export function verifyBase(): string {
+  return VERIFY_BASE
+}
+
+/**
+ * Verify resources carry absolute `url`s. They are stored with Twilio's own
+ * base and rewritten per request to where this client reaches Verify, so a
+ * client on the `/verify` prefix can follow them.
+ */
+function localizeUrls(
+  req: PlainRequest,
+  ctx: ProviderContext<TwilioState>,
+  response: PlainResponse,
+): PlainResponse {
+  const base = productBase(req, ctx, 'verify')
+  if (base === VERIFY_BASE || response.body === undefined) return response
+  return { ...response, body: JSON.parse(JSON.stringify(response.body).replaceAll(VERIFY_BASE, base)) }
+}
+
 interface TwilioRouteSpec<Schema extends z.ZodType> {
   operation: string
   method: HttpMethod
@@ -91,7 +113,8 @@ export function twilioRoute<Schema extends z.ZodType>(
       if (!parsed.success) throw invalidParameter(spec.product, parsed.error.issues)
       input = parsed.data
     }
-    return spec.handler(req, ctx, input as z.output<Schema>)
+    const response = spec.handler(req, ctx, input as z.output<Schema>)
+    return spec.product === 'verify' ? localizeUrls(req, ctx, response) : response
   }
   const common = { operation: spec.operation, method: spec.method, handler }
   if (spec.product === 'api') return [route({ ...common, path: `${p.version}${spec.path}` })]

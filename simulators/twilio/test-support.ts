@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** Helpers for this folder's tests: raw HTTP calls as any client would send them, and a callback receiver. */
@@ -38,8 +38,24 @@ export async function call(
   }
   if (options.raw !== undefined) body = options.raw
   if (options.contentType) headers['content-type'] = options.contentType
-  const response = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) })
-  const text = await response.text()
+  // node:http rather than fetch: fetch does not let a caller set the Host header.
+  const response = await new Promise<{ status: number; headers: Headers; text: string }>(
+    (resolve, reject) => {
+      const req = request(`${base}${path}`, { method, headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const out = new Headers()
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') out.set(k, v)
+          resolve({ status: res.statusCode ?? 0, headers: out, text: Buffer.concat(chunks).toString('utf8') })
+        })
+        res.on('error', reject)
+      })
+      req.on('error', reject)
+      req.end(body)
+    },
+  )
+  const text = response.text
   let parsed: Reply['body'] = {}
   try {
     parsed = text ? JSON.parse(text) : {}

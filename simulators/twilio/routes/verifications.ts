@@ -13,7 +13,7 @@ import {
 } from '../models.ts'
 import { param } from '../params.ts'
 import { toE164 } from '../phone.ts'
-import { notFound, productBase, twilioRoute } from '../route.ts'
+import { notFound, twilioRoute, verifyBase } from '../route.ts'
 import { LANDLINES } from '../test-values.ts'
 import { findService } from './verify-services.ts'
 
@@ -147,7 +147,7 @@ function startOrResend(
       sna: null,
       date_created: iso8601(now),
       date_updated: iso8601(now),
-      url: `${productBase(req, ctx, 'verify')}/Services/${service.sid}/Verifications/${sid}`,
+      url: `${verifyBase()}/Services/${service.sid}/Verifications/${sid}`,
     },
   }
   ctx.state.verifications.insert(v)

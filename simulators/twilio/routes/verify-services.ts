@@ -5,7 +5,7 @@ import { twilioError } from '../errors.ts'
 import { iso8601, type TwilioState, type VerifyService } from '../models.ts'
 import { verifyPage } from '../paging.ts'
 import { flag, int, Paging, param } from '../params.ts'
-import { notFound, productBase, twilioRoute } from '../route.ts'
+import { notFound, twilioRoute, verifyBase } from '../route.ts'
 
 /** Verify v2 services: `/v2/Services` on verify.twilio.com (or `/verify/v2/Services` on any host). */
 
@@ -22,8 +22,8 @@ const ServiceFields = {
 }
 const ServiceCreate = z.object(ServiceFields)
 
-function servicesUrl(req: PlainRequest, ctx: ProviderContext<TwilioState>) {
-  return `${productBase(req, ctx, 'verify')}/Services`
+function servicesUrl() {
+  return `${verifyBase()}/Services`
 }
 
 /** The service a Verify URL names, or Twilio's 20404 for the URL. */
@@ -54,11 +54,11 @@ export const verifyServiceRoutes = [
     product: 'verify',
     path: '/Services',
     input: ServiceCreate,
-    handler: (req, ctx, input) => {
+    handler: (_req, ctx, input) => {
       if (!input.FriendlyName) throw twilioError('60200', { param: 'FriendlyName' })
       const sid = ctx.ids.mint('VA', 32, 'hex')
       const now = iso8601(ctx.clock.now())
-      const url = `${servicesUrl(req, ctx)}/${sid}`
+      const url = `${servicesUrl()}/${sid}`
       const service: VerifyService = {
         sid,
         account_sid: ctx.state.accountSid,
@@ -100,11 +100,11 @@ export const verifyServiceRoutes = [
     product: 'verify',
     path: '/Services',
     input: z.object(Paging),
-    handler: (req, ctx, input) => ({
+    handler: (_req, ctx, input) => ({
       status: 200,
       body: verifyPage(ctx.state.services, {
         key: 'services',
-        url: servicesUrl(req, ctx),
+        url: servicesUrl(),
         pageSize: input.PageSize,
         page: input.Page,
         wire: (s) => s.wire,
