@@ -198,8 +198,9 @@ export const errors: ErrorCatalogue = {
       reason: 'input_validation_failed',
     }),
   ),
-  authentication_failed: entry('401 Authentication failed (bad key, or throttling seen as 401)', () =>
-    errorResponse({ status: 401, description: MESSAGES.authFailed }),
+  unauthorized: entry(
+    '401 Authentication failed (bad key pair; also how bursts of throttling have been seen)',
+    () => errorResponse({ status: 401, description: MESSAGES.authFailed }),
   ),
   id_not_found: entry('400 The id provided does not exist', () =>
     errorResponse({ description: MESSAGES.idNotFound }),

@@ -45,7 +45,13 @@ export async function startReceiver(options: { status?: (path: string, nth: numb
           () => reject(new Error(`receiver: condition not met in ${ms}ms; got ${received.length} requests`)),
           ms,
         )
-        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve(received)) })
+        waiters.push({
+          test,
+          resolve: () => {
+            clearTimeout(timer)
+            resolve(received)
+          },
+        })
       })
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
