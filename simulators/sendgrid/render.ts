@@ -66,8 +66,13 @@ export function handlebarsError(source: string): string | undefined {
   }
 }
 
+/**
+ * @note handlebars.js also escapes `=` and backtick (`&#x3D;`, `&#x60;`); SendGrid's renderer is not
+ * handlebars.js and URLs put in `{{url}}` keep their `=` (only `&` becomes `&amp;`), so those two are undone.
+ */
 export function renderHandlebars(source: string, data: Record<string, unknown>, htmlEscape: boolean): string {
-  return hbs.compile(source, { noEscape: !htmlEscape })(data)
+  const out = hbs.compile(source, { noEscape: !htmlEscape })(data)
+  return htmlEscape ? out.replace(/&#x3D;/g, '=').replace(/&#x60;/g, '`') : out
 }
 
 /** Legacy substitutions: each key is replaced literally wherever it appears (`-name-`, `%code%`). */

@@ -501,7 +501,7 @@ describe('templates', () => {
     const message = sims.core.inbox.latest({ to: 'erin@example.com', account })!
     expect(message.subject).toBe('Welcome <Erin>')
     expect(message.html).toBe(
-      '<p>Hi &lt;Erin&gt; &amp; <i>ok</i></p><a href="https://app.example.com/v?t&#x3D;1&amp;u&#x3D;2">Verify</a>PRO',
+      '<p>Hi &lt;Erin&gt; &amp; <i>ok</i></p><a href="https://app.example.com/v?t=1&amp;u=2">Verify</a>PRO',
     )
     expect(message.text).toContain('Hi <Erin>')
     expect(message.meta.templateId).toBe(template.id)

@@ -32,6 +32,20 @@ export async function startReceiver(status = 200) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
     received,
     next: () => new Promise<Received>((resolve) => waiters.push(resolve)),
+    /** The first request (already received or still to come) whose body contains `text`. */
+    waitForBody: (text: string, timeoutMs = 5_000) =>
+      new Promise<Received>((resolve, reject) => {
+        const found = received.find((r) => r.body.includes(text))
+        if (found) return resolve(found)
+        const timer = setTimeout(() => reject(new Error(`no request containing ${text}`)), timeoutMs)
+        const check = (r: Received) => {
+          if (r.body.includes(text)) {
+            clearTimeout(timer)
+            resolve(r)
+          } else waiters.push(check)
+        }
+        waiters.push(check)
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
   return receiver
