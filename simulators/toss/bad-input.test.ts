@@ -148,11 +148,12 @@ describe('bad window parameters', () => {
   })
 
   it('refuses missing or non-http redirect URLs and unknown methods', async () => {
-    for (const params of [
+    const cases: Record<string, string>[] = [
       { successUrl: 'javascript:alert(1)' },
       { failUrl: 'not a url' },
       { method: 'BITCOIN' },
-    ]) {
+    ]
+    for (const params of cases) {
       const response = await open(params)
       expect(response.status, JSON.stringify(params)).toBe(400)
     }
