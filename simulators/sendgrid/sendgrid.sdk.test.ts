@@ -12,8 +12,9 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhooks.ts'
  * The official SDKs, unchanged but for the base URL (set after setApiKey,
  * which resets it; see sdk-clients.md).
  */
-const { Client } = clientPkg
-const { MailService } = mailPkg
+// The packages also export their classes at runtime (index.js), which their typings leave out; fresh instances keep tests apart.
+const { Client } = clientPkg as unknown as { Client: new () => typeof clientPkg }
+const { MailService } = mailPkg as unknown as { MailService: new () => typeof mailPkg }
 
 let sims: RunningProviders
 let receiver: Awaited<ReturnType<typeof startReceiver>>
