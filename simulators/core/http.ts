@@ -67,6 +67,15 @@ export class BodyDecodeError extends Error {
 
 /** Lower-cases header names and joins repeated values with ', ' (RFC 9110). */
 export function normalizeHeaders(headers: RawRequest['headers']): Record<string, string | undefined> {
+  // Node's http and fetch's Headers already give lower-case names and string values: use them as they are.
+  let plain = true
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string' || name !== name.toLowerCase()) {
+      plain = headers[name] === undefined && name === name.toLowerCase()
+      if (!plain) break
+    }
+  }
+  if (plain) return headers as Record<string, string | undefined>
   const out: Record<string, string | undefined> = {}
   for (const [name, value] of Object.entries(headers)) {
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
@@ -116,23 +125,22 @@ function stripPort(host: string): string {
 }
 
 async function decodeBody(request: PlainRequest, contentTypeHeader: string | undefined) {
-  const text = () => request.rawBody.toString('utf8')
   switch (request.contentType) {
     case 'application/json':
     case undefined:
       if (request.contentType === undefined && !looksLikeJson(request.rawBody)) {
         // No content type and not JSON: many form clients omit it; try form decoding.
-        request.body = decodeForm(text())
+        request.body = decodeForm(request.rawBody.toString('utf8'))
         return
       }
       try {
-        request.body = JSON.parse(text())
+        request.body = JSON.parse(request.rawBody.toString('utf8'))
       } catch (error) {
         throw new BodyDecodeError('malformed', `Invalid JSON body: ${(error as Error).message}`)
       }
       return
     case 'application/x-www-form-urlencoded':
-      request.body = decodeForm(text())
+      request.body = decodeForm(request.rawBody.toString('utf8'))
       return
     case 'multipart/form-data': {
       const { fields, files } = await decodeMultipart(request.rawBody, contentTypeHeader ?? '')
@@ -143,14 +151,14 @@ async function decodeBody(request: PlainRequest, contentTypeHeader: string | und
     default:
       if (request.contentType.endsWith('+json')) {
         try {
-          request.body = JSON.parse(text())
+          request.body = JSON.parse(request.rawBody.toString('utf8'))
         } catch (error) {
           throw new BodyDecodeError('malformed', `Invalid JSON body: ${(error as Error).message}`)
         }
         return
       }
       if (request.contentType.startsWith('text/')) {
-        request.body = text()
+        request.body = request.rawBody.toString('utf8')
         return
       }
       throw new BodyDecodeError('unsupported-media-type', `Unsupported content type: ${request.contentType}`)
@@ -203,19 +211,23 @@ export function serializeBody(response: PlainResponse): {
   payload: string | Buffer
 } {
   const headers: Record<string, string> = { ...response.headers }
-  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name)
   const body = response.body
   if (body === undefined || body === null) return { headers, payload: '' }
   if (typeof body === 'string') {
-    if (!has('content-type')) headers['content-type'] = 'text/plain; charset=utf-8'
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'text/plain; charset=utf-8'
     return { headers, payload: body }
   }
   if (Buffer.isBuffer(body)) {
-    if (!has('content-type')) headers['content-type'] = 'application/octet-stream'
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/octet-stream'
     return { headers, payload: body }
   }
-  if (!has('content-type')) headers['content-type'] = 'application/json; charset=utf-8'
+  if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json; charset=utf-8'
   return { headers, payload: JSON.stringify(body) }
+}
+
+function hasHeader(headers: Record<string, string>, lowerName: string): boolean {
+  for (const key in headers) if (key.toLowerCase() === lowerName) return true
+  return false
 }
 
 /** Reads a dotted path (`metadata.order_id`, `items.0.price`) from a decoded value. */

@@ -11,7 +11,7 @@ import {
   toPlainRequest,
 } from './http.ts'
 import { IdempotencyCache } from './idempotency.ts'
-import { Journal } from './journal.ts'
+import { Journal, type JournalEntry } from './journal.ts'
 import { MessageInbox } from './messages.ts'
 import type { AnyProvider, Logger, ProviderContext, ProviderServices, RouteDefinition } from './provider.ts'
 import { deriveSeed, IdMinter } from './random.ts'
@@ -193,17 +193,9 @@ export class ProviderRuntime<State = unknown> {
     account: string,
     requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14),
   ): ProviderContext<State> {
-    const ctx: ProviderContext<State> = {
-      ...this.services,
-      account,
-      state: this.store.get(account),
-      webhooks: this.webhooksFor(account),
-      inbox: this.inboxFor(account),
-      requestId,
-      forAccount: (other) => this.context(other, requestId),
-    }
-    return ctx
+    return new RequestContext(this, account, requestId)
   }
+
 
   /** Runs a named trigger (like `stripe trigger payment_intent.succeeded`). */
   async trigger(name: string, account: string, params: Record<string, unknown>): Promise<unknown> {
@@ -389,14 +381,12 @@ export class ProviderRuntime<State = unknown> {
     replayed = false,
   ): Outcome {
     const now = this.core.clock.now()
-    const fired = verdict.fired[0]
-    this.core.journal.record({
+    // Built field by field, without spreads: this runs on every request.
+    const entry: Omit<JournalEntry, 'seq'> = {
       requestId,
       at: new Date(now).toISOString(),
       epochMs: Math.floor(now),
-      provider: this.name,
-      ...(account !== undefined ? { account } : {}),
-      ...(route ? { operation: route.operation } : {}),
+      provider: this.definition.name,
       method: req.method,
       path: req.path,
       host: req.host,
@@ -406,10 +396,13 @@ export class ProviderRuntime<State = unknown> {
       status: outcome.kind === 'response' ? outcome.status : 0,
       response: outcome.kind === 'response' ? response?.body : undefined,
       durationMs: Math.round((this.core.clock.realNow() - started) * 100) / 100,
-      ...(fired ? { fault: fired } : {}),
       outcome: outcome.kind,
-      ...(replayed ? { idempotentReplay: true } : {}),
-    })
+    }
+    if (account !== undefined) entry.account = account
+    if (route) entry.operation = route.operation
+    if (verdict.fired.length > 0) entry.fault = verdict.fired[0]!
+    if (replayed) entry.idempotentReplay = true
+    this.core.journal.record(entry)
     return outcome
   }
 
@@ -429,6 +422,51 @@ export class ProviderRuntime<State = unknown> {
       this.accountInboxes.set(account, inbox)
     }
     return inbox
+  }
+}
+
+/**
+ * A handler's context. A class rather than an object literal because one is
+ * made per request: no spread and no closures on the hot path.
+ */
+class RequestContext<State> implements ProviderContext<State> {
+  readonly provider: string
+  readonly store: ProviderServices<State>['store']
+  readonly clock: ProviderServices<State>['clock']
+  readonly ids: ProviderServices<State>['ids']
+  readonly random: ProviderServices<State>['random']
+  readonly baseUrl: string
+  readonly log: ProviderServices<State>['log']
+  readonly later: ProviderServices<State>['later']
+  readonly webhooksFor: ProviderServices<State>['webhooksFor']
+  readonly inboxFor: ProviderServices<State>['inboxFor']
+  readonly state: State
+  readonly webhooks: AccountWebhooks
+  readonly inbox: ProviderContext<State>['inbox']
+
+  constructor(
+    private readonly runtime: ProviderRuntime<State>,
+    readonly account: string,
+    readonly requestId: string,
+  ) {
+    const services = runtime.services
+    this.provider = services.provider
+    this.store = services.store
+    this.clock = services.clock
+    this.ids = services.ids
+    this.random = services.random
+    this.baseUrl = services.baseUrl
+    this.log = services.log
+    this.later = services.later
+    this.webhooksFor = services.webhooksFor
+    this.inboxFor = services.inboxFor
+    this.state = services.store.get(account)
+    this.webhooks = services.webhooksFor(account)
+    this.inbox = services.inboxFor(account)
+  }
+
+  forAccount(account: string): ProviderContext<State> {
+    return new RequestContext(this.runtime, account, this.requestId)
   }
 }
 

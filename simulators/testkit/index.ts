@@ -51,7 +51,17 @@ const CreateWidget = z.strictObject({
   metadata: z.record(z.string(), z.string()).optional(),
 })
 
+const Echo = z.strictObject({ name: z.string().min(1).max(100) })
+
 const widgets = [
+  route({
+    // The benchmark's route: auth, decoding, validation, journal and faults, and no state, so it measures the core.
+    operation: 'echo',
+    method: 'POST',
+    path: '/v1/echo',
+    input: Echo,
+    handler: (_req, _ctx, input) => ({ status: 200, body: { object: 'echo', name: input.name } }),
+  }),
   route({
     operation: 'hello',
     method: 'GET',

@@ -23,9 +23,55 @@ export interface FaultVerdict {
 }
 
 interface Entry {
+  seq: number
   rule: FaultRule
   effect: FaultEffect
   test: CompiledMatch
+}
+
+/**
+ * One provider's rules, indexed so a request looks only at rules that can
+ * match it: rules naming an exact path sit under that path; the rest are
+ * checked one by one.
+ */
+class RuleSet {
+  readonly byPath = new Map<string, Entry[]>()
+  readonly unindexed: Entry[] = []
+  size = 0
+
+  add(entry: Entry) {
+    const path = entry.rule.match.path
+    if (path !== undefined && !path.includes(':') && !path.includes('*')) {
+      const list = this.byPath.get(path) ?? []
+      list.push(entry)
+      this.byPath.set(path, list)
+    } else this.unindexed.push(entry)
+    this.size++
+  }
+
+  remove(id: string): boolean {
+    for (const list of [this.unindexed, ...this.byPath.values()]) {
+      const i = list.findIndex((e) => e.rule.id === id)
+      if (i >= 0) {
+        list.splice(i, 1)
+        this.size--
+        return true
+      }
+    }
+    return false
+  }
+
+  all(): Entry[] {
+    return [...this.unindexed, ...[...this.byPath.values()].flat()]
+  }
+
+  /** The rules that may match a path, in creation order. */
+  candidates(path: string): Entry[] {
+    const exact = this.byPath.get(path)
+    if (!exact) return this.unindexed
+    if (this.unindexed.length === 0) return exact
+    return [...exact, ...this.unindexed].sort((a, b) => a.seq - b.seq)
+  }
 }
 
 const NONE: FaultVerdict = Object.freeze({ delayBeforeMs: 0, delayAfterMs: 0, fired: [] }) as FaultVerdict
@@ -35,8 +81,8 @@ const NONE: FaultVerdict = Object.freeze({ delayBeforeMs: 0, delayAfterMs: 0, fi
  * grouped by provider so a request only looks at rules that can apply to it.
  */
 export class FaultEngine {
-  private readonly byProvider = new Map<string, Entry[]>()
-  private readonly anyProvider: Entry[] = []
+  private readonly byProvider = new Map<string, RuleSet>()
+  private readonly anyProvider = new RuleSet()
   private readonly random: Random
   private seq = 0
 
@@ -124,17 +170,20 @@ export class FaultEngine {
       explanation: '',
     }
     rule.explanation = explain(rule)
-    const entry: Entry = { rule, effect: value.effect, test: compileMatch(match) }
+    const entry: Entry = { seq: this.seq, rule, effect: value.effect, test: compileMatch(match) }
     if (match.provider) {
-      const list = this.byProvider.get(match.provider) ?? []
-      list.push(entry)
-      this.byProvider.set(match.provider, list)
-    } else this.anyProvider.push(entry)
+      let set = this.byProvider.get(match.provider)
+      if (!set) {
+        set = new RuleSet()
+        this.byProvider.set(match.provider, set)
+      }
+      set.add(entry)
+    } else this.anyProvider.add(entry)
     return rule
   }
 
   list(provider?: string): FaultRule[] {
-    const all = [...this.anyProvider, ...[...this.byProvider.values()].flat()].map((e) => e.rule)
+    const all = [this.anyProvider, ...this.byProvider.values()].flatMap((set) => set.all()).map((e) => e.rule)
     const filtered = provider ? all.filter((r) => !r.match.provider || r.match.provider === provider) : all
     return filtered.sort((a, b) => a.id.localeCompare(b.id))
   }
@@ -144,13 +193,7 @@ export class FaultEngine {
   }
 
   remove(id: string): boolean {
-    for (const list of [this.anyProvider, ...this.byProvider.values()]) {
-      const i = list.findIndex((e) => e.rule.id === id)
-      if (i >= 0) {
-        list.splice(i, 1)
-        return true
-      }
-    }
+    for (const set of [this.anyProvider, ...this.byProvider.values()]) if (set.remove(id)) return true
     return false
   }
 
@@ -159,10 +202,12 @@ export class FaultEngine {
     if (provider === undefined) {
       const n = this.list().length
       this.byProvider.clear()
-      this.anyProvider.length = 0
+      this.anyProvider.unindexed.length = 0
+      this.anyProvider.byPath.clear()
+      this.anyProvider.size = 0
       return n
     }
-    const n = this.byProvider.get(provider)?.length ?? 0
+    const n = this.byProvider.get(provider)?.size ?? 0
     this.byProvider.delete(provider)
     return n
   }
@@ -170,11 +215,11 @@ export class FaultEngine {
   /** Decides what the rules do to one request. Runs on every request: no allocation when nothing matches. */
   evaluate(subject: MatchSubject): FaultVerdict {
     const scoped = this.byProvider.get(subject.provider)
-    if (!scoped?.length && this.anyProvider.length === 0) return NONE
+    if (!scoped?.size && this.anyProvider.size === 0) return NONE
     let verdict: FaultVerdict | undefined
-    for (const list of [scoped, this.anyProvider]) {
-      if (!list) continue
-      for (const entry of list) {
+    for (const set of [scoped, this.anyProvider]) {
+      if (!set?.size) continue
+      for (const entry of set.candidates(subject.path)) {
         if (verdict?.terminal && effects[entry.effect.type]!.terminal) continue
         if (!entry.test(subject)) continue
         const rule = entry.rule

@@ -16,6 +16,10 @@ export function buildProviderApp(runtime: ProviderRuntime): FastifyInstance {
     forceCloseConnections: true,
     // Provider paths are case-sensitive and may end in a slash; the core decides.
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+    // A URL fastify cannot decode (`/x/%ZZ`) never reaches a route: the provider still answers it in its own words.
+    frameworkErrors: (error, request, reply) => {
+      render(runtime.refuseBody(toRaw(request, Buffer.alloc(0)), 'malformed', error.message), request, reply)
+    },
   })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))

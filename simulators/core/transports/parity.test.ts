@@ -21,7 +21,8 @@ let close: () => Promise<void>
 
 beforeAll(async () => {
   server.listen({ onUnhandledRequest: 'bypass' })
-  const sims = await startProviders([testkit], { seed: 5 })
+  const sims = await startProviders([testkit], { seed: 5, timeScale: 0 })
+  sims.core.clock.set(FROZEN_AT)
   fastifyBase = sims.url('testkit')
   close = sims.close
 })
