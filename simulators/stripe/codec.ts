@@ -34,6 +34,7 @@ const ONLY_CURRENT: Record<string, string[]> = {
   line_item: ['pricing', 'parent', 'taxes'],
   'checkout.session': ['collected_information'],
   payment_intent: ['payment_method_configuration_details'],
+  subscription: ['discounts'],
   subscription_item: ['current_period_start', 'current_period_end'],
 }
 const ONLY_LEGACY: Record<string, string[]> = {

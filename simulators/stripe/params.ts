@@ -17,6 +17,9 @@ export class ParamError extends Error {
   }
 }
 
+/** Values added to Stripe's enums after the bundled spec (event types of basil and later). */
+const NEWER_ENUM_VALUES = new Set(['invoice_payment.paid', 'invoice.overpaid', 'invoice.will_be_due', 'invoice.overdue'])
+
 const name = (path: string[]) => path.map((p, i) => (i === 0 ? p : `[${p}]`)).join('')
 
 function emptyNotAllowed(path: string[]) {
@@ -47,12 +50,12 @@ export function check(schema: JsonSchema, value: unknown, path: string[]): unkno
     throw chosen ?? fallback
   }
   if (s.enum && s.type === 'string') {
-    if (typeof value !== 'string' || !s.enum.includes(value)) {
+    if (typeof value !== 'string' || (!s.enum.includes(value) && !NEWER_ENUM_VALUES.has(value))) {
       if (value === '' && !s.enum.includes('')) throw emptyNotAllowed(path)
       const options = s.enum.filter((e) => e !== '').map(String)
       const list =
         options.length > 1 ? `${options.slice(0, -1).join(', ')}, or ${options.at(-1)}` : options[0]
-      throw new ParamError(`Invalid ${path.at(-1)}: must be one of ${list}`, name(path))
+      throw new ParamError(`Invalid ${name(path)}: must be one of ${list}`, name(path))
     }
     return value
   }

@@ -25,7 +25,7 @@ function checkObject(record: Record<string, unknown>, path: string, problems: st
     if (typeof record.has_more !== 'boolean') problems.push(`${path}.has_more: not a boolean`)
     if (typeof record.url !== 'string') problems.push(`${path}.url: not a string`)
     for (const key of Object.keys(record))
-      if (!['object', 'data', 'has_more', 'url', 'total_count'].includes(key)) problems.push(`${path}.${key}: not in a list`)
+      if (!['object', 'data', 'has_more', 'url'].includes(key)) problems.push(`${path}.${key}: not in a list`)
     ;(record.data as unknown[] | undefined)?.forEach((item, i) => checkObject(item as Record<string, unknown>, `${path}.data[${i}]`, problems))
     return
   }

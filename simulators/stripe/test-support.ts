@@ -86,7 +86,10 @@ export async function startReceiver(status: () => number = () => 200) {
     url,
     received,
     /** Resolves with the first delivery whose parsed event satisfies `pred`. */
-    waitFor(pred: (event: { type: string; id: string; data: { object: Record<string, unknown> } }) => boolean, ms = 5000) {
+    waitFor(
+      pred: (event: { type: string; id: string; data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> } }) => boolean,
+      ms = 5000,
+    ) {
       const test = (r: Received) => pred(JSON.parse(r.body))
       const hit = received.find(test)
       if (hit) return Promise.resolve(hit)

@@ -131,10 +131,8 @@ export const checkoutSessions = [
         currency: items[0]!.currency,
         custom_fields: [],
         custom_text: {
-          after_submit: null,
           shipping_address: null,
           submit: null,
-          terms_of_service_acceptance: null,
         },
         customer: input.customer ?? null,
         customer_creation: input.mode === 'payment' ? (input.customer_creation ?? 'if_required') : null,

@@ -5,6 +5,7 @@ import { fail } from '../errors.ts'
 import { assertInvoicePayable } from '../models.ts'
 import { expandShape, listShape, params } from '../params.ts'
 import { emitEvent } from '../webhooks.ts'
+import { ownedBy } from './subscriptions.ts'
 import { find, list, respond, route, source, timeFor, versionOf } from './shared.ts'
 
 export const invoices = [
@@ -51,11 +52,10 @@ export const invoices = [
     handler: (req, ctx, input) => {
       const invoice = find(ctx.state.invoices, req.params.invoice!, 'invoice', 'invoice')
       assertInvoicePayable(invoice)
-      const outcome = payInvoice(
-        source(req, ctx, timeFor(ctx, invoice.customer)),
-        invoice,
-        input.payment_method,
-      )
+      const src = source(req, ctx, timeFor(ctx, invoice.customer))
+      const customer = ctx.state.customers.get(invoice.customer)!
+      const pm = input.payment_method ? ownedBy(src, customer, input.payment_method, 'payment_method') : undefined
+      const outcome = payInvoice(src, invoice, pm)
       scheduleRealtime(ctx)
       if (outcome.kind === 'declined') {
         const error = wire(outcome.error, versionOf(req), ctx.state)

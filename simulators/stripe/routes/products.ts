@@ -90,7 +90,6 @@ export function newPrice(ctx: StripeContext, at: number, input: PriceInput): Pri
           aggregate_usage: null,
           interval: input.recurring.interval,
           interval_count: input.recurring.interval_count ?? 1,
-          trial_period_days: null,
           usage_type: input.recurring.usage_type ?? 'licensed',
         }
       : null,

@@ -113,7 +113,6 @@ export function newSubscription(
       object: 'list',
       data: items,
       has_more: false,
-      total_count: items.length,
       url: `/v1/subscription_items?subscription=${id}`,
     },
     latest_invoice: null,
@@ -247,7 +246,6 @@ export const subscriptions = [
             s.items.data.push(added)
           }
         }
-        ;(s.items as { total_count?: number }).total_count = s.items.data.length
       })
       return respond(req, ctx, sub, input.expand)
     },
