@@ -10,11 +10,14 @@ import { standinHandlers } from './msw.ts'
  * body, ids included (both cores start from the same seed).
  */
 const MSW_BASE = 'http://testkit.standin.local'
-const { handlers } = standinHandlers({
+// Both cores: same seed, and a frozen clock at the same instant, so ids and timestamps agree.
+const FROZEN_AT = Date.UTC(2026, 0, 1)
+const { handlers, core: mswCore } = standinHandlers({
   providers: [testkit],
   baseUrls: { testkit: MSW_BASE },
-  coreOptions: { seed: 5 },
+  coreOptions: { seed: 5, timeScale: 0 },
 })
+mswCore.clock.set(FROZEN_AT)
 const server = setupServer(...handlers)
 let fastifyBase: string
 let close: () => Promise<void>
