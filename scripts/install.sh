@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything standin needs, from nothing:
+#  - Debian packages: chromium (the browser Playwright drives: Playwright's own
+#    download is not reachable everywhere), ffmpeg (Playwright video), and
+#    postgresql (the reference target's tests run on PostgreSQL too);
+#  - the npm packages, exactly as locked.
+# Elsewhere (a laptop without apt) it installs Playwright's own Chromium instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+npm ci --no-audit --no-fund
+
+if ! [ -x /usr/bin/chromium ] && ! [ -x /usr/bin/chromium-browser ] && ! [ -x /usr/bin/google-chrome ] && [ -z "${STANDIN_CHROMIUM:-}" ]; then
+  echo "no system Chromium: installing Playwright's own"
+  npx playwright install chromium
+fi
+echo "standin: installed"

@@ -1,0 +1,120 @@
+/**
+ * `npm test`: every suite, one verdict. Runs the type check, the linter, the
+ * unit/integration tests (vitest), the reference target's tests on PostgreSQL
+ * when a server can be started, and the browser tests (Playwright), then
+ * prints one line `N passed, N failed` summing them all and exits non-zero on
+ * any failure. A suite that cannot run counts as failed, never as skipped.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+
+interface Tally {
+  suite: string
+  passed: number
+  failed: number
+  skipped: number
+}
+
+const only = process.argv.slice(2)
+const tallies: Tally[] = []
+const wanted = (suite: string) => only.length === 0 || only.includes(suite)
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
+  process.stdout.write(`\n── ${command} ${args.join(' ')}\n`)
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } })
+  return result.status ?? 1
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T
+  } catch {
+    return undefined
+  }
+}
+
+mkdirSync('reports', { recursive: true })
+
+if (wanted('typecheck')) {
+  const ok = run('npx', ['tsc', '--noEmit', '-p', '.']) === 0
+  tallies.push({ suite: 'typecheck', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 })
+}
+
+if (wanted('lint')) {
+  const ok = run('npx', ['biome', 'check', '.']) === 0
+  tallies.push({ suite: 'lint', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 })
+}
+
+interface VitestJson {
+  numPassedTests: number
+  numFailedTests: number
+  numPendingTests: number
+  numTodoTests: number
+  testResults: { status: string; assertionResults: unknown[] }[]
+}
+
+function vitest(suite: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const output = `reports/vitest/${suite}.json`
+  const code = run('npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${output}`], env)
+  const json = readJson<VitestJson>(output)
+  if (!json) {
+    tallies.push({ suite, passed: 0, failed: 1, skipped: 0 })
+    return
+  }
+  // A file that failed to load has no test results but must count as a failure.
+  const brokenFiles = json.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length
+  const failed = json.numFailedTests + brokenFiles + (code !== 0 && json.numFailedTests + brokenFiles === 0 ? 1 : 0)
+  tallies.push({ suite, passed: json.numPassedTests, failed, skipped: json.numPendingTests + json.numTodoTests })
+}
+
+if (wanted('unit')) vitest('unit', [])
+
+const withPostgres = 'reference-target/scripts/with-postgres.sh'
+if (wanted('postgres') && existsSync(withPostgres)) {
+  if (existsSync('/usr/lib/postgresql') || process.env.DATABASE_URL) {
+    const output = 'reports/vitest/reference-target-postgres.json'
+    const code = run('bash', [
+      withPostgres,
+      'npx',
+      'vitest',
+      'run',
+      'reference-target',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${output}`,
+    ])
+    const json = readJson<VitestJson>(output)
+    tallies.push(
+      json
+        ? { suite: 'reference-target (PostgreSQL)', passed: json.numPassedTests, failed: json.numFailedTests + (code !== 0 && json.numFailedTests === 0 ? 1 : 0), skipped: json.numPendingTests }
+        : { suite: 'reference-target (PostgreSQL)', passed: 0, failed: 1, skipped: 0 },
+    )
+  } else {
+    process.stdout.write('\nPostgreSQL is not installed: the reference target ran on the embedded database only.\n')
+  }
+}
+
+interface PlaywrightJson {
+  stats: { expected: number; unexpected: number; flaky: number; skipped: number }
+}
+
+if (wanted('browser')) {
+  const code = run('npx', ['playwright', 'test'])
+  const json = readJson<PlaywrightJson>('reports/playwright/results.json')
+  if (!json) tallies.push({ suite: 'browser', passed: 0, failed: 1, skipped: 0 })
+  else {
+    const { expected, unexpected, flaky, skipped } = json.stats
+    const failed = unexpected + flaky + (code !== 0 && unexpected + flaky === 0 ? 1 : 0)
+    tallies.push({ suite: 'browser', passed: expected, failed, skipped })
+  }
+}
+
+const total = tallies.reduce((t, x) => ({ passed: t.passed + x.passed, failed: t.failed + x.failed, skipped: t.skipped + x.skipped }), {
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+})
+process.stdout.write('\nsuites:\n')
+for (const t of tallies) process.stdout.write(`  ${t.suite.padEnd(30)} ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
+process.stdout.write(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`)
+process.exit(total.failed > 0 ? 1 : 0)
