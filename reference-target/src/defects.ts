@@ -45,8 +45,12 @@ export type DefectName = z.infer<typeof DefectName>
 
 /** The set of defects switched on for one app instance. */
 export class Defects {
-  private readonly on: ReadonlySet<DefectName>
+  private on: ReadonlySet<DefectName>
   constructor(names: readonly DefectName[] = []) {
+    this.on = new Set(names)
+  }
+  /** Tests switch defects on a running instance instead of paying for a new one. */
+  replace(names: readonly DefectName[]): void {
     this.on = new Set(names)
   }
   has(name: DefectName): boolean {

@@ -30,7 +30,11 @@ export async function openDatabase(options: {
 }
 
 async function pglite(dataDir?: string): Promise<Database> {
-  const lite = await PGlite.create(dataDir ? { dataDir } : {})
+  return pgliteDatabase(await PGlite.create(dataDir ? { dataDir } : {}))
+}
+
+/** Wraps an open PGlite instance (tests clone a migrated template instead of paying initdb each time). */
+export function pgliteDatabase(lite: PGlite): Database {
   return {
     kind: 'pglite',
     query: async (sql, params) => (await lite.query(sql, params as never[])).rows as never,
