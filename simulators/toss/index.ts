@@ -6,6 +6,7 @@ import { billingRoutes } from './routes/billing.ts'
 import { billingWindowRoutes } from './routes/billing-window.ts'
 import { cancelRoutes } from './routes/cancel.ts'
 import { paymentRoutes } from './routes/payments.ts'
+import { sdkRoutes } from './routes/sdk.ts'
 import { windowRoutes } from './routes/window.ts'
 import { triggers } from './triggers.ts'
 import { webhookSpec } from './webhooks.ts'
@@ -22,7 +23,14 @@ export const toss = defineProvider<TossState>({
   createState,
   auth: authenticate,
   // Window routes come before the API's `/v1/payments/:paymentKey` so `/checkout` is never read as a paymentKey.
-  routes: [...windowRoutes, ...billingWindowRoutes, ...paymentRoutes, ...cancelRoutes, ...billingRoutes],
+  routes: [
+    ...sdkRoutes,
+    ...windowRoutes,
+    ...billingWindowRoutes,
+    ...paymentRoutes,
+    ...cancelRoutes,
+    ...billingRoutes,
+  ],
   errors,
   responses: {
     // Toss's gateway answers unknown URLs with a 404 in its own envelope (the exact code is standin's choice).

@@ -19,8 +19,9 @@ let app: Server
 let appUrl: string
 const orders = new Map<string, number>()
 
-function auth() {
-  return `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`
+const widgetOrders = new Set<string>()
+function auth(widget = false) {
+  return `Basic ${Buffer.from(`${widget ? 'test_gsk_playwrightShop' : SECRET_KEY}:`).toString('base64')}`
 }
 
 function page(body: string) {
@@ -47,13 +48,32 @@ async function handle(url: URL): Promise<string> {
     return page(`<h1>Order ${orderId}</h1>
 <button type="button" onclick="location.href='${tossUrl}/v1/payment-window?${params}'">Buy now</button>`)
   }
+  if (url.pathname === '/sdk-order') {
+    // An app written against Toss's browser SDK, with only the script's origin changed.
+    const orderId = `pw-sdk-${Date.now().toString(36)}-${orders.size + 1}`
+    orders.set(orderId, 15000)
+    const widget = url.searchParams.get('widget') === '1'
+    if (widget) widgetOrders.add(orderId)
+    const call = widget
+      ? `const widgets = TossPayments('test_gck_playwrightShop').widgets({ customerKey: 'customer-pw-2' });
+         await widgets.setAmount({ currency: 'KRW', value: 15000 });
+         await widgets.renderPaymentMethods({ selector: '#payment-method' });
+         await widgets.requestPayment({ orderId: '${orderId}', orderName: '위젯 주문', successUrl: '${appUrl}/success', failUrl: '${appUrl}/fail' });`
+      : `const payment = TossPayments('${CLIENT_KEY}').payment({ customerKey: TossPayments.ANONYMOUS });
+         await payment.requestPayment({ method: 'CARD', amount: { currency: 'KRW', value: 15000 }, orderId: '${orderId}',
+           orderName: 'SDK 주문', successUrl: '${appUrl}/success', failUrl: '${appUrl}/fail', card: { flowMode: 'DEFAULT' } });`
+    return page(`<h1>Order ${orderId}</h1><div id="payment-method"></div>
+<script src="${tossUrl}/v2/standard"></script>
+<button type="button" onclick="(async () => { ${call.replace(/\n\s*/g, ' ')} })()">Buy now</button>`)
+  }
   if (url.pathname === '/success') {
     const orderId = url.searchParams.get('orderId')!
     const amount = Number(url.searchParams.get('amount'))
     if (orders.get(orderId) !== amount) return page('<p data-testid="result">AMOUNT_MISMATCH</p>')
+    // A widget payment is confirmed with the widget secret key, as Toss's samples do.
     const response = await fetch(`${tossUrl}/v1/payments/confirm`, {
       method: 'POST',
-      headers: { Authorization: auth(), 'Content-Type': 'application/json' },
+      headers: { Authorization: auth(widgetOrders.has(orderId)), 'Content-Type': 'application/json' },
       body: JSON.stringify({ paymentKey: url.searchParams.get('paymentKey'), orderId, amount }),
     })
     const body = (await response.json()) as { status?: string; code?: string }
@@ -96,8 +116,8 @@ test.afterAll(async () => {
   await sims?.close()
 })
 
-async function openWindow(page: import('@playwright/test').Page, query = 'method=CARD') {
-  await page.goto(`${appUrl}/order?${query}`)
+async function openWindow(page: import('@playwright/test').Page, query = 'method=CARD', path = '/order') {
+  await page.goto(`${appUrl}${path}?${query}`)
   const orderId = (await page.getByRole('heading').textContent())!.replace('Order ', '')
   await page.getByRole('button', { name: 'Buy now' }).click()
   await expect(page.getByTestId('amount')).toBeVisible()
@@ -168,4 +188,24 @@ test('billing window: registering a card lands on successUrl with customerKey an
   await page.getByLabel('Card number').fill('4330123412341234')
   await page.getByRole('button', { name: 'Register card' }).click()
   await expect(page).toHaveURL(/\/billing\/success\?customerKey=customer-pw-1&authKey=bln_/)
+})
+
+test('browser SDK stand-in: payment().requestPayment opens the window and the app confirms', async ({
+  page,
+}) => {
+  const orderId = await openWindow(page, '', '/sdk-order')
+  await expect(page.getByTestId('method')).toHaveText('Card')
+  await page.getByRole('button', { name: 'Pay' }).click()
+  await expect(page.getByTestId('result')).toHaveText('DONE')
+  expect(await status(orderId)).toBe('DONE')
+})
+
+test('browser SDK stand-in: widgets().requestPayment lets the customer choose, confirmed with the widget key', async ({
+  page,
+}) => {
+  const orderId = await openWindow(page, 'widget=1', '/sdk-order')
+  await expect(page.getByRole('radio', { name: 'Card' })).toBeChecked()
+  await page.getByRole('button', { name: 'Pay' }).click()
+  await expect(page.getByTestId('result')).toHaveText('DONE')
+  expect(await status(orderId)).toBe('DONE')
 })
