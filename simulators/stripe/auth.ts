@@ -14,7 +14,7 @@ const unauthorized = (message: string, code?: string): never => {
 }
 
 function mask(key: string): string {
-  const prefix = /^[a-z]{2}_(test|live)_/.exec(key)?.[0] ?? ''
+  const prefix = /^[a-z]{2}_[a-z]+_/.exec(key)?.[0] ?? ''
   if (key.length <= prefix.length + 4) return key
   return prefix + '*'.repeat(key.length - prefix.length - 4) + key.slice(-4)
 }

@@ -134,7 +134,7 @@ describe('checkout sessions', () => {
     const done = await s.checkout.sessions.retrieve(session.id, { expand: ['subscription'] })
     const sub = done.subscription as Stripe.Subscription
     expect(sub.status).toBe('active')
-    expect((await s.customers.retrieve(done.customer as string)).email).toBe('sub@example.com')
+    expect(((await s.customers.retrieve(done.customer as string)) as Stripe.Customer).email).toBe('sub@example.com')
     expect((await s.invoices.retrieve(done.invoice as string)).status).toBe('paid')
   })
 })
