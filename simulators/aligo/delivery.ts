@@ -133,9 +133,12 @@ export function dispatch(ctx: Ctx, message: SentMessage, testmode: boolean): voi
     deliver(ctx, message)
     return
   }
+  const state = ctx.state
   const timer = ctx.later(message.reservedFor - ctx.clock.now(), () => {
-    ctx.state.timers.delete(message.id)
-    if (message.state === 'reserved') deliver(ctx, message)
+    state.timers.delete(message.id)
+    // An account reset drops its state but not the clock's timers: a forgotten reservation stays unsent.
+    const current = ctx.store.has(ctx.account) ? ctx.store.get(ctx.account) : undefined
+    if (message.state === 'reserved' && current === state) deliver(ctx, message)
   })
   ctx.state.timers.set(message.id, timer)
 }

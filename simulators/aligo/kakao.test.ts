@@ -28,7 +28,8 @@ async function post(path: string, params: Record<string, string>) {
 
 const alimtalk = (params: Record<string, string>) =>
   post('/akv10/alimtalk/send/', { senderkey: 'sk1', tpl_code: 'TP_OTP', sender: '025114560', ...params })
-const configure = (config: Parameters<typeof configureAligoAccount>[2]) => configureAligoAccount(sims.runtime('aligo'), user, config)
+const configure = (config: Parameters<typeof configureAligoAccount>[2]) =>
+  configureAligoAccount(sims.runtime('aligo'), user, config)
 const TEMPLATE = '[#{서비스}] 인증번호는 #{번호} 입니다.\n타인에게 알려주지 마세요.'
 
 describe('AlimTalk send', () => {
@@ -46,7 +47,11 @@ describe('AlimTalk send', () => {
     })
     expect(res).toMatchObject({ code: 0, info: { type: 'AT', scnt: 2, fcnt: 1, unit: 6.5, total: 13 } })
     const first = sims.core.inbox.latest({ to: '01030000001', channel: 'kakao' })
-    expect(first).toMatchObject({ from: '025114560', subject: '인증', meta: { tpl_code: 'TP_OTP', senderkey: 'sk1' } })
+    expect(first).toMatchObject({
+      from: '025114560',
+      subject: '인증',
+      meta: { tpl_code: 'TP_OTP', senderkey: 'sk1' },
+    })
     expect(sims.core.inbox.latest({ to: '01030000002' })?.text).toContain('333444')
   })
 
@@ -60,7 +65,11 @@ describe('AlimTalk send', () => {
     expect((pending.list as Record<string, string>[])[0]!.msgid).toMatch(/^Q/)
     sims.core.clock.advance(5_000)
     const row = ((await post('/akv10/history/detail/', { mid })).list as Record<string, string>[])[0]!
-    expect(row).toMatchObject({ rslt: 'U', rslt_message: '메시지가 템플릿과 일치하지않음', phone: '01030000004' })
+    expect(row).toMatchObject({
+      rslt: 'U',
+      rslt_message: '메시지가 템플릿과 일치하지않음',
+      phone: '01030000004',
+    })
   })
 
   it('falls back to SMS with fmessage when failover=Y and the template does not match', async () => {
@@ -73,18 +82,33 @@ describe('AlimTalk send', () => {
       fsubject_1: '인증',
       fmessage_1: '[standin] 인증번호 777888',
     })
-    expect(sims.core.inbox.latest({ to: '01030000005' })).toMatchObject({ channel: 'sms', text: '[standin] 인증번호 777888' })
+    expect(sims.core.inbox.latest({ to: '01030000005' })).toMatchObject({
+      channel: 'sms',
+      text: '[standin] 인증번호 777888',
+    })
   })
 
   it('refuses missing parameters and an empty balance with -99 and its reason', async () => {
-    expect(await post('/akv10/alimtalk/send/', { tpl_code: 'x', sender: '025114560', receiver_1: '01030000006', message_1: 'x' })).toEqual({
+    expect(
+      await post('/akv10/alimtalk/send/', {
+        tpl_code: 'x',
+        sender: '025114560',
+        receiver_1: '01030000006',
+        message_1: 'x',
+      }),
+    ).toEqual({
       code: -99,
       message: '발신 프로파일 키(=senderkey)파라메더 정보가 전달되지 않았습니다.',
     })
-    expect((await alimtalk({ receiver_1: '01030000006', message_1: 'x', sender: '0299998888' })).code).toBe(-99)
+    expect((await alimtalk({ receiver_1: '01030000006', message_1: 'x', sender: '0299998888' })).code).toBe(
+      -99,
+    )
     expect((await alimtalk({ receiver_1: '01030000006' })).code).toBe(-99)
     configure({ points: 6 })
-    expect(await alimtalk({ receiver_1: '01030000006', message_1: 'x' })).toEqual({ code: -99, message: '포인트가 부족합니다.' })
+    expect(await alimtalk({ receiver_1: '01030000006', message_1: 'x' })).toEqual({
+      code: -99,
+      message: '포인트가 부족합니다.',
+    })
     expect(sims.core.inbox.list({ to: '01030000006' })).toHaveLength(0)
   })
 
@@ -105,23 +129,40 @@ describe('AlimTalk send', () => {
 describe('AlimTalk reservations (senddate) and cancel', () => {
   it('sends at senddate on the virtual clock; cancel refunds; late cancel is refused', async () => {
     const day = new Date(sims.core.clock.now() + 9 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '')
-    const later = await alimtalk({ receiver_1: '01030000009', message_1: '예약 알림', senddate: `${day}103000` })
+    const later = await alimtalk({
+      receiver_1: '01030000009',
+      message_1: '예약 알림',
+      senddate: `${day}103000`,
+    })
     const mid = (later.info as { mid: string }).mid
     const listed = (await post('/akv10/history/list/', {})).list as Record<string, string>[]
     expect(listed[0]).toMatchObject({ mid, reserve_state: '예약대기중', reserve_date: `${day}103000` })
     sims.core.clock.advance(30 * 60_000)
     expect(sims.core.inbox.latest({ to: '01030000009' })?.text).toBe('예약 알림')
 
-    const cancelled = await alimtalk({ receiver_1: '01030000010', message_1: '취소', senddate: `${day}113000` })
-    expect(await post('/akv10/cancel/', { mid: (cancelled.info as { mid: string }).mid })).toEqual({ code: 1, message: '' })
-    const soon = await alimtalk({ receiver_1: '01030000011', message_1: '늦은 취소', senddate: `${day}103300` })
+    const cancelled = await alimtalk({
+      receiver_1: '01030000010',
+      message_1: '취소',
+      senddate: `${day}113000`,
+    })
+    expect(await post('/akv10/cancel/', { mid: (cancelled.info as { mid: string }).mid })).toEqual({
+      code: 1,
+      message: '',
+    })
+    const soon = await alimtalk({
+      receiver_1: '01030000011',
+      message_1: '늦은 취소',
+      senddate: `${day}103300`,
+    })
     expect(await post('/akv10/cancel/', { mid: (soon.info as { mid: string }).mid })).toEqual({
       code: -99,
       message: '발송 5분전까지만 취소가 가능합니다.',
     })
     sims.core.clock.advance(2 * 3_600_000)
     expect(sims.core.inbox.list({ to: '01030000010' })).toHaveLength(0)
-    expect(await alimtalk({ receiver_1: '01030000012', message_1: 'x', senddate: '2026-11-21' })).toMatchObject({ code: -99 })
+    expect(
+      await alimtalk({ receiver_1: '01030000012', message_1: 'x', senddate: '2026-11-21' }),
+    ).toMatchObject({ code: -99 })
   })
 })
 
