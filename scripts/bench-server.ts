@@ -19,7 +19,12 @@ if (mode === 'bare') {
   const sims = await startProviders([testkit], { journalSize: 10_000 })
   for (let i = 0; i < 100; i++) {
     sims.core.faults.add({
-      match: { provider: 'testkit', method: 'POST', path: `/v1/other/${i}`, body: { 'metadata.order_id': `o_${i}` } },
+      match: {
+        provider: 'testkit',
+        method: 'POST',
+        path: `/v1/other/${i}`,
+        body: { 'metadata.order_id': `o_${i}` },
+      },
       effect: { type: 'status', status: 503 },
     })
   }

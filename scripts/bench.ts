@@ -22,7 +22,9 @@ interface Sample {
 }
 
 async function startServer(mode: 'core' | 'bare'): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-server.ts', mode], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-server.ts', mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())))
     child.once('exit', (code) => reject(new Error(`${mode} server exited ${code}`)))
@@ -72,8 +74,18 @@ try {
   const ratio = Math.round((core.rps / bare.rps) * 100) / 100
   const report = {
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    settings: { seconds, rounds, connections, route: 'POST /v1/echo (JSON, auth, validation, journal, 100 non-matching fault rules)' },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    settings: {
+      seconds,
+      rounds,
+      connections,
+      route: 'POST /v1/echo (JSON, auth, validation, journal, 100 non-matching fault rules)',
+    },
     core,
     bare,
     ratio,
@@ -81,7 +93,8 @@ try {
   }
   await mkdir('reports/bench', { recursive: true })
   await writeFile('reports/bench/core-overhead.json', `${JSON.stringify(report, null, 2)}\n`)
-  const row = (name: string, s: typeof core) => `${name.padEnd(14)} ${String(s.rps).padStart(8)} req/s   p50 ${s.p50} ms   p99 ${s.p99} ms   errors ${s.errors}`
+  const row = (name: string, s: typeof core) =>
+    `${name.padEnd(14)} ${String(s.rps).padStart(8)} req/s   p50 ${s.p50} ms   p99 ${s.p99} ms   errors ${s.errors}`
   process.stdout.write(
     [
       `core overhead (${rounds} rounds × ${seconds}s, ${connections} connections, median)`,

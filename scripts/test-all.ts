@@ -55,16 +55,28 @@ interface VitestJson {
 
 function vitest(suite: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const output = `reports/vitest/${suite}.json`
-  const code = run('npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${output}`], env)
+  const code = run(
+    'npx',
+    ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${output}`],
+    env,
+  )
   const json = readJson<VitestJson>(output)
   if (!json) {
     tallies.push({ suite, passed: 0, failed: 1, skipped: 0 })
     return
   }
   // A file that failed to load has no test results but must count as a failure.
-  const brokenFiles = json.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length
-  const failed = json.numFailedTests + brokenFiles + (code !== 0 && json.numFailedTests + brokenFiles === 0 ? 1 : 0)
-  tallies.push({ suite, passed: json.numPassedTests, failed, skipped: json.numPendingTests + json.numTodoTests })
+  const brokenFiles = json.testResults.filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  ).length
+  const failed =
+    json.numFailedTests + brokenFiles + (code !== 0 && json.numFailedTests + brokenFiles === 0 ? 1 : 0)
+  tallies.push({
+    suite,
+    passed: json.numPassedTests,
+    failed,
+    skipped: json.numPendingTests + json.numTodoTests,
+  })
 }
 
 if (wanted('unit')) vitest('unit', [])
@@ -86,11 +98,18 @@ if (wanted('postgres') && existsSync(withPostgres)) {
     const json = readJson<VitestJson>(output)
     tallies.push(
       json
-        ? { suite: 'reference-target (PostgreSQL)', passed: json.numPassedTests, failed: json.numFailedTests + (code !== 0 && json.numFailedTests === 0 ? 1 : 0), skipped: json.numPendingTests }
+        ? {
+            suite: 'reference-target (PostgreSQL)',
+            passed: json.numPassedTests,
+            failed: json.numFailedTests + (code !== 0 && json.numFailedTests === 0 ? 1 : 0),
+            skipped: json.numPendingTests,
+          }
         : { suite: 'reference-target (PostgreSQL)', passed: 0, failed: 1, skipped: 0 },
     )
   } else {
-    process.stdout.write('\nPostgreSQL is not installed: the reference target ran on the embedded database only.\n')
+    process.stdout.write(
+      '\nPostgreSQL is not installed: the reference target ran on the embedded database only.\n',
+    )
   }
 }
 
@@ -109,12 +128,20 @@ if (wanted('browser')) {
   }
 }
 
-const total = tallies.reduce((t, x) => ({ passed: t.passed + x.passed, failed: t.failed + x.failed, skipped: t.skipped + x.skipped }), {
-  passed: 0,
-  failed: 0,
-  skipped: 0,
-})
+const total = tallies.reduce(
+  (t, x) => ({ passed: t.passed + x.passed, failed: t.failed + x.failed, skipped: t.skipped + x.skipped }),
+  {
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+  },
+)
 process.stdout.write('\nsuites:\n')
-for (const t of tallies) process.stdout.write(`  ${t.suite.padEnd(30)} ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
-process.stdout.write(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`)
+for (const t of tallies)
+  process.stdout.write(
+    `  ${t.suite.padEnd(30)} ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}\n`,
+  )
+process.stdout.write(
+  `${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`,
+)
 process.exit(total.failed > 0 ? 1 : 0)
