@@ -43,7 +43,7 @@ export class VirtualClock {
     return this.anchorVirtual + (performance.now() - this.anchorReal) * this.scaleFactor
   }
 
-  /** Virtual time as whole epoch seconds (what Stripe and Twilio put on the wire). */
+  /** Virtual time as whole epoch seconds (what most provider APIs put on the wire). */
   unix(): number {
     return Math.floor(this.now() / 1000)
   }

@@ -1,8 +1,8 @@
 /**
- * Bracket-nested form decoding, as Stripe (and PHP, Rack, qs) read
+ * Bracket-nested form decoding, as PHP, Rack and qs read
  * `application/x-www-form-urlencoded`: `metadata[order_id]=1` is an object,
  * `items[0][price]=p` and `expand[]=a` are arrays. Values stay strings; a
- * provider's zod schema coerces them, as stripe-mock does in its third step.
+ * provider's zod schema coerces them (decode in three steps: pairs → nested → coerced).
  */
 
 const MAX_DEPTH = 12
@@ -26,7 +26,7 @@ export function decodePairs(pairs: Iterable<[string, string]>): FormObject {
   return normalize(out) as FormObject
 }
 
-/** Inverse of {@link decodeForm}: nested values → bracket keys, the way stripe-node encodes them. */
+/** Inverse of {@link decodeForm}: nested values → bracket keys, the way bracket-form SDKs encode them. */
 export function encodeForm(value: Record<string, unknown>): string {
   const params = new URLSearchParams()
   const walk = (prefix: string, v: unknown) => {

@@ -55,7 +55,7 @@ export interface RouteDefinition<State = unknown, Schema extends z.ZodType = z.Z
   method: HttpMethod
   /** Path with `:param` segments (`/v1/payment_intents/:intent`); `:Sid.json` style suffixes work. */
   path: string
-  /** Only when the request's Host is one of these (Twilio's api vs verify host). Routes without hosts match any. */
+  /** Only when the request's Host is one of these (one port serving several real hosts). Routes without hosts match any. */
   hosts?: string[]
   /** Whether `provider.auth` runs first. Default true; hosted browser pages set false. */
   auth?: boolean
@@ -115,7 +115,7 @@ export interface IdempotencySpec {
 
 export interface TriggerSpec<State> {
   summary: string
-  /** Creates whatever objects the event needs and emits it, like `stripe trigger`. */
+  /** Creates whatever objects the event needs and emits it, like a provider CLI's `trigger <event>`. */
   run(ctx: ProviderContext<State>, params: Record<string, unknown>): unknown | Promise<unknown>
 }
 
@@ -136,7 +136,7 @@ export interface ProviderDefinition<State = unknown> {
   webhooks?: WebhookSpec
   idempotency?: IdempotencySpec
   triggers?: Record<string, TriggerSpec<State>>
-  /** Request id minted per request (Stripe `req_...`); default `req_` + 14 alphanumerics. */
+  /** Request id minted per request; default `req_` + 14 alphanumerics. */
   requestId?(ids: IdMinter): string
   /** Adds provider headers (Request-Id, rate-limit headers) to every response, errors included. */
   finalize?(
@@ -158,7 +158,7 @@ export function defineProvider<State>(definition: ProviderDefinition<State>): Pr
  * `ctx.state` and an `input` typed from the zod schema.
  *
  * @example
- * const route = routesFor<StripeState>()
+ * const route = routesFor<PaymentsState>()
  * export const create = route({
  *   operation: 'payment_intents.create', method: 'POST', path: '/v1/payment_intents',
  *   input: PaymentIntentCreateParams,

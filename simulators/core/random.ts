@@ -44,7 +44,7 @@ export type AlphabetName = keyof typeof ALPHABETS
  *
  * @example
  * ids.mint('pi_', 24)            // 'pi_' + 24 alphanumerics
- * ids.mint('SM', 32, 'hex')      // Twilio message SID
+ * ids.mint('SM', 32, 'hex')      // a 32-hex SID
  */
 export class IdMinter {
   private readonly random: Random

@@ -197,7 +197,7 @@ export class ProviderRuntime<State = unknown> {
   }
 
 
-  /** Runs a named trigger (like `stripe trigger payment_intent.succeeded`). */
+  /** Runs a named trigger (like a provider CLI's `trigger payment_intent.succeeded`). */
   async trigger(name: string, account: string, params: Record<string, unknown>): Promise<unknown> {
     const trigger = this.definition.triggers?.[name]
     if (!trigger)

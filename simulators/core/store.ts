@@ -108,7 +108,7 @@ export class Collection<T extends { id: string }> {
   }
 
   /**
-   * Cursor paging as Stripe does it: newest first by default, `startingAfter`
+   * Cursor paging: newest first by default, `startingAfter`
    * and `endingBefore` name an id in the list, `hasMore` says whether the
    * page was cut.
    */
@@ -135,7 +135,7 @@ export class Collection<T extends { id: string }> {
     return { items: items.slice(0, options.limit), hasMore: items.length > options.limit }
   }
 
-  /** Offset paging (Razorpay `skip`/`count`, Twilio `Page`/`PageSize`). */
+  /** Offset paging (`skip`/`count`, `Page`/`PageSize` styles). */
   slice(options: { offset: number; limit: number; order?: 'asc' | 'desc'; where?: (item: T) => boolean }): {
     items: T[]
     total: number

@@ -18,8 +18,8 @@ export interface RunningProviders {
  * standin itself and of apps (the official SDKs need a real port).
  *
  * @example
- * const sims = await startProviders([stripe])
- * const client = new Stripe('sk_test_x', { host: '127.0.0.1', port: sims.port('stripe'), protocol: 'http' })
+ * const sims = await startProviders([payments])
+ * const client = new PaymentsSdk({ host: '127.0.0.1', port: sims.port('payments'), protocol: 'http' })
  * afterAll(() => sims.close())
  */
 export async function startProviders(

@@ -38,7 +38,7 @@ type Query = Record<string, unknown>
  * @example
  * const standin = new StandinClient({ url: 'http://127.0.0.1:4700' })
  * await standin.faults.during(
- *   { match: { provider: 'stripe', operation: 'payment_intents.create' }, effect: { type: 'provider-error', error: 'card_declined' } },
+ *   { match: { provider: 'payments', operation: 'charges.create' }, effect: { type: 'provider-error', error: 'card_declined' } },
  *   async () => { await checkout() },
  * )
  * const { code } = await standin.messages.code({ to: '+821012345678' })
@@ -106,7 +106,7 @@ export class StandinClient {
     events: {
       list: (query: Partial<z.infer<typeof s.EventsQuery>> = {}) =>
         this.call<{ events: WebhookEvent[] }>('GET', '/webhooks/events', { query }).then((r) => r.events),
-      /** Runs a provider trigger (like `stripe trigger`), or emits `payload` as is. */
+      /** Runs a provider trigger (a CLI-style `trigger <event>`), or emits `payload` as is. */
       send: (body: z.input<typeof s.SendEventBody>) =>
         this.call<{ result: unknown }>('POST', '/webhooks/events', { body }),
     },

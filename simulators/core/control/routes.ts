@@ -267,7 +267,7 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       method: 'POST',
       path: '/webhooks/events',
       summary:
-        'Send an event on demand: run a provider trigger (like `stripe trigger`) or emit a payload as is',
+        'Send an event on demand: run a provider trigger (a CLI-style `trigger <event>`) or emit a payload as is',
       tag: 'webhooks',
       body: s.SendEventBody,
       response: s.SendEventResult,

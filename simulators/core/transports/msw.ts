@@ -10,7 +10,7 @@ import { Core, type CoreOptions, type Outcome, type ProviderRuntime } from '../r
  * tries before these.
  *
  * @example
- * const { handlers, core } = standinHandlers({ providers: [stripe], baseUrls: { stripe: 'https://api.stripe.com' } })
+ * const { handlers, core } = standinHandlers({ providers: [payments], baseUrls: { payments: 'https://api.payments.example' } })
  * const server = setupServer(...handlers)
  */
 export function standinHandlers(options: {

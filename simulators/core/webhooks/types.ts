@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-/** Where a provider's events go: registered by the provider's own API (Stripe webhook_endpoints) or by config. */
+/** Where a provider's events go: registered by the provider's own API (a webhook_endpoints resource) or by config. */
 export const WebhookEndpoint = z.object({
   id: z.string(),
   provider: z.string(),
@@ -12,7 +12,7 @@ export const WebhookEndpoint = z.object({
   source: z.enum(['api', 'config']),
   enabled: z.boolean(),
   createdAt: z.number(),
-  /** Provider specifics (Stripe's api_version, description, ...). */
+  /** Provider specifics (api_version, description, ...). */
   meta: z.record(z.string(), z.unknown()),
 })
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>
