@@ -98,11 +98,11 @@ export interface WebhookSpec {
 export interface EmitInput {
   type: string
   payload: unknown
-  /** Event id; minted when absent. Providers that store events (Stripe) pass their own. */
+  /** Event id; minted when absent. Providers that store their events pass their own ids. */
   id?: string
   /**
-   * A one-off destination instead of the registered endpoints: Twilio's
-   * per-message StatusCallback is the example.
+   * A one-off destination instead of the registered endpoints: a status
+   * callback URL given with each message is the example.
    */
   to?: { url: string; secret: string; meta?: Record<string, unknown> }
 }
