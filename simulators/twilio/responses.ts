@@ -13,6 +13,8 @@ import { resourcePath } from './route.ts'
  */
 function missingParams(req: PlainRequest) {
   const path = req.path
+  // Only a POST has parameters in its body; anything else refused before routing (a URL fastify cannot decode) is not found.
+  if (req.method !== 'POST') return twilioResponse('20404', { resource: resourcePath(path) })
   if (/\/Messages\.json$/.test(path)) return twilioResponse('21604')
   if (/\/Calls\.json$/.test(path)) return twilioResponse('21201')
   if (/\/Verifications\/?$/.test(path)) return twilioResponse('60200', { param: 'To' })
