@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { extractCode } from '../core/messages.ts'
 import { type RunningProviders, startProviders } from '../core/testing.ts'
 import { aligo, configureAligoAccount } from './index.ts'
 import { INVALID_KEY, UNDELIVERABLE_RECEIVERS } from './test-values.ts'
@@ -134,6 +135,31 @@ describe('send', () => {
     expect(inbox('01066660001')).toHaveLength(0)
     expect((await post('/remain/', {})).json.SMS_CNT).toBe(before)
     expect((await post('/list/', {})).json.list).toHaveLength(0)
+  })
+})
+
+describe('how apps reach it', () => {
+  it('reads parameters from the query string of a POST with an empty body', async () => {
+    const query = new URLSearchParams({
+      key: KEY,
+      user_id: user,
+      sender: '025114560',
+      receiver: '01015150000',
+      msg: 'query',
+    })
+    const res = await fetch(`${sims.url('aligo')}/send/?${query}`, { method: 'POST' })
+    expect(await res.json()).toMatchObject({ result_code: '1' })
+    expect(inbox('01015150000')[0]!.text).toBe('query')
+  })
+
+  it('serves the paths without their trailing slash too', async () => {
+    expect((await post('/remain', {})).json.result_code).toBe(1)
+  })
+
+  it('lets a journey wait for the OTP by recipient, in +82 form', async () => {
+    const waiting = sims.core.inbox.waitFor({ provider: 'aligo', to: '+82 10 1616 0000' }, 2_000)
+    await send({ receiver: '01016160000', msg: '[앱] 인증번호 [604938]를 입력해 주세요.' })
+    expect(extractCode((await waiting)!.text)).toBe('604938')
   })
 })
 
