@@ -6,6 +6,7 @@ import { checkoutRoutes } from './routes/checkout.ts'
 import { orderRoutes } from './routes/orders.ts'
 import { paymentRoutes } from './routes/payments.ts'
 import { refundRoutes } from './routes/refunds.ts'
+import { triggers } from './triggers.ts'
 import { webhookSpec } from './webhooks.ts'
 
 /**
@@ -72,4 +73,5 @@ export const razorpay = defineProvider<RazorpayState>({
     shouldStore: (response) => response.status === 200,
   },
   webhooks: webhookSpec,
+  triggers,
 })

@@ -104,7 +104,8 @@ export function authorizePayment(ctx: Ctx, payment: Payment): void {
   const order = payment.order_id ? ctx.state.orders.get(payment.order_id) : undefined
   emit(ctx, 'payment.authorized', { payment })
   const mode = order ? (ctx.state.captureMode.get(order.id) ?? 'automatic') : 'manual'
-  if (mode === 'automatic') {
+  // A late authorisation on an order another payment already paid is never captured: it waits out its window and is refunded.
+  if (mode === 'automatic' && order?.status !== 'paid') {
     capturePayment(ctx, payment, payment.amount, undefined)
     return
   }

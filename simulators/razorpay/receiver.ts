@@ -29,7 +29,11 @@ export async function startReceiver(options: { status?: (path: string, nth: numb
       res.statusCode = options.status?.(path, nth) ?? 200
       res.setHeader('content-type', 'text/html')
       res.end(`<!doctype html><title>received</title><h1>Received ${res.statusCode}</h1>`)
-      for (const w of [...waiters]) if (w.test(received)) waiters.splice(waiters.indexOf(w), 1), w.resolve()
+      for (const w of [...waiters]) {
+        if (!w.test(received)) continue
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve()
+      }
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -10,6 +10,8 @@ import { BANKS } from '../test-values.ts'
  */
 export interface Session {
   callbackUrl: string | undefined
+  /** Hosted Checkout's `cancel_url`: where "Close checkout" sends the browser (GET). */
+  cancelUrl: string | undefined
   /** Opened by checkout.js in an iframe: results also go to the parent window by postMessage. */
   embedded: boolean
   keyId: string | undefined
@@ -31,6 +33,7 @@ export function money(amount: number, currency: string): string {
 function sessionFields(s: Session): string {
   const fields: [string, string | undefined][] = [
     ['callback_url', s.callbackUrl],
+    ['cancel_url', s.cancelUrl],
     ['embedded', s.embedded ? '1' : undefined],
     ['key_id', s.keyId],
     ['name', s.name],
@@ -169,6 +172,7 @@ export function failurePage(
   const error = errorObject(failure, metadata)
   const retry = new URLSearchParams()
   if (s.callbackUrl) retry.set('callback_url', s.callbackUrl)
+  if (s.cancelUrl) retry.set('cancel_url', s.cancelUrl)
   if (s.embedded) retry.set('embedded', '1')
   if (s.keyId) retry.set('key_id', s.keyId)
   const fields: Record<string, string> = {
@@ -191,6 +195,7 @@ ${callbackForm(s, fields)}
 
 /** Closed before any attempt. */
 export function dismissedPage(order: Order, s: Session, failure: PaymentFailure): PlainResponse {
+  if (s.cancelUrl) return { status: 303, headers: { location: s.cancelUrl }, body: '' }
   if (s.callbackUrl) return failurePage(order, s, failure, { order_id: order.id })
   return layout(
     'Checkout closed',

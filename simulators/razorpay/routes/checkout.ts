@@ -54,21 +54,32 @@ function session(source: unknown): Session | { page: PlainResponse } {
   const s = record(source)
   const prefill = record(s.prefill)
   const callbackUrl = text(s.callback_url)
-  if (callbackUrl !== undefined) {
-    let ok = false
-    try {
-      ok = ['http:', 'https:'].includes(new URL(callbackUrl).protocol)
-    } catch {}
-    if (!ok) return { page: errorPage(400, 'callback_url must be an http(s) URL') }
+  const cancelUrl = text(s.cancel_url)
+  for (const [name, url] of [
+    ['callback_url', callbackUrl],
+    ['cancel_url', cancelUrl],
+  ] as const) {
+    if (url !== undefined && !isHttpUrl(url))
+      return { page: errorPage(400, `${name} must be an http(s) URL`) }
   }
   return {
     callbackUrl,
+    cancelUrl,
     embedded: s.embedded === '1' || s.embedded === 'true',
-    keyId: text(s.key_id),
+    // `key_id` on hosted pages, `key` in checkout.js options.
+    keyId: text(s.key_id) ?? text(s.key),
     name: text(s.name) ?? 'Test merchant',
     description: text(s.description) ?? 'Test payment',
     email: text(prefill.email) ?? 'gaurav.kumar@example.com',
     contact: text(prefill.contact) ?? '+919999999999',
+  }
+}
+
+function isHttpUrl(url: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(url).protocol)
+  } catch {
+    return false
   }
 }
 
@@ -169,6 +180,23 @@ export const checkoutRoutes = [
       const s = session(req.query)
       if ('page' in s) return s.page
       const found = findOrder(ctx, orderId(req), s.keyId)
+      if ('page' in found) return found.page
+      if (found.item.status === 'paid') return errorPage(400, MESSAGES.orderPaid)
+      return methodPage(found.item, s)
+    },
+  }),
+  route({
+    // Razorpay's Hosted Checkout: the merchant's page POSTs a form (key_id, order_id, callback_url, cancel_url, prefill[...]).
+    operation: 'checkout.embedded',
+    method: 'POST',
+    path: '/v1/checkout/embedded',
+    auth: false,
+    handler: (req, ctx) => {
+      const body = record(req.body)
+      const s = session(body)
+      if ('page' in s) return s.page
+      if (!s.keyId) return errorPage(400, MESSAGES.authMissing)
+      const found = findOrder(ctx, text(body.order_id) ?? '', s.keyId)
       if ('page' in found) return found.page
       if (found.item.status === 'paid') return errorPage(400, MESSAGES.orderPaid)
       return methodPage(found.item, s)
