@@ -189,6 +189,11 @@ export function newInvoice(
     total,
     total_excluding_tax: total,
     total_tax_amounts: [],
+    discount: null,
+    quote: null,
+    application_fee_amount: null,
+    transfer_data: null,
+    subscription_details: { metadata: { ...sub.metadata } },
     webhooks_delivered_at: null,
     parent: {
       quote_details: null,

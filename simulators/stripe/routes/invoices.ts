@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { payInvoice, scheduleRealtime } from '../billing.ts'
 import { wire } from '../codec.ts'
-import { fail } from '../errors.ts'
+import { fail, responses } from '../errors.ts'
 import { assertInvoicePayable } from '../models.ts'
 import { expandShape, listShape, params } from '../params.ts'
 import { emitEvent } from '../webhooks.ts'
@@ -9,6 +9,13 @@ import { ownedBy } from './subscriptions.ts'
 import { find, list, respond, route, source, timeFor, versionOf } from './shared.ts'
 
 export const invoices = [
+  // Removed in 2025-03-31.basil (replaced by POST /v1/invoices/create_preview, which standin does not simulate).
+  route({
+    operation: 'invoices.upcoming',
+    method: 'GET',
+    path: '/v1/invoices/upcoming',
+    handler: (req) => responses.notFound(req),
+  }),
   route({
     operation: 'invoices.retrieve',
     method: 'GET',
