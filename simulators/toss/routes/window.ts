@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { PlainRequest } from '../../core/http.ts'
+import type { PlainRequest, PlainResponse } from '../../core/http.ts'
 import type { ProviderContext } from '../../core/provider.ts'
-import { messageOf } from '../errors.ts'
+import { messageOf, TossFailure } from '../errors.ts'
 import { clientKeyAccount } from '../keys.ts'
 import {
   abort,
@@ -59,7 +59,6 @@ const WindowQuery = z.object({
   validHours: z.coerce.number().int().min(1).max(720).optional(),
   virtualAccount: z.object({ validHours: z.coerce.number().int().min(1).max(720).optional() }).optional(),
   metadata: z.record(z.string(), z.string()).optional(),
-  /** 'widget' when opened with a widget client key (test_gck_…); decided from the key, not the query. */
 })
 
 const ORDER_ID_MESSAGE =
@@ -188,6 +187,18 @@ function submitWindow(req: PlainRequest, ctx: ProviderContext<TossState>) {
   })
 }
 
+/** A refused transition inside a hosted page is shown as a page, never as a JSON 500. */
+function hosted(handler: (req: PlainRequest, ctx: ProviderContext<TossState>) => PlainResponse) {
+  return (req: PlainRequest, ctx: ProviderContext<TossState>): PlainResponse => {
+    try {
+      return handler(req, ctx)
+    } catch (error) {
+      if (error instanceof TossFailure) return errorPage(409, error.code, messageOf(error.code))
+      throw error
+    }
+  }
+}
+
 export const windowRoutes = [
   route({
     operation: 'window.open',
@@ -219,6 +230,6 @@ export const windowRoutes = [
     path: '/v1/payments/:paymentKey/checkout',
     auth: false,
     idempotent: false,
-    handler: submitWindow,
+    handler: hosted(submitWindow),
   }),
 ]
