@@ -21,20 +21,32 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>
 const account = 'sdkacct'
 const apiKey = `SG.${account}.c2VjcmV0`
 
-function mailer() {
+function client(key = apiKey) {
+  const c = new Client()
+  c.setApiKey(key)
+  c.setDefaultRequest('baseUrl', sims.url('sendgrid'))
+  // axios honours HTTP(S)_PROXY; the simulator is local. `proxy` is an axios option the typings do not list.
+  c.setDefaultRequest({ proxy: false } as never)
+  return c
+}
+
+/** A mail service of its own (not the package singleton) on a client pointed at the simulator. */
+function mailer(key = apiKey) {
   const sgMail = new MailService()
-  sgMail.setApiKey(apiKey)
-  sgMail.client.setDefaultRequest('baseUrl', `${sims.url('sendgrid')}/`)
-  sgMail.client.setDefaultRequest('proxy', false)
+  sgMail.setClient(client(key))
   return sgMail
 }
 
-function client() {
-  const c = new Client()
-  c.setApiKey(apiKey)
-  c.setDefaultRequest('baseUrl', sims.url('sendgrid'))
-  c.setDefaultRequest('proxy', false)
-  return c
+type SdkError = { code: number; response: { body: { errors: { field: string; message: string }[] } } }
+
+/** The SDK's ResponseError from a call that must reject. */
+async function rejection(call: Promise<unknown>): Promise<SdkError> {
+  try {
+    await call
+  } catch (error) {
+    return error as SdkError
+  }
+  throw new Error('expected the SDK call to reject')
 }
 
 beforeAll(async () => {
@@ -69,17 +81,27 @@ describe('@sendgrid/mail', () => {
   })
 
   it('rejects bad input with ResponseError carrying the v3 errors', async () => {
-    const error = await mailer()
-      .send({ to: 'not an address', from: 'noreply@example.com', subject: 's', text: 't' })
-      .catch(
-        (e: unknown) =>
-          e as { code: number; response: { body: { errors: { field: string; message: string }[] } } },
-      )
+    const error = await rejection(
+      mailer().send({ to: 'not an address', from: 'noreply@example.com', subject: 's', text: 't' }),
+    )
     expect(error.code).toBe(400)
     expect(error.response.body.errors[0]).toMatchObject({
       field: 'personalizations.0.to.0.email',
       message: 'Does not contain a valid address.',
     })
+  })
+
+  it('works through the package singleton with the documented recipe (baseUrl after setApiKey)', async () => {
+    mailPkg.setApiKey(apiKey)
+    const internal = mailPkg as unknown as { client: typeof clientPkg }
+    internal.client.setDefaultRequest('baseUrl', `${sims.url('sendgrid')}/`)
+    const [response] = await mailPkg.send({
+      to: 'singleton@example.com',
+      from: 'noreply@example.com',
+      subject: 's',
+      text: 't',
+    })
+    expect(response.statusCode).toBe(202)
   })
 
   it('sandbox mode resolves with 200', async () => {
@@ -94,12 +116,9 @@ describe('@sendgrid/mail', () => {
   })
 
   it('rejects a revoked key with 401', async () => {
-    const sgMail = new MailService()
-    sgMail.setApiKey('SG.revoked.x')
-    sgMail.client.setDefaultRequest('baseUrl', `${sims.url('sendgrid')}/`)
-    const error = await sgMail
-      .send({ to: 'a@example.com', from: 'b@example.com', subject: 's', text: 't' })
-      .catch((e: { code: number }) => e)
+    const error = await rejection(
+      mailer('SG.revoked.x').send({ to: 'a@example.com', from: 'b@example.com', subject: 's', text: 't' }),
+    )
     expect(error.code).toBe(401)
   })
 })
