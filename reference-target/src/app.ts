@@ -89,16 +89,14 @@ export async function buildReferenceApp(
     if (error instanceof ApiError) {
       const retryAfter = error.details?.retryAfterSeconds
       if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter))
-      return reply
-        .code(error.status)
-        .send({
-          error: {
-            code: error.code,
-            message: error.message,
-            ...(error.field ? { field: error.field } : {}),
-            ...error.details,
-          },
-        })
+      return reply.code(error.status).send({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.field ? { field: error.field } : {}),
+          ...error.details,
+        },
+      })
     }
     const fe = error as FastifyError
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -106,21 +104,17 @@ export async function buildReferenceApp(
       return reply.code(fe.statusCode).send({ error: { code, message: fe.message, field: 'body' } })
     }
     request.log.error({ err: error }, 'unhandled error')
-    return reply
-      .code(500)
-      .send({
-        error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' },
-      })
+    return reply.code(500).send({
+      error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' },
+    })
   })
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: 'not_found',
-          message: `No route ${request.method} ${request.url.split('?')[0]}. See GET /openapi.json.`,
-        },
-      }),
+    reply.code(404).send({
+      error: {
+        code: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0]}. See GET /openapi.json.`,
+      },
+    }),
   )
 
   const routes: RouteSpec[] = [

@@ -22,7 +22,8 @@ export function startSims(): Promise<Sims> {
 }
 
 /** PostgreSQL when REFERENCE_TEST_DATABASE_URL or DATABASE_URL is set, else PGlite in memory. */
-export const adminDatabaseUrl = process.env.REFERENCE_TEST_DATABASE_URL || process.env.DATABASE_URL || undefined
+export const adminDatabaseUrl =
+  process.env.REFERENCE_TEST_DATABASE_URL || process.env.DATABASE_URL || undefined
 export const databaseKind = adminDatabaseUrl ? 'postgres' : 'pglite'
 
 export interface TestDb {
@@ -79,7 +80,11 @@ export function freshKeys() {
     tag,
     twilio: { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: `tok_${tag}` },
     aligo: { userId: `user${tag}`, key: `key${tag}${'0'.repeat(20)}` },
-    sendgrid: { apiKey: `SG.sg${tag}.secret`, account: `sg${tag}`, webhookPublicKey: accountPublicKey(`sg${tag}`) },
+    sendgrid: {
+      apiKey: `SG.sg${tag}.secret`,
+      account: `sg${tag}`,
+      webhookPublicKey: accountPublicKey(`sg${tag}`),
+    },
     stripe: { secretKey: `sk_test_${tag}`, webhookSecret: `whsec_${tag}` },
     razorpay: { keyId: `rzp_test_${tag}`, keySecret: `secret_${tag}`, webhookSecret: `rzpwh_${tag}` },
     toss: { clientKey: `test_ck_${tag}`, secretKey: `test_sk_${tag}`, account: `test_${tag}` },
@@ -120,7 +125,11 @@ export async function startApp(sims: Sims, options: AppOptions = {}): Promise<Te
     defects: options.defects ?? [],
     twilio: { baseUrl: sims.url('twilio'), ...keys.twilio },
     aligo: { baseUrl: sims.url('aligo'), ...keys.aligo },
-    sendgrid: { baseUrl: sims.url('sendgrid'), apiKey: keys.sendgrid.apiKey, webhookPublicKey: keys.sendgrid.webhookPublicKey },
+    sendgrid: {
+      baseUrl: sims.url('sendgrid'),
+      apiKey: keys.sendgrid.apiKey,
+      webhookPublicKey: keys.sendgrid.webhookPublicKey,
+    },
     stripe: { baseUrl: sims.url('stripe'), ...keys.stripe },
     razorpay: { baseUrl: sims.url('razorpay'), ...keys.razorpay },
     toss: { baseUrl: sims.url('toss'), clientKey: keys.toss.clientKey, secretKey: keys.toss.secretKey },
@@ -148,10 +157,33 @@ export async function startApp(sims: Sims, options: AppOptions = {}): Promise<Te
 
 export function registerWebhooks(sims: Sims, keys: Keys, url: string) {
   const hooks = sims.core.webhooks
-  hooks.addEndpoint({ provider: 'stripe', account: keys.stripe.secretKey, url: `${url}/webhooks/stripe`, secret: keys.stripe.webhookSecret, source: 'config' })
-  hooks.addEndpoint({ provider: 'razorpay', account: keys.razorpay.keyId, url: `${url}/webhooks/razorpay`, secret: keys.razorpay.webhookSecret, source: 'config' })
-  hooks.addEndpoint({ provider: 'toss', account: keys.toss.account, url: `${url}/webhooks/toss`, secret: 'unused', source: 'config' })
-  hooks.addEndpoint({ provider: 'sendgrid', account: keys.sendgrid.account, url: `${url}/webhooks/sendgrid`, source: 'config' })
+  hooks.addEndpoint({
+    provider: 'stripe',
+    account: keys.stripe.secretKey,
+    url: `${url}/webhooks/stripe`,
+    secret: keys.stripe.webhookSecret,
+    source: 'config',
+  })
+  hooks.addEndpoint({
+    provider: 'razorpay',
+    account: keys.razorpay.keyId,
+    url: `${url}/webhooks/razorpay`,
+    secret: keys.razorpay.webhookSecret,
+    source: 'config',
+  })
+  hooks.addEndpoint({
+    provider: 'toss',
+    account: keys.toss.account,
+    url: `${url}/webhooks/toss`,
+    secret: 'unused',
+    source: 'config',
+  })
+  hooks.addEndpoint({
+    provider: 'sendgrid',
+    account: keys.sendgrid.account,
+    url: `${url}/webhooks/sendgrid`,
+    source: 'config',
+  })
 }
 
 let phoneSeq = 0
@@ -175,7 +207,9 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 8000, 
     }
     await new Promise((r) => setTimeout(r, stepMs))
   }
-  throw new Error(`condition not met in ${timeoutMs}ms; last value ${JSON.stringify(last)} ${lastError ?? ''}`)
+  throw new Error(
+    `condition not met in ${timeoutMs}ms; last value ${JSON.stringify(last)} ${lastError ?? ''}`,
+  )
 }
 
 /** Signs a phone up through the real OTP flow and answers the bearer token. */
@@ -188,14 +222,20 @@ export async function signUp(t: TestApp, options: { phone?: string; profile?: bo
   const code = sms && extractCode(sms.text)
   if (!code) throw new Error(`no OTP SMS reached ${number}`)
   const verified = await t.http.post('/v1/auth/otp/verify').send({ phone: number, code })
-  if (verified.status !== 200) throw new Error(`otp verify: ${verified.status} ${JSON.stringify(verified.body)}`)
+  if (verified.status !== 200)
+    throw new Error(`otp verify: ${verified.status} ${JSON.stringify(verified.body)}`)
   const token = verified.body.token as string
   const userId = verified.body.user.id as string
   if (options.profile !== false) {
     const p = await t.http
       .put('/v1/me/profile')
       .set('authorization', `Bearer ${token}`)
-      .send({ displayName: options.name ?? `User ${number.slice(-4)}`, birthDate: '1995-04-02', gender: 'other', email: `u${number.slice(1)}@example.com` })
+      .send({
+        displayName: options.name ?? `User ${number.slice(-4)}`,
+        birthDate: '1995-04-02',
+        gender: 'other',
+        email: `u${number.slice(1)}@example.com`,
+      })
     if (p.status !== 200) throw new Error(`profile: ${p.status} ${JSON.stringify(p.body)}`)
   }
   return { token, userId, phone: number, auth: { authorization: `Bearer ${token}` } }
@@ -206,7 +246,13 @@ export type User = Awaited<ReturnType<typeof signUp>>
 export async function grant(t: TestApp, userId: string, credits: number) {
   await t.ref.db.transaction(async (tx) => {
     const { applyCredits } = await import('../src/flows/credits.ts')
-    await applyCredits(tx, { userId, delta: credits, reason: 'test-grant', ref: `test:${randomBytes(6).toString('hex')}`, at: t.ref.ctx.clock.now() })
+    await applyCredits(tx, {
+      userId,
+      delta: credits,
+      reason: 'test-grant',
+      ref: `test:${randomBytes(6).toString('hex')}`,
+      at: t.ref.ctx.clock.now(),
+    })
   })
 }
 
@@ -226,7 +272,11 @@ export async function withDefects<T>(t: TestApp, names: DefectName[], fn: () => 
 }
 
 /** Overrides OTP limits on the running app for the duration of `fn`. */
-export async function withOtpConfig<T>(t: TestApp, patch: Partial<Config['otp']>, fn: () => Promise<T>): Promise<T> {
+export async function withOtpConfig<T>(
+  t: TestApp,
+  patch: Partial<Config['otp']>,
+  fn: () => Promise<T>,
+): Promise<T> {
   const saved = { ...t.ref.ctx.config.otp }
   Object.assign(t.ref.ctx.config.otp, patch)
   try {
@@ -234,4 +284,11 @@ export async function withOtpConfig<T>(t: TestApp, patch: Partial<Config['otp']>
   } finally {
     Object.assign(t.ref.ctx.config.otp, saved)
   }
+}
+
+/** Moves standin's virtual clock and the app's test clock together, as a journey does. */
+export async function advance(t: TestApp, ms: number): Promise<void> {
+  t.sims.core.clock.advance(ms)
+  const res = await t.http.post('/_test/clock').send({ now: new Date(t.sims.core.clock.now()).toISOString() })
+  if (res.status !== 200) throw new Error(`test clock: ${res.status} ${JSON.stringify(res.body)}`)
 }

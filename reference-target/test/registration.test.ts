@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { extractCode, extractLinks } from '../../simulators/core/messages.ts'
 import { toKoreanLocal } from '../src/providers/aligo.ts'
-import { phone, type Sims, signUp, startApp, startSims, type TestApp, withDefects, withOtpConfig } from './harness.ts'
+import {
+  advance,
+  phone,
+  type Sims,
+  signUp,
+  startApp,
+  startSims,
+  type TestApp,
+  withDefects,
+  withOtpConfig,
+} from './harness.ts'
 
 let sims: Sims
 let t: TestApp
@@ -17,7 +27,10 @@ afterAll(async () => {
 async function requestCode(app: TestApp, number: string) {
   const since = sims.core.clock.now()
   const res = await app.http.post('/v1/auth/otp').send({ phone: number })
-  const sms = res.status === 202 ? await sims.core.inbox.waitFor({ to: number, channel: 'sms', since }, 5000) : undefined
+  const sms =
+    res.status === 202
+      ? await sims.core.inbox.waitFor({ to: number, channel: 'sms', since }, 5000)
+      : undefined
   return { res, sms, code: sms ? extractCode(sms.text) : undefined }
 }
 
@@ -28,7 +41,9 @@ describe('phone sign-up by OTP', () => {
     expect(res.status).toBe(202)
     expect(res.body.provider).toBe('aligo')
     expect(sms?.provider).toBe('aligo')
-    const sent = sims.core.journal.list({ provider: 'aligo', operation: 'send' }).find((e) => (e.body as Record<string, string>).receiver === toKoreanLocal(number))
+    const sent = sims.core.journal
+      .list({ provider: 'aligo', operation: 'send' })
+      .find((e) => (e.body as Record<string, string>).receiver === toKoreanLocal(number))
     expect(sent?.status).toBe(200)
     const verified = await t.http.post('/v1/auth/otp/verify').send({ phone: number, code })
     expect(verified.status).toBe(200)
@@ -49,7 +64,11 @@ describe('phone sign-up by OTP', () => {
 
   it('fails over to Twilio when Aligo errors', async () => {
     const number = phone('kr')
-    sims.core.faults.add({ match: { provider: 'aligo', operation: 'send', body: { receiver: toKoreanLocal(number) } }, effect: { type: 'status', status: 503 }, times: 5 })
+    sims.core.faults.add({
+      match: { provider: 'aligo', operation: 'send', body: { receiver: toKoreanLocal(number) } },
+      effect: { type: 'status', status: 503 },
+      times: 5,
+    })
     const { res, sms } = await requestCode(t, number)
     expect(res.status).toBe(202)
     expect(res.body.provider).toBe('twilio')
@@ -58,7 +77,11 @@ describe('phone sign-up by OTP', () => {
 
   it('fails over to Twilio when Aligo times out', async () => {
     const number = phone('kr')
-    sims.core.faults.add({ match: { provider: 'aligo', operation: 'send', body: { receiver: toKoreanLocal(number) } }, effect: { type: 'hang', ms: 4000 }, times: 1 })
+    sims.core.faults.add({
+      match: { provider: 'aligo', operation: 'send', body: { receiver: toKoreanLocal(number) } },
+      effect: { type: 'hang', ms: 4000 },
+      times: 1,
+    })
     const started = Date.now()
     const { res, sms } = await requestCode(t, number)
     expect(res.status).toBe(202)
@@ -71,7 +94,11 @@ describe('phone sign-up by OTP', () => {
   it('answers 503 without failover when the defect no-sms-failover is on', async () => {
     await withDefects(t, ['no-sms-failover'], async () => {
       const number = phone('kr')
-      sims.core.faults.add({ match: { provider: 'aligo', operation: 'send', body: { receiver: toKoreanLocal(number) } }, effect: { type: 'status', status: 503 }, times: 5 })
+      sims.core.faults.add({
+        match: { provider: 'aligo', operation: 'send', body: { receiver: toKoreanLocal(number) } },
+        effect: { type: 'status', status: 503 },
+        times: 5,
+      })
       const res = await t.http.post('/v1/auth/otp').send({ phone: number })
       expect(res.status).toBe(503)
       expect(res.body.error.code).toBe('sms_unavailable')
@@ -92,7 +119,7 @@ describe('phone sign-up by OTP', () => {
     const before = Date.now()
     await withOtpConfig(t, { resendCooldownMs: 0, perPhonePerHour: 2, perIpPerHour: 4 }, async () => {
       // Earlier tests in this file sent from this IP: move the clock an hour on so only this test's sends count.
-      await t.http.post('/_test/clock').send({ advanceMs: 3_600_000 })
+      await advance(t, 3_600_000)
       const number = phone('us')
       expect((await app.http.post('/v1/auth/otp').send({ phone: number })).status).toBe(202)
       expect((await app.http.post('/v1/auth/otp').send({ phone: number })).status).toBe(202)
@@ -110,7 +137,8 @@ describe('phone sign-up by OTP', () => {
   it('has no limit with the defect no-otp-rate-limit', async () => {
     await withDefects(t, ['no-otp-rate-limit'], async () => {
       const number = phone('us')
-      for (let i = 0; i < 3; i++) expect((await t.http.post('/v1/auth/otp').send({ phone: number })).status).toBe(202)
+      for (let i = 0; i < 3; i++)
+        expect((await t.http.post('/v1/auth/otp').send({ phone: number })).status).toBe(202)
     })
   })
 
@@ -122,7 +150,7 @@ describe('phone sign-up by OTP', () => {
       await withDefects(t, [...defects], async () => {
         const number = phone('us')
         const { code } = await requestCode(t, number)
-        await t.http.post('/_test/clock').send({ advanceMs: 5 * 60_000 + 1000 })
+        await advance(t, 5 * 60_000 + 1000)
         const res = await t.http.post('/v1/auth/otp/verify').send({ phone: number, code })
         expect(res.status).toBe(expected)
         if (expected === 410) expect(res.body.error).toMatchObject({ code: 'otp_expired', field: 'code' })
@@ -164,13 +192,22 @@ describe('phone sign-up by OTP', () => {
 describe('profile and company verification', () => {
   it('accepts adults only', async () => {
     const user = await signUp(t, { profile: false })
-    const minor = await t.http.put('/v1/me/profile').set(user.auth).send({ displayName: 'Kid', birthDate: '2015-01-01', gender: 'other' })
+    const minor = await t.http
+      .put('/v1/me/profile')
+      .set(user.auth)
+      .send({ displayName: 'Kid', birthDate: '2015-01-01', gender: 'other' })
     expect(minor.status).toBe(422)
     expect(minor.body.error).toMatchObject({ code: 'underage', field: 'birthDate' })
-    const adult = await t.http.put('/v1/me/profile').set(user.auth).send({ displayName: 'Grown', birthDate: '1990-01-01', gender: 'female' })
+    const adult = await t.http
+      .put('/v1/me/profile')
+      .set(user.auth)
+      .send({ displayName: 'Grown', birthDate: '1990-01-01', gender: 'female' })
     expect(adult.status).toBe(200)
     expect(adult.body.profile.displayName).toBe('Grown')
-    const bad = await t.http.put('/v1/me/profile').set(user.auth).send({ displayName: 'X', birthDate: '1990-13-45', gender: 'female' })
+    const bad = await t.http
+      .put('/v1/me/profile')
+      .set(user.auth)
+      .send({ displayName: 'X', birthDate: '1990-13-45', gender: 'female' })
     expect(bad.body.error.field).toBe('birthDate')
   })
 
@@ -178,7 +215,10 @@ describe('profile and company verification', () => {
     const user = await signUp(t)
     const email = `worker.${user.phone.slice(-6)}@acme.example`
     const since = sims.core.clock.now()
-    const res = await t.http.post('/v1/me/company-verification').set(user.auth).send({ companyName: 'Acme', email })
+    const res = await t.http
+      .post('/v1/me/company-verification')
+      .set(user.auth)
+      .send({ companyName: 'Acme', email })
     expect(res.status).toBe(202)
     const mail = await sims.core.inbox.waitFor({ to: email, channel: 'email', since }, 8000)
     expect(mail?.provider).toBe('sendgrid')
@@ -195,7 +235,10 @@ describe('profile and company verification', () => {
     const user = await signUp(t)
     const email = `bounce+${user.phone.slice(-6)}@acme.example`
     await t.http.post('/v1/me/company-verification').set(user.auth).send({ companyName: 'Acme', email })
-    await expectEventually(async () => (await t.http.get('/v1/me').set(user.auth)).body.companyVerification.status === 'undeliverable')
+    await expectEventually(
+      async () =>
+        (await t.http.get('/v1/me').set(user.auth)).body.companyVerification.status === 'undeliverable',
+    )
     const notes = await t.http.get('/v1/me/notifications').set(user.auth)
     expect(notes.body.data[0].kind).toBe('company_email_undeliverable')
   })
@@ -206,7 +249,10 @@ describe('profile and company verification', () => {
       const user = await signUp(app)
       const email = `bounce+${user.phone.slice(-6)}@acme.example`
       await app.http.post('/v1/me/company-verification').set(user.auth).send({ companyName: 'Acme', email })
-      await sims.core.webhooks.waitFor({ provider: 'sendgrid', account: app.keys.sendgrid.account, status: 'delivered' } as never, 8000)
+      await sims.core.webhooks.waitFor(
+        { provider: 'sendgrid', account: app.keys.sendgrid.account, status: 'delivered' } as never,
+        8000,
+      )
       await new Promise((r) => setTimeout(r, 300))
       const me = await app.http.get('/v1/me').set(user.auth)
       expect(me.body.companyVerification.status).toBe('pending')
