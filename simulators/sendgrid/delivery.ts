@@ -179,12 +179,12 @@ function lifecycle(
       meta: {
         xMessageId,
         sgMessageId: base.sg_message_id,
-        fromName: rendered.from.name,
-        templateId: mail.template_id,
+        ...(rendered.from.name !== undefined ? { fromName: rendered.from.name } : {}),
+        ...(mail.template_id !== undefined ? { templateId: mail.template_id } : {}),
         categories: mail.categories ?? [],
         customArgs: { ...mail.custom_args, ...p.custom_args },
         cc: (p.cc ?? []).map((r) => r.email),
-        replyTo: mail.reply_to?.email,
+        ...(mail.reply_to ? { replyTo: mail.reply_to.email } : {}),
         attachments: (mail.attachments ?? []).map((a) => ({
           filename: a.filename,
           type: a.type,

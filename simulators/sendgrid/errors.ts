@@ -100,14 +100,17 @@ export const sendgridErrors: ErrorCatalogue = {
     respond: (p) => sgError(415, withMessage(p, MESSAGES.contentType)),
   },
   too_many_requests: {
-    summary: '429 rate limited, with X-RateLimit-* headers (Remaining 0)',
+    summary:
+      '429 rate limited, with X-RateLimit-Limit and Remaining 0 (params: limit, reset as unix seconds)',
     respond: (p) => {
       const limit = typeof p.limit === 'number' ? p.limit : 600
-      const reset = typeof p.reset === 'number' ? p.reset : Math.floor(Date.UTC(2100, 0, 1) / 1000)
+      // A rule has no clock; the reset time is the rule's to give.
+      const reset: Record<string, string> =
+        typeof p.reset === 'number' ? { 'x-ratelimit-reset': String(p.reset) } : {}
       return sgErrors(429, [{ message: withMessage(p, MESSAGES.tooManyRequests), field: null, help: null }], {
         'x-ratelimit-limit': String(limit),
         'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset': String(reset),
+        ...reset,
       })
     },
   },
