@@ -172,7 +172,7 @@ describe('verifications', () => {
     expect(again.body.sid).not.toBe(started.body.sid)
   })
 
-  it('five wrong checks, then 60202 even with the right code', async () => {
+  it('five wrong checks, then 60202 even with the right code, then 20404 (deleted)', async () => {
     const to = nextPhone()
     await start(to)
     const code = codeFor(to)
@@ -181,6 +181,7 @@ describe('verifications', () => {
     const blocked = await check({ To: to, Code: code })
     expect(blocked.status).toBe(429)
     expect(blocked.body).toMatchObject({ code: 60202, message: 'Max check attempts reached', status: 429 })
+    expect((await check({ To: to, Code: code })).body.code).toBe(20404)
   })
 
   it('a start while pending resends the same code on the same sid; the sixth send is 60203', async () => {

@@ -19,8 +19,9 @@ import { findService } from './verify-services.ts'
  *
  * - right code → 200 `approved`, `valid: true`; the verification is then deleted;
  * - wrong code → 200 `pending`, `valid: false` (one of 5 check attempts);
- * - a 6th check → 429 / 60202, until the verification expires;
- * - no live verification (never started, approved, canceled, expired) → 404 / 20404,
+ * - a 6th check → 429 / 60202, and the verification is deleted;
+ * - no live verification (never started, approved, canceled, expired, max
+ *   attempts reached) → 404 / 20404,
  *   "The requested resource /Services/VA…/VerificationCheck was not found".
  */
 
@@ -69,7 +70,12 @@ export const verificationCheckRoutes = [
       if (!input.To && !input.VerificationSid) throw twilioError('60200', { param: 'To' })
       const v = target(ctx, service.sid, input)
       if (!v) throw notFound(req)
-      if (v.checks >= VERIFY_LIMITS.checks) throw twilioError('60202')
+      if (v.checks >= VERIFY_LIMITS.checks) {
+        // Twilio deletes a verification once max check attempts are reached: this check is 60202, the next 20404.
+        moveVerification(v, 'max_attempts_reached', ctx.clock.now())
+        ctx.state.verifications.delete(v.id)
+        throw twilioError('60202')
+      }
       v.checks++
       if (input.Code === v.code) {
         moveVerification(v, 'approved', ctx.clock.now())
