@@ -162,3 +162,28 @@ describe('triggers', () => {
     }
   })
 })
+
+describe('refund that fails', () => {
+  it('refund.failed trigger: pending, then failed after an hour of virtual time; the payment gets its amount back', async () => {
+    const runtime = sims.runtime('razorpay')
+    const { payment, refund } = (await runtime.trigger('refund.failed', keys.key_id, {
+      amount: 8000,
+      refund_amount: 3000,
+    })) as {
+      payment: { id: string }
+      refund: { id: string }
+    }
+    expect(await rzp.refunds.fetch(refund.id)).toMatchObject({ status: 'pending', amount: 3000 })
+    expect(await rzp.payments.fetch(payment.id)).toMatchObject({
+      amount_refunded: 3000,
+      refund_status: 'partial',
+    })
+    sims.core.clock.advance(60 * 60_000)
+    expect(await rzp.refunds.fetch(refund.id)).toMatchObject({ status: 'failed' })
+    expect(await rzp.payments.fetch(payment.id)).toMatchObject({
+      status: 'captured',
+      amount_refunded: 0,
+      refund_status: null,
+    })
+  })
+})

@@ -7,6 +7,7 @@ import {
   capture,
   expireAuthorization,
   failPayment,
+  failRefund,
   markPaid,
   type Order,
   type Payment,
@@ -154,6 +155,27 @@ export function refund(ctx: Ctx, payment: Payment, input: RefundInput): Refund {
   const created = recordRefund(ctx, payment, amount, input)
   emit(ctx, 'refund.created', { refund: created, payment })
   emit(ctx, 'refund.processed', { refund: created, payment })
+  return created
+}
+
+/** How long a refund the bank will bounce stays `pending` (virtual time). */
+export const REFUND_FAILURE_DELAY_MS = 60 * 60_000
+
+/**
+ * A refund that stays `pending` and then fails (`refund.created`, later
+ * `refund.failed`): what an app that assumes refunds are instant gets wrong.
+ * Reached through the `refund.failed` trigger.
+ */
+export function refundThatFails(ctx: Ctx, payment: Payment, input: RefundInput): Refund {
+  const amount = input.amount ?? payment.amount - payment.amount_refunded
+  refundPayment(payment, amount)
+  const created = recordRefund(ctx, payment, amount, input)
+  created.status = 'pending'
+  emit(ctx, 'refund.created', { refund: created, payment })
+  ctx.later(REFUND_FAILURE_DELAY_MS, () => {
+    failRefund(created, payment)
+    emit(ctx, 'refund.failed', { refund: created, payment })
+  })
   return created
 }
 

@@ -222,6 +222,15 @@ export function refundPayment(payment: Payment, amount: number): void {
   if (full) payment.status = 'refunded'
 }
 
+/** pending → failed: the bank returned the money to the merchant, so the payment's refunded amount is given back. */
+export function failRefund(refund: Refund, payment: Payment): void {
+  if (refund.status !== 'pending') fail({ description: 'Only pending refunds can fail' })
+  refund.status = 'failed'
+  payment.amount_refunded -= refund.amount
+  payment.refund_status = payment.amount_refunded === 0 ? null : 'partial'
+  if (payment.status === 'refunded') payment.status = 'captured'
+}
+
 /** An authorized payment never captured is refunded in full when its capture window ends. */
 export function expireAuthorization(payment: Payment): boolean {
   if (payment.status !== 'authorized') return false

@@ -149,6 +149,21 @@ describe('payments through razorpay-node', () => {
     expect(twice.error.description).toBe('This payment has already been captured')
   })
 
+  it('orders.all expands payments and filters by authorized', async () => {
+    const { order, response } = await paidOrder(41000, 'manual')
+    const expanded = await rzp.orders.all({ count: 1, 'expand[]': 'payments' } as never)
+    const first = expanded.items[0] as unknown as {
+      id: string
+      payments: { count: number; items: { id: string }[] }
+    }
+    expect(first.id).toBe(order.id)
+    expect(first.payments.items.map((p) => p.id)).toEqual([response.razorpay_payment_id])
+    const authorized = await rzp.orders.all({ authorized: 1 } as never)
+    expect(authorized.items.map((o) => o.id)).toContain(order.id)
+    await rzp.payments.capture(response.razorpay_payment_id, 41000, 'INR')
+    expect((await rzp.orders.all({ authorized: 1 } as never)).items.map((o) => o.id)).not.toContain(order.id)
+  })
+
   it('capture of an unknown payment is 400 "The id provided does not exist"', async () => {
     const err = await rejection(rzp.payments.capture('pay_Unknown0000000', 100, 'INR'))
     expect(err).toMatchObject({ statusCode: 400, error: { description: 'The id provided does not exist' } })

@@ -1,6 +1,6 @@
 import type { ProviderContext, TriggerSpec } from '../core/provider.ts'
 import { fail, MESSAGES, paymentFailures } from './errors.ts'
-import { authorizePayment, failPaymentWith, refund, startPayment } from './lifecycle.ts'
+import { authorizePayment, failPaymentWith, refund, refundThatFails, startPayment } from './lifecycle.ts'
 import type { Order, Payment, RazorpayState } from './models.ts'
 
 /**
@@ -89,6 +89,22 @@ export const triggers: Record<string, TriggerSpec<RazorpayState>> = {
       const payment = upi(ctx, o, 'success@razorpay')
       authorizePayment(ctx, payment)
       return { order: o, payment, refund: refund(ctx, payment, {}) }
+    },
+  },
+  'refund.failed': {
+    summary:
+      'refunds a captured payment (params.payment_id, or a new paid order) with a refund that stays pending for an hour (virtual) and then fails: refund.created, refund.failed',
+    run: (ctx, params) => {
+      let payment =
+        typeof params.payment_id === 'string' ? ctx.state.payments.get(params.payment_id) : undefined
+      if (typeof params.payment_id === 'string' && !payment)
+        fail({ description: MESSAGES.idNotFound, field: 'payment_id' })
+      if (!payment) {
+        payment = upi(ctx, order(ctx, params), 'success@razorpay')
+        authorizePayment(ctx, payment)
+      }
+      const amount = typeof params.refund_amount === 'number' ? params.refund_amount : undefined
+      return { payment, refund: refundThatFails(ctx, payment, { amount }) }
     },
   },
 }
