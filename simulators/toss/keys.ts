@@ -28,6 +28,8 @@ export interface TossKey {
 const DOCS_KEYS: Record<string, string> = {
   test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq: 'test_docs',
   test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R: 'test_docs',
+  // The secret key tosspayments-sample's express server pairs with the same client key.
+  test_sk_aBX7zk2yd8yoXwoJ0gqVx9POLqKQ: 'test_docs',
   test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm: 'test_docs',
   test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6: 'test_docs',
 }

@@ -25,12 +25,21 @@ export const PaymentStatus = z.enum([
 export type PaymentStatus = z.infer<typeof PaymentStatus>
 
 /** `method` of requestPayment (the window) → the Korean `method` label on the Payment. */
-export const WindowMethod = z.enum(['CARD', 'TRANSFER', 'VIRTUAL_ACCOUNT', 'FOREIGN_EASY_PAY'])
+export const WindowMethod = z.enum([
+  'CARD',
+  'TRANSFER',
+  'VIRTUAL_ACCOUNT',
+  'MOBILE_PHONE',
+  'CULTURE_GIFT_CERTIFICATE',
+  'FOREIGN_EASY_PAY',
+])
 export type WindowMethod = z.infer<typeof WindowMethod>
 export const METHOD_LABEL: Record<WindowMethod, string> = {
   CARD: '카드',
   TRANSFER: '계좌이체',
   VIRTUAL_ACCOUNT: '가상계좌',
+  MOBILE_PHONE: '휴대폰',
+  CULTURE_GIFT_CERTIFICATE: '문화상품권',
   FOREIGN_EASY_PAY: '해외간편결제',
 }
 
@@ -100,8 +109,10 @@ export const Payment = z.object({
   card: Card.nullable(),
   virtualAccount: VirtualAccount.nullable(),
   transfer: z.object({ bankCode: z.string(), settlementStatus: z.string() }).nullable(),
-  mobilePhone: z.null(),
-  giftCertificate: z.null(),
+  mobilePhone: z
+    .object({ customerMobilePhone: z.string(), settlementStatus: z.string(), receiptUrl: z.string() })
+    .nullable(),
+  giftCertificate: z.object({ approveNo: z.string(), settlementStatus: z.string() }).nullable(),
   cashReceipt: z.null(),
   cashReceipts: z.null(),
   discount: z.null(),
@@ -132,6 +143,7 @@ export const Session = z.object({
   failUrl: z.string(),
   customerKey: z.string().nullable(),
   customerName: z.string().nullable(),
+  customerMobilePhone: z.string().nullable(),
   /** The method requestPayment named; null lets the customer choose in the window (widget style). */
   requestedMethod: WindowMethod.nullable(),
   chosenMethod: WindowMethod.nullable(),

@@ -59,6 +59,8 @@ const METHOD_NAMES: Record<WindowMethod, string> = {
   CARD: 'Card',
   TRANSFER: 'Account transfer',
   VIRTUAL_ACCOUNT: 'Virtual account',
+  MOBILE_PHONE: 'Mobile phone',
+  CULTURE_GIFT_CERTIFICATE: 'Culture gift certificate',
   FOREIGN_EASY_PAY: 'PayPal',
 }
 

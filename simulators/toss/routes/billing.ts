@@ -107,6 +107,7 @@ function charge(ctx: ProviderContext<TossState>, billingKey: string, input: z.ou
       failUrl: '',
       customerKey: input.customerKey,
       customerName: input.customerName ?? null,
+      customerMobilePhone: input.customerMobilePhone ?? null,
       requestedMethod: 'CARD',
       chosenMethod: 'CARD',
       cardNumber: billing.cardNumber,

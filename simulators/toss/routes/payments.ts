@@ -102,6 +102,16 @@ function fillMethodDetails(ctx: ProviderContext<TossState>, record: PaymentRecor
       }
       p.secret = ctx.ids.mint('ps_', 28)
       break
+    case 'MOBILE_PHONE':
+      p.mobilePhone = {
+        customerMobilePhone: s.customerMobilePhone ?? '01012341234',
+        settlementStatus: 'COMPLETED',
+        receiptUrl: `https://dashboard.tosspayments.com/receipt/redirection?transactionId=${p.paymentKey}&ref=PX`,
+      }
+      break
+    case 'CULTURE_GIFT_CERTIFICATE':
+      p.giftCertificate = { approveNo: ctx.ids.mint('', 8, 'digits'), settlementStatus: 'COMPLETED' }
+      break
     case 'FOREIGN_EASY_PAY':
       p.easyPay = { provider: 'PAYPAL', amount: p.totalAmount, discountAmount: 0 }
       break

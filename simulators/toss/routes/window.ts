@@ -32,6 +32,10 @@ const METHOD_ALIASES: Record<string, WindowMethod> = {
   계좌이체: 'TRANSFER',
   VIRTUAL_ACCOUNT: 'VIRTUAL_ACCOUNT',
   가상계좌: 'VIRTUAL_ACCOUNT',
+  MOBILE_PHONE: 'MOBILE_PHONE',
+  휴대폰: 'MOBILE_PHONE',
+  CULTURE_GIFT_CERTIFICATE: 'CULTURE_GIFT_CERTIFICATE',
+  문화상품권: 'CULTURE_GIFT_CERTIFICATE',
   FOREIGN_EASY_PAY: 'FOREIGN_EASY_PAY',
   해외간편결제: 'FOREIGN_EASY_PAY',
 }
@@ -107,6 +111,7 @@ function openWindow(req: PlainRequest, ctx: ProviderContext<TossState>) {
       failUrl: q.failUrl,
       customerKey: q.customerKey ?? null,
       customerName: q.customerName ?? null,
+      customerMobilePhone: q.customerMobilePhone ?? null,
       requestedMethod: method,
       chosenMethod: method,
       cardNumber: null,
