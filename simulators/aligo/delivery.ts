@@ -156,7 +156,7 @@ function deliver(ctx: Ctx, message: SentMessage): void {
       continue
     }
     if (r.outcome === 'template-mismatch') {
-      if (r.failoverMid) capture(ctx, message, r, 'sms')
+      if (r.failover) capture(ctx, message, r, 'sms')
       continue
     }
     capture(ctx, message, r, message.type === 'AT' ? 'kakao' : 'sms')

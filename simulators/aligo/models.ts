@@ -17,8 +17,8 @@ export const Recipient = z.object({
   /** Epoch ms the carrier got it; undefined while a reservation waits. */
   sentAt: z.number().optional(),
   outcome: z.enum(['delivered', 'undeliverable', 'template-mismatch']),
-  /** AlimTalk that fell back to SMS/LMS (failover=Y). */
-  failoverMid: z.string().optional(),
+  /** AlimTalk refused by Kakao whose failover SMS/LMS text went out instead (failover=Y). */
+  failover: z.boolean().optional(),
 })
 export type Recipient = z.infer<typeof Recipient>
 

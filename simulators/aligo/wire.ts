@@ -75,15 +75,29 @@ export function asHandsetText(text: string): string {
 
 /** The longest prefix of `text` within `limit` EUC-KR bytes, never splitting a character. */
 export function truncateBytes(text: string, limit: number): string {
+  if (text.length * 2 <= limit || eucKrBytes(text) <= limit) return text
   let bytes = 0
   let out = ''
   for (const char of text) {
-    const size = eucKrBytes(char)
+    const size = charBytes(char)
     if (bytes + size > limit) break
     bytes += size
     out += char
   }
   return out
+}
+
+const charSizes = new Map<string, number>()
+
+/** One character's EUC-KR size, memoised: titles and SMS cuts walk long texts character by character. */
+function charBytes(char: string): number {
+  if (char.length === 1 && char.charCodeAt(0) < 0x80) return 1
+  let size = charSizes.get(char)
+  if (size === undefined) {
+    size = eucKrBytes(char)
+    if (charSizes.size < 20_000) charSizes.set(char, size)
+  }
+  return size
 }
 
 // ---------------------------------------------------------------- time (KST, UTC+9, no DST)

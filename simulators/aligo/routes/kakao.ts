@@ -106,7 +106,7 @@ export const alimtalkSend = aligoRoute({
         receiver,
         ...(params[`recvname_${i}`] ? { name: params[`recvname_${i}`] } : {}),
         ...(failover
-          ? { title: params[`fsubject_${i}`] ?? '', text: asHandsetText(fallback), failoverMid: 'failover' }
+          ? { title: params[`fsubject_${i}`] ?? '', text: asHandsetText(fallback), failover: true }
           : { title: params[`subject_${i}`] ?? '', text }),
         outcome: matches ? 'delivered' : 'template-mismatch',
       })
@@ -225,7 +225,7 @@ export const historyDetail = aligoRoute({
         button_json: message!.kakao?.buttons[i] || '{}',
         tpl_code: message!.kakao?.tplCode ?? '',
         senderKey: message!.kakao?.senderkey ?? '',
-        smid: r.failoverMid && reported ? message!.id : '0',
+        smid: r.failover && reported ? message!.id : '0',
       }
     })
     const page = pages(rows, intParam(params.page, 1, 1, 1_000_000), intParam(params.limit, 50, 50, 500))

@@ -97,10 +97,20 @@ export const send = aligoRoute({
     const type = decideType(input.msg_type, msg, images(req).length > 0)
     const reservedFor = reservation(ctx, input.rdate, input.rtime)
     const names = parseDestination(input.destination)
+    // One text per distinct name: a 1000-receiver send converts the body once, not 1000 times.
+    const rendered = new Map<string | undefined, { text: string; title: string | undefined }>()
+    const render = (name: string | undefined) => {
+      let out = rendered.get(name)
+      if (!out) {
+        const text = handsetBody(type, name === undefined ? msg : msg.replaceAll('%고객명%', name))
+        out = { text, title: titleFor(type, input.title, text) }
+        rendered.set(name, out)
+      }
+      return out
+    }
     const recipients: Recipient[] = valid.map((receiver) => {
       const name = names.get(receiver)
-      const text = handsetBody(type, name === undefined ? msg : msg.replaceAll('%고객명%', name))
-      const title = titleFor(type, input.title, text)
+      const { text, title } = render(name)
       return {
         id: mintDetailId(ctx),
         receiver,
