@@ -45,8 +45,9 @@ export const aligo = defineProvider<AligoState>({
       headers: { 'content-type': 'text/html' },
       body: '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
     }),
-    // PHP reads $_POST only: other methods, bodies it cannot parse (JSON, broken multipart) and bodies
-    // past post_max_size all reach the script without fields, so the credentials are "missing".
+    // Bodies PHP cannot parse (JSON, broken multipart) and bodies past post_max_size reach the script
+    // without fields, so the credentials are "missing". Aligo documents POST only; other methods get the
+    // same answer (UNVERIFIED: what the real server does with a GET is not captured).
     methodNotAllowed: (req) => missingCredentials(req.path),
     invalidBody: (req) => missingCredentials(req.path),
     invalidInput: (req) => missingCredentials(req.path),
