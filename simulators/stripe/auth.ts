@@ -51,7 +51,7 @@ export function bearerSecretKey(req: PlainRequest): string {
       'secret_key_required',
     )
   if (!/^(sk|rk)_test_[A-Za-z0-9_]{1,247}$/.test(key!))
-    unauthorized(`Invalid API Key provided: ${mask(key!)}`, 'api_key_invalid')
+    unauthorized(`Invalid API Key provided: ${mask(key!)}`)
   requestVersion(req.headers['stripe-version'])
   return key!
 }

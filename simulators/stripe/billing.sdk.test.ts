@@ -35,7 +35,13 @@ const failure = async (p: Promise<unknown>) => {
 
 async function monthly(s: Stripe, amount = 1500) {
   const product = await s.products.create({ name: 'Pro plan' })
-  return s.prices.create({ product: product.id, currency: 'usd', unit_amount: amount, recurring: { interval: 'month' }, lookup_key: `pro_${amount}_${product.id}` })
+  return s.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: amount,
+    recurring: { interval: 'month' },
+    lookup_key: `pro_${amount}_${product.id}`,
+  })
 }
 
 describe('products and prices', () => {
@@ -44,14 +50,28 @@ describe('products and prices', () => {
     const product = await s.products.create({ name: 'Credits', metadata: { sku: 'c100' } })
     expect(product).toMatchObject({ object: 'product', name: 'Credits', active: true })
     expect((await s.products.update(product.id, { name: 'Credit pack' })).name).toBe('Credit pack')
-    const price = await s.prices.create({ product: product.id, currency: 'usd', unit_amount: 999, lookup_key: 'credits_100' })
+    const price = await s.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 999,
+      lookup_key: 'credits_100',
+    })
     expect(price).toMatchObject({ type: 'one_time', unit_amount: 999, recurring: null, product: product.id })
-    const inline = await s.prices.create({ currency: 'eur', unit_amount: 500, recurring: { interval: 'year' }, product_data: { name: 'Yearly' } })
+    const inline = await s.prices.create({
+      currency: 'eur',
+      unit_amount: 500,
+      recurring: { interval: 'year' },
+      product_data: { name: 'Yearly' },
+    })
     expect(inline.recurring).toMatchObject({ interval: 'year', interval_count: 1 })
     expect((await s.prices.list({ lookup_keys: ['credits_100'] })).data.map((p) => p.id)).toEqual([price.id])
-    expect((await s.prices.retrieve(price.id, { expand: ['product'] })).product).toMatchObject({ id: product.id })
+    expect((await s.prices.retrieve(price.id, { expand: ['product'] })).product).toMatchObject({
+      id: product.id,
+    })
     expect((await s.products.list({ limit: 1 })).data).toHaveLength(1)
-    const dup = await failure(s.prices.create({ product: product.id, currency: 'usd', unit_amount: 1, lookup_key: 'credits_100' }))
+    const dup = await failure(
+      s.prices.create({ product: product.id, currency: 'usd', unit_amount: 1, lookup_key: 'credits_100' }),
+    )
     expect(dup.param).toBe('lookup_key')
   })
 })
@@ -61,17 +81,33 @@ describe('checkout sessions', () => {
     const s = h.client({ version: LEGACY_VERSION })
     const session = await s.checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ price_data: { currency: 'usd', unit_amount: 1200, product_data: { name: 'Gift card' } }, quantity: 2 }],
+      line_items: [
+        {
+          price_data: { currency: 'usd', unit_amount: 1200, product_data: { name: 'Gift card' } },
+          quantity: 2,
+        },
+      ],
       success_url: 'https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}',
       cancel_url: 'https://shop.example/cancel',
       client_reference_id: 'order_7',
       metadata: { order: '7' },
     })
     expect(session.id).toMatch(/^cs_test_/)
-    expect(session).toMatchObject({ status: 'open', payment_status: 'unpaid', amount_total: 2400, currency: 'usd', mode: 'payment' })
+    expect(session).toMatchObject({
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_total: 2400,
+      currency: 'usd',
+      mode: 'payment',
+    })
     expect(session.url).toBe(`http://127.0.0.1:${h.port}/c/pay/${session.id}`)
     const items = await s.checkout.sessions.listLineItems(session.id)
-    expect(items.data[0]).toMatchObject({ object: 'item', quantity: 2, amount_total: 2400, description: 'Gift card' })
+    expect(items.data[0]).toMatchObject({
+      object: 'item',
+      quantity: 2,
+      amount_total: 2400,
+      description: 'Gift card',
+    })
     expect((await s.checkout.sessions.retrieve(session.id)).client_reference_id).toBe('order_7')
     const expired = await s.checkout.sessions.expire(session.id)
     expect(expired.status).toBe('expired')
@@ -85,14 +121,22 @@ describe('checkout sessions', () => {
     const s = h.client({ version: LEGACY_VERSION })
     const session = await s.checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'Tea' } }, quantity: 1 }],
+      line_items: [
+        { price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'Tea' } }, quantity: 1 },
+      ],
       success_url: 'https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}',
     })
     const form = (number: string) =>
       fetch(session.url!, {
         method: 'POST',
         redirect: 'manual',
-        body: new URLSearchParams({ email: 'buyer@example.com', cardNumber: number, cardExpiry: '12 / 40', cardCvc: '123', billingName: 'B' }),
+        body: new URLSearchParams({
+          email: 'buyer@example.com',
+          cardNumber: number,
+          cardExpiry: '12 / 40',
+          cardCvc: '123',
+          billingName: 'B',
+        }),
       })
     const declined = await form('4000 0000 0000 0002')
     expect(declined.status).toBe(200)
@@ -109,9 +153,20 @@ describe('checkout sessions', () => {
   it('refuses a recurring price in payment mode and a missing mode', async () => {
     const s = h.client({ version: LEGACY_VERSION })
     const price = await monthly(s)
-    const wrong = await failure(s.checkout.sessions.create({ mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], success_url: 'https://x.example' }))
+    const wrong = await failure(
+      s.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [{ price: price.id, quantity: 1 }],
+        success_url: 'https://x.example',
+      }),
+    )
     expect(wrong.message).toContain('recurring price')
-    const noMode = await failure(s.checkout.sessions.create({ line_items: [{ price: price.id, quantity: 1 }], success_url: 'https://x.example' }))
+    const noMode = await failure(
+      s.checkout.sessions.create({
+        line_items: [{ price: price.id, quantity: 1 }],
+        success_url: 'https://x.example',
+      }),
+    )
     expect(noMode.code).toBe('parameter_missing')
     expect(noMode.param).toBe('mode')
   })
@@ -128,13 +183,20 @@ describe('checkout sessions', () => {
     const res = await fetch(session.url!, {
       method: 'POST',
       redirect: 'manual',
-      body: new URLSearchParams({ email: 'sub@example.com', cardNumber: '4242424242424242', cardExpiry: '01/39', cardCvc: '999' }),
+      body: new URLSearchParams({
+        email: 'sub@example.com',
+        cardNumber: '4242424242424242',
+        cardExpiry: '01/39',
+        cardCvc: '999',
+      }),
     })
     expect(res.status).toBe(303)
     const done = await s.checkout.sessions.retrieve(session.id, { expand: ['subscription'] })
     const sub = done.subscription as Stripe.Subscription
     expect(sub.status).toBe('active')
-    expect(((await s.customers.retrieve(done.customer as string)) as Stripe.Customer).email).toBe('sub@example.com')
+    expect(((await s.customers.retrieve(done.customer as string)) as Stripe.Customer).email).toBe(
+      'sub@example.com',
+    )
     expect((await s.invoices.retrieve(done.invoice as string)).status).toBe('paid')
   })
 })
@@ -153,8 +215,18 @@ describe('subscriptions and invoices', () => {
       expand: ['latest_invoice.payment_intent'],
     })
     expect(sub.status).toBe('active')
-    const invoice = sub.latest_invoice as Stripe.Invoice & { payment_intent: Stripe.PaymentIntent; subscription: string; paid: boolean }
-    expect(invoice).toMatchObject({ status: 'paid', amount_paid: 3000, billing_reason: 'subscription_create', subscription: sub.id, paid: true })
+    const invoice = sub.latest_invoice as Stripe.Invoice & {
+      payment_intent: Stripe.PaymentIntent
+      subscription: string
+      paid: boolean
+    }
+    expect(invoice).toMatchObject({
+      status: 'paid',
+      amount_paid: 3000,
+      billing_reason: 'subscription_create',
+      subscription: sub.id,
+      paid: true,
+    })
     expect(invoice.payment_intent.status).toBe('succeeded')
     expect((await s.invoices.list({ subscription: sub.id })).data.map((i) => i.id)).toEqual([invoice.id])
     const updated = await s.subscriptions.update(sub.id, {
@@ -175,7 +247,11 @@ describe('subscriptions and invoices', () => {
     const s = h.client({ version: LEGACY_VERSION })
     const price = await monthly(s)
     const customer = await s.customers.create({ email: 'late@example.com' })
-    const sub = await s.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: 'pm_card_chargeCustomerFail' })
+    const sub = await s.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: 'pm_card_chargeCustomerFail',
+    })
     expect(sub.status).toBe('incomplete')
     const invoice = await s.invoices.retrieve(sub.latest_invoice as string)
     expect(invoice).toMatchObject({ status: 'open', attempt_count: 1 })
@@ -208,7 +284,16 @@ describe('test clocks', () => {
 
   it('renews a subscription when its clock passes the period end, events in order', async () => {
     const s = h.client({ version: LEGACY_VERSION })
-    const endpoint = await s.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.subscription.updated', 'invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded'] })
+    const endpoint = await s.webhookEndpoints.create({
+      url: receiver.url,
+      enabled_events: [
+        'customer.subscription.updated',
+        'invoice.created',
+        'invoice.finalized',
+        'invoice.paid',
+        'invoice.payment_succeeded',
+      ],
+    })
     const { clock, customer } = await clockCustomer(s, 'renew@example.com')
     const price = await monthly(s, 2000)
     const sub = await s.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] })
@@ -223,16 +308,32 @@ describe('test clocks', () => {
       ['subscription_create', 'paid'],
     ])
     expect(invoices[0]!.period_start).toBe(end)
-    const renewed = (await s.subscriptions.retrieve(sub.id)) as unknown as { status: string; current_period_start: number }
+    const renewed = (await s.subscriptions.retrieve(sub.id)) as unknown as {
+      status: string
+      current_period_start: number
+    }
     expect(renewed).toMatchObject({ status: 'active', current_period_start: end })
     const cycle = invoices[0]!.id
     const types = ['invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded']
-    const got = await Promise.all(types.map((t) => receiver.waitFor((e) => e.type === t && e.data.object.id === cycle)))
+    const got = await Promise.all(
+      types.map((t) => receiver.waitFor((e) => e.type === t && e.data.object.id === cycle)),
+    )
     const events = got.map((r) => JSON.parse(r.body) as Stripe.Event)
-    for (const r of got) expect(() => Stripe.webhooks.constructEvent(r.body, r.headers['stripe-signature'] as string, endpoint.secret!, 1e12)).not.toThrow()
+    for (const r of got)
+      expect(() =>
+        Stripe.webhooks.constructEvent(
+          r.body,
+          r.headers['stripe-signature'] as string,
+          endpoint.secret!,
+          1e12,
+        ),
+      ).not.toThrow()
     expect(events.map((e) => e.created)).toEqual([end, end + 3600, end + 3600, end + 3600])
     const updated = await receiver.waitFor(
-      (e) => e.type === 'customer.subscription.updated' && e.data.object.id === sub.id && e.data.previous_attributes?.current_period_start === T0,
+      (e) =>
+        e.type === 'customer.subscription.updated' &&
+        e.data.object.id === sub.id &&
+        e.data.previous_attributes?.current_period_start === T0,
     )
     expect((JSON.parse(updated.body) as Stripe.Event).created).toBe(end)
   })
@@ -249,7 +350,11 @@ describe('test clocks', () => {
     const end = (sub as unknown as { current_period_end: number }).current_period_end
     await advance(s, clock.id, end + 2 * 3600)
     let renewal = (await s.invoices.list({ subscription: sub.id, limit: 1 })).data[0]!
-    expect(renewal).toMatchObject({ status: 'open', attempt_count: 1, next_payment_attempt: end + 3600 + 3 * DAY })
+    expect(renewal).toMatchObject({
+      status: 'open',
+      attempt_count: 1,
+      next_payment_attempt: end + 3600 + 3 * DAY,
+    })
     expect((await s.subscriptions.retrieve(sub.id)).status).toBe('past_due')
     await advance(s, clock.id, end + 20 * DAY)
     renewal = await s.invoices.retrieve(renewal.id)
@@ -257,13 +362,37 @@ describe('test clocks', () => {
     const canceled = await s.subscriptions.retrieve(sub.id)
     expect(canceled.status).toBe('canceled')
     expect(canceled.cancellation_details?.reason).toBe('payment_failed')
-    const failed = await Promise.all([1, 2, 3, 4].map((n) => receiver.waitFor((e) => e.type === 'invoice.payment_failed' && e.data.object.id === renewal.id && e.data.object.attempt_count === n)))
+    const failed = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        receiver.waitFor(
+          (e) =>
+            e.type === 'invoice.payment_failed' &&
+            e.data.object.id === renewal.id &&
+            e.data.object.attempt_count === n,
+        ),
+      ),
+    )
     const created = failed.map((r) => (JSON.parse(r.body) as Stripe.Event).created)
     const first = end + 3600
     expect(created).toEqual([first, first + 3 * DAY, first + 8 * DAY, first + 15 * DAY])
-    const deleted = JSON.parse((await receiver.waitFor((e) => e.type === 'customer.subscription.deleted' && e.data.object.id === sub.id)).body) as Stripe.Event
+    const deleted = JSON.parse(
+      (
+        await receiver.waitFor(
+          (e) => e.type === 'customer.subscription.deleted' && e.data.object.id === sub.id,
+        )
+      ).body,
+    ) as Stripe.Event
     expect(deleted.created).toBe(first + 15 * DAY)
-    const pastDue = JSON.parse((await receiver.waitFor((e) => e.type === 'customer.subscription.updated' && e.data.object.id === sub.id && e.data.object.status === 'past_due')).body) as Stripe.Event
+    const pastDue = JSON.parse(
+      (
+        await receiver.waitFor(
+          (e) =>
+            e.type === 'customer.subscription.updated' &&
+            e.data.object.id === sub.id &&
+            e.data.object.status === 'past_due',
+        )
+      ).body,
+    ) as Stripe.Event
     expect(pastDue.created).toBe(first)
     expect(pastDue.data.previous_attributes).toMatchObject({ status: 'active' })
   })

@@ -351,12 +351,17 @@ function afterFailedRenewal(src: EventSource, sub: Subscription, invoice: Invoic
     cancelSubscription(src, sub, 'payment_failed')
     return
   }
-  if (sub.status !== 'past_due') changeSubscription(src, sub, (s) => void (s.status = 'past_due'))
+  if (sub.status !== 'past_due')
+    changeSubscription(src, sub, (s) => {
+      s.status = 'past_due'
+    })
 }
 
 function afterPaid(src: EventSource, sub: Subscription): void {
   if (sub.status === 'past_due' || sub.status === 'incomplete' || sub.status === 'unpaid')
-    changeSubscription(src, sub, (s) => void (s.status = 'active'))
+    changeSubscription(src, sub, (s) => {
+      s.status = 'active'
+    })
 }
 
 /** Pays an invoice on request (Invoices API `pay`, the hosted page) and moves its subscription along. */
@@ -480,7 +485,9 @@ function charge(src: EventSource, invoice: Invoice): void {
 }
 
 function expireIncomplete(src: EventSource, sub: Subscription): void {
-  changeSubscription(src, sub, (s) => void (s.status = 'incomplete_expired'))
+  changeSubscription(src, sub, (s) => {
+    s.status = 'incomplete_expired'
+  })
   const invoice = sub.latest_invoice ? src.ctx.state.invoices.get(sub.latest_invoice) : undefined
   if (invoice && invoice.status === 'open') {
     invoice.status = 'void'
@@ -529,7 +536,7 @@ export function settleInvoiceIntent(
   pi: { id: string; invoice: string | null; status: string; latest_charge: string | null },
 ): void {
   const invoice = pi.invoice ? src.ctx.state.invoices.get(pi.invoice) : undefined
-  if (!invoice || invoice.status !== 'open') return
+  if (invoice?.status !== 'open') return
   const sub = invoice.subscription ? src.ctx.state.subscriptions.get(invoice.subscription) : undefined
   if (pi.status === 'succeeded') {
     invoice.charge = pi.latest_charge

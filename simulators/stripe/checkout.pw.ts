@@ -14,7 +14,12 @@ let client: Stripe
 
 test.beforeAll(async () => {
   sims = await startProviders([stripe])
-  client = new Stripe('sk_test_playwright', { host: '127.0.0.1', port: sims.port('stripe'), protocol: 'http', maxNetworkRetries: 0 })
+  client = new Stripe('sk_test_playwright', {
+    host: '127.0.0.1',
+    port: sims.port('stripe'),
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  })
 })
 test.afterAll(async () => {
   await sims.close()
@@ -24,16 +29,26 @@ const SHOP = 'https://shop.example'
 
 test.beforeEach(async ({ page }) => {
   // The shop's own pages: success and cancel land here.
-  await page.route(`${SHOP}/**`, (route) => route.fulfill({ contentType: 'text/html', body: `<h1 id="shop">${route.request().url()}</h1>` }))
+  await page.route(`${SHOP}/**`, (route) =>
+    route.fulfill({ contentType: 'text/html', body: `<h1 id="shop">${route.request().url()}</h1>` }),
+  )
 })
 
 async function session(mode: 'payment' | 'subscription' = 'payment') {
   const line =
     mode === 'payment'
-      ? { price_data: { currency: 'usd', unit_amount: 2500, product_data: { name: 'Credit pack' } }, quantity: 2 }
+      ? {
+          price_data: { currency: 'usd', unit_amount: 2500, product_data: { name: 'Credit pack' } },
+          quantity: 2,
+        }
       : {
           price: (
-            await client.prices.create({ currency: 'usd', unit_amount: 900, recurring: { interval: 'month' }, product_data: { name: 'Monthly plan' } })
+            await client.prices.create({
+              currency: 'usd',
+              unit_amount: 900,
+              recurring: { interval: 'month' },
+              product_data: { name: 'Monthly plan' },
+            })
           ).id,
           quantity: 1,
         }
@@ -54,7 +69,9 @@ async function fillCard(page: import('@playwright/test').Page, number: string) {
   await page.getByTestId('submit').click()
 }
 
-test('completes a hosted Checkout Session with a test card and redirects to success_url', async ({ page }) => {
+test('completes a hosted Checkout Session with a test card and redirects to success_url', async ({
+  page,
+}) => {
   const s = await session()
   await page.goto(s.url!)
   await expect(page.getByTestId('amount')).toHaveText('50.00 USD')

@@ -1,5 +1,6 @@
 import {
   changeSubscription,
+  type InvoiceOutcome,
   payInvoice,
   scheduleRealtime,
   settleInvoiceIntent,
@@ -110,7 +111,7 @@ export function payCheckout(
   )
   if (session.mode === 'subscription') return paySubscription(src, session, customer!, pm.id)
   let pi = session.payment_intent ? ctx.state.paymentIntents.get(session.payment_intent) : undefined
-  if (!pi || pi.status !== 'requires_payment_method') {
+  if (pi?.status !== 'requires_payment_method') {
     pi = newPaymentIntent(src, {
       amount: session.amount_total ?? 0,
       currency: session.currency ?? 'usd',
@@ -143,7 +144,7 @@ function paySubscription(
     return { kind: 'declined', message: 'Your card was declined.' }
   }
   let sub = session.subscription ? ctx.state.subscriptions.get(session.subscription) : undefined
-  let outcome
+  let outcome: InvoiceOutcome | undefined
   if (!sub) {
     const prices = session._lineItems.map((l) => ({
       price: ctx.state.prices.get(l.price)!,
@@ -159,7 +160,9 @@ function paySubscription(
     session.invoice = sub.latest_invoice
     scheduleRealtime(ctx)
   } else {
-    changeSubscription(src, sub, (s) => void (s.default_payment_method = pmId))
+    changeSubscription(src, sub, (s) => {
+      s.default_payment_method = pmId
+    })
     outcome = payInvoice(src, ctx.state.invoices.get(sub.latest_invoice!)!, pmId)
   }
   if (outcome?.kind === 'requires_action') return { kind: 'authenticate' }

@@ -125,18 +125,15 @@ function expandAt(
     return
   }
   const record = node as Record<string, unknown>
-  if (!(head in record)) return cannotExpand(path)
+  if (!(head in record)) cannotExpand(path)
   let value = record[head]
   if (typeof value === 'string') {
     const found = lookupById(state, value)
-    if (!found) {
-      // Ids that name objects standin does not store (balance transactions) cannot be expanded.
-      if (/^[a-z]+_/.test(value)) return cannotExpand(path)
-      return cannotExpand(path)
-    }
-    value = render(found, version)
+    // Ids of objects standin does not store (balance transactions) cannot be expanded either.
+    if (!found) cannotExpand(path)
+    value = render(found!, version)
     record[head] = value
-  } else if (value !== null && typeof value !== 'object') return cannotExpand(path)
+  } else if (value !== null && typeof value !== 'object') cannotExpand(path)
   expandAt(value, rest, path, version, state)
 }
 

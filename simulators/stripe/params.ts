@@ -18,7 +18,12 @@ export class ParamError extends Error {
 }
 
 /** Values added to Stripe's enums after the bundled spec (event types of basil and later). */
-const NEWER_ENUM_VALUES = new Set(['invoice_payment.paid', 'invoice.overpaid', 'invoice.will_be_due', 'invoice.overdue'])
+const NEWER_ENUM_VALUES = new Set([
+  'invoice_payment.paid',
+  'invoice.overpaid',
+  'invoice.will_be_due',
+  'invoice.overdue',
+])
 
 const name = (path: string[]) => path.map((p, i) => (i === 0 ? p : `[${p}]`)).join('')
 
@@ -84,7 +89,8 @@ export function check(schema: JsonSchema, value: unknown, path: string[]): unkno
     }
     case 'string': {
       if (typeof value === 'number' || typeof value === 'boolean') value = String(value)
-      if (typeof value !== 'string') throw new ParamError(`Invalid string: ${describe(value)}`, name(path))
+      if (typeof value !== 'string')
+        throw new ParamError(`Invalid string: ${describeValue(value)}`, name(path))
       if (s.maxLength !== undefined && value.length > s.maxLength)
         throw new ParamError(
           `Invalid string: ${value.slice(0, 20)}...; must be at most ${s.maxLength} characters`,
@@ -103,7 +109,7 @@ export function check(schema: JsonSchema, value: unknown, path: string[]): unkno
   }
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   return Array.isArray(value)
     ? 'array'
     : typeof value === 'object' && value !== null

@@ -59,7 +59,12 @@ describe('authentication', () => {
 
   it('accepts Basic auth with the key as user and keeps accounts apart by key', async () => {
     const basic = `Basic ${Buffer.from('sk_test_basicuser:').toString('base64')}`
-    const created = await raw('/v1/customers', { key: null, method: 'POST', headers: { authorization: basic }, body: new URLSearchParams({ email: 'b@example.com' }) })
+    const created = await raw('/v1/customers', {
+      key: null,
+      method: 'POST',
+      headers: { authorization: basic },
+      body: new URLSearchParams({ email: 'b@example.com' }),
+    })
     expect(created.status).toBe(200)
     const { id } = (await created.json()) as { id: string }
     const bearer = await raw(`/v1/customers/${id}`, { key: 'sk_test_basicuser' })
@@ -71,7 +76,9 @@ describe('authentication', () => {
   it('tells a publishable key it cannot call the API', async () => {
     const res = await raw('/v1/customers', { key: 'pk_test_123' })
     expect(res.status).toBe(401)
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('publishable API key')
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      'publishable API key',
+    )
   })
 })
 
@@ -79,17 +86,44 @@ describe('request validation against the spec', () => {
   it('names the parameter for unknown, missing, bad integer, bad enum and bad boolean', async () => {
     const s = h.client({ version: LEGACY_VERSION })
     const unknown = await failure(s.customers.create({ emial: 'x' } as Stripe.CustomerCreateParams))
-    expect([unknown.code, unknown.param, unknown.message]).toEqual(['parameter_unknown', 'emial', 'Received unknown parameter: emial'])
-    const nested = await failure(s.paymentMethods.create({ type: 'card', card: { number: '4242424242424242', colour: 'red' } } as unknown as Stripe.PaymentMethodCreateParams))
+    expect([unknown.code, unknown.param, unknown.message]).toEqual([
+      'parameter_unknown',
+      'emial',
+      'Received unknown parameter: emial',
+    ])
+    const nested = await failure(
+      s.paymentMethods.create({
+        type: 'card',
+        card: { number: '4242424242424242', colour: 'red' },
+      } as unknown as Stripe.PaymentMethodCreateParams),
+    )
     expect([nested.code, nested.param]).toEqual(['parameter_unknown', 'card[colour]'])
-    const missing = await failure(s.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams))
-    expect([missing.code, missing.param, missing.message]).toEqual(['parameter_missing', 'amount', 'Missing required param: amount.'])
-    const integer = await failure(s.paymentIntents.create({ amount: 'ten' as unknown as number, currency: 'usd' }))
-    expect([integer.code, integer.param, integer.message]).toEqual(['parameter_invalid_integer', 'amount', 'Invalid integer: ten'])
-    const enumValue = await failure(s.paymentIntents.create({ amount: 100, currency: 'usd', capture_method: 'later' as 'manual' }))
+    const missing = await failure(
+      s.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams),
+    )
+    expect([missing.code, missing.param, missing.message]).toEqual([
+      'parameter_missing',
+      'amount',
+      'Missing required param: amount.',
+    ])
+    const integer = await failure(
+      s.paymentIntents.create({ amount: 'ten' as unknown as number, currency: 'usd' }),
+    )
+    expect([integer.code, integer.param, integer.message]).toEqual([
+      'parameter_invalid_integer',
+      'amount',
+      'Invalid integer: ten',
+    ])
+    const enumValue = await failure(
+      s.paymentIntents.create({ amount: 100, currency: 'usd', capture_method: 'later' as 'manual' }),
+    )
     expect(enumValue.param).toBe('capture_method')
-    expect(enumValue.message).toBe('Invalid capture_method: must be one of automatic, automatic_async, or manual')
-    const bool = await failure(s.paymentIntents.create({ amount: 100, currency: 'usd', confirm: 'maybe' as unknown as boolean }))
+    expect(enumValue.message).toBe(
+      'Invalid capture_method: must be one of automatic, automatic_async, or manual',
+    )
+    const bool = await failure(
+      s.paymentIntents.create({ amount: 100, currency: 'usd', confirm: 'maybe' as unknown as boolean }),
+    )
     expect([bool.param, bool.message]).toEqual(['confirm', 'Invalid boolean: maybe'])
     const empty = await failure(s.paymentIntents.create({ amount: '' as unknown as number, currency: 'usd' }))
     expect(empty.code).toBe('parameter_invalid_empty')
@@ -100,7 +134,9 @@ describe('request validation against the spec', () => {
   it('refuses huge metadata with Stripe limits', async () => {
     const s = h.client({ version: LEGACY_VERSION })
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']))
-    expect((await failure(s.customers.create({ metadata: many }))).message).toBe('You can have up to 50 metadata keys, but you passed in 51 keys.')
+    expect((await failure(s.customers.create({ metadata: many }))).message).toBe(
+      'You can have up to 50 metadata keys, but you passed in 51 keys.',
+    )
     const longValue = await failure(s.customers.create({ metadata: { note: 'x'.repeat(501) } }))
     expect(longValue.param).toBe('metadata[note]')
     const longKey = await failure(s.customers.create({ metadata: { ['k'.repeat(41)]: 'v' } }))
@@ -110,12 +146,23 @@ describe('request validation against the spec', () => {
 
 describe('bad input keeps the simulator serving', () => {
   it('answers malformed bodies, wrong content types, unknown routes and huge bodies in Stripe error shape', async () => {
-    const json = await raw('/v1/customers', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email": ' })
+    const json = await raw('/v1/customers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email": ',
+    })
     expect(json.status).toBe(400)
     expect(((await json.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error')
-    const xml = await raw('/v1/customers', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' })
+    const xml = await raw('/v1/customers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: '<a/>',
+    })
     expect(xml.status).toBe(400)
-    const nested = await raw('/v1/customers', { method: 'POST', body: new URLSearchParams({ 'email[a][b]': 'x' }) })
+    const nested = await raw('/v1/customers', {
+      method: 'POST',
+      body: new URLSearchParams({ 'email[a][b]': 'x' }),
+    })
     expect(nested.status).toBe(400)
     expect(((await nested.json()) as { error: { param: string } }).error.param).toBe('email')
     const route = await raw('/v1/widgets', { version: LEGACY_VERSION })
@@ -124,12 +171,17 @@ describe('bad input keeps the simulator serving', () => {
     expect(routeBody.error.message).toMatch(/^Unrecognized request URL \(GET: \/v1\/widgets\)\./)
     const method = await raw('/v1/customers', { method: 'PATCH' })
     expect(method.status).toBe(404)
-    const huge = await raw('/v1/customers', { method: 'POST', body: `description=${'x'.repeat(2 * 1024 * 1024)}` })
+    const huge = await raw('/v1/customers', {
+      method: 'POST',
+      body: `description=${'x'.repeat(2 * 1024 * 1024)}`,
+    })
     expect(huge.status).toBe(413)
     expect(((await huge.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error')
     const version = await raw('/v1/customers', { version: 'yesterday' })
     expect(version.status).toBe(400)
-    expect(((await version.json()) as { error: { message: string } }).error.message).toBe('Invalid Stripe API version: yesterday')
+    expect(((await version.json()) as { error: { message: string } }).error.message).toBe(
+      'Invalid Stripe API version: yesterday',
+    )
     // Still serving.
     const after = await h.client().customers.create({ email: 'still@example.com' })
     expect(after.id).toMatch(/^cus_/)
@@ -139,14 +191,30 @@ describe('bad input keeps the simulator serving', () => {
 describe('idempotency', () => {
   it('replays the first response, errors included, with Idempotent-Replayed', async () => {
     const s = h.client({ version: LEGACY_VERSION })
-    const first = await s.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey: 'order-1' })
-    const again = await s.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey: 'order-1' })
+    const first = await s.paymentIntents.create(
+      { amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true },
+      { idempotencyKey: 'order-1' },
+    )
+    const again = await s.paymentIntents.create(
+      { amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true },
+      { idempotencyKey: 'order-1' },
+    )
     expect(again.id).toBe(first.id)
     expect(again.lastResponse.headers['idempotent-replayed']).toBe('true')
     expect(again.lastResponse.headers['idempotency-key']).toBe('order-1')
     expect((await s.paymentIntents.list({ limit: 100 })).data).toHaveLength(1)
-    const declined = await failure(s.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }, { idempotencyKey: 'order-2' }))
-    const replayed = await failure(s.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }, { idempotencyKey: 'order-2' }))
+    const declined = await failure(
+      s.paymentIntents.create(
+        { amount: 1000, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true },
+        { idempotencyKey: 'order-2' },
+      ),
+    )
+    const replayed = await failure(
+      s.paymentIntents.create(
+        { amount: 1000, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true },
+        { idempotencyKey: 'order-2' },
+      ),
+    )
     expect(replayed.code).toBe('card_declined')
     expect(replayed.payment_intent?.id).toBe(declined.payment_intent?.id)
     expect(replayed.headers?.['idempotent-replayed']).toBe('true')
@@ -155,7 +223,9 @@ describe('idempotency', () => {
   it('refuses the same key with other parameters, and forgets keys after 24 h of virtual time', async () => {
     const s = h.client({ version: LEGACY_VERSION })
     await s.customers.create({ email: 'one@example.com' }, { idempotencyKey: 'cust-1' })
-    const conflict = await failure(s.customers.create({ email: 'two@example.com' }, { idempotencyKey: 'cust-1' }))
+    const conflict = await failure(
+      s.customers.create({ email: 'two@example.com' }, { idempotencyKey: 'cust-1' }),
+    )
     expect(conflict.type).toBe('StripeIdempotencyError')
     expect(conflict.statusCode).toBe(400)
     expect(conflict.message).toContain("Try using a key other than 'cust-1'")
@@ -187,7 +257,9 @@ describe('fault rules by catalogue name', () => {
       effect: { type: 'provider-error', error: name },
       times: 1,
     })
-    const error = await failure(s.paymentIntents.create({ amount: 100, currency: 'usd', metadata: { case: name } }))
+    const error = await failure(
+      s.paymentIntents.create({ amount: 100, currency: 'usd', metadata: { case: name } }),
+    )
     expect([error.statusCode, error.type, error.code]).toEqual([status, type, code])
     expect(error.requestId).toMatch(/^req_/)
     expect(rule.id).toBeTruthy()

@@ -26,12 +26,21 @@ function checkObject(record: Record<string, unknown>, path: string, problems: st
     if (typeof record.url !== 'string') problems.push(`${path}.url: not a string`)
     for (const key of Object.keys(record))
       if (!['object', 'data', 'has_more', 'url'].includes(key)) problems.push(`${path}.${key}: not in a list`)
-    ;(record.data as unknown[] | undefined)?.forEach((item, i) => checkObject(item as Record<string, unknown>, `${path}.data[${i}]`, problems))
+    const data = (record.data as unknown[] | undefined) ?? []
+    for (const [i, item] of data.entries())
+      checkObject(item as Record<string, unknown>, `${path}.data[${i}]`, problems)
     return
   }
-  if (typeof object !== 'string') return void problems.push(`${path}: no object field`)
-  const schema = record.deleted === true ? spec().components.schemas[`deleted_${object}`] : schemaForObject(object)
-  if (!schema) return void problems.push(`${path}: the spec has no schema for object '${object}'`)
+  if (typeof object !== 'string') {
+    problems.push(`${path}: no object field`)
+    return
+  }
+  const schema =
+    record.deleted === true ? spec().components.schemas[`deleted_${object}`] : schemaForObject(object)
+  if (!schema) {
+    problems.push(`${path}: the spec has no schema for object '${object}'`)
+    return
+  }
   check(schema, record, path, problems)
 }
 
@@ -61,17 +70,19 @@ function check(schema: JsonSchema, value: unknown, path: string, problems: strin
       if (typeof value !== 'string') problems.push(`${path}: expected a string, got ${JSON.stringify(value)}`)
       return
     case 'integer':
-      if (!Number.isInteger(value)) problems.push(`${path}: expected an integer, got ${JSON.stringify(value)}`)
+      if (!Number.isInteger(value))
+        problems.push(`${path}: expected an integer, got ${JSON.stringify(value)}`)
       return
     case 'number':
       if (typeof value !== 'number') problems.push(`${path}: expected a number, got ${JSON.stringify(value)}`)
       return
     case 'boolean':
-      if (typeof value !== 'boolean') problems.push(`${path}: expected a boolean, got ${JSON.stringify(value)}`)
+      if (typeof value !== 'boolean')
+        problems.push(`${path}: expected a boolean, got ${JSON.stringify(value)}`)
       return
     case 'array':
       if (!Array.isArray(value)) problems.push(`${path}: expected an array`)
-      else value.forEach((item, i) => check(s.items ?? {}, item, `${path}[${i}]`, problems))
+      else for (const [i, item] of value.entries()) check(s.items ?? {}, item, `${path}[${i}]`, problems)
       return
     case 'object': {
       if (typeof value !== 'object' || Array.isArray(value)) {
@@ -84,10 +95,13 @@ function check(schema: JsonSchema, value: unknown, path: string, problems: strin
         if (typeof v === 'function') continue
         const prop = properties?.[key]
         if (prop) check(prop, v, `${path}.${key}`, problems)
-        else if (typeof s.additionalProperties === 'object') check(s.additionalProperties, v, `${path}.${key}`, problems)
-        else if (properties && s.additionalProperties !== true) problems.push(`${path}.${key}: not in the spec`)
+        else if (typeof s.additionalProperties === 'object')
+          check(s.additionalProperties, v, `${path}.${key}`, problems)
+        else if (properties && s.additionalProperties !== true)
+          problems.push(`${path}.${key}: not in the spec`)
       }
-      for (const key of s.required ?? []) if (!(key in record)) problems.push(`${path}.${key}: required but missing`)
+      for (const key of s.required ?? [])
+        if (!(key in record)) problems.push(`${path}.${key}: required but missing`)
       return
     }
     default:

@@ -30,12 +30,20 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
 
   it('creates, retrieves, updates, lists and deletes customers', async () => {
     const s = client()
-    const created = await s.customers.create({ email: 'ada@example.com', name: 'Ada', metadata: { plan: 'pro', drop: 'x' } })
+    const created = await s.customers.create({
+      email: 'ada@example.com',
+      name: 'Ada',
+      metadata: { plan: 'pro', drop: 'x' },
+    })
     expect(created.id).toMatch(/^cus_/)
     expect(created.object).toBe('customer')
     expect(created.livemode).toBe(false)
     const got = await s.customers.retrieve(created.id)
-    expect(got).toMatchObject({ id: created.id, email: 'ada@example.com', metadata: { plan: 'pro', drop: 'x' } })
+    expect(got).toMatchObject({
+      id: created.id,
+      email: 'ada@example.com',
+      metadata: { plan: 'pro', drop: 'x' },
+    })
     const updated = await s.customers.update(created.id, { name: 'Ada L', metadata: { drop: '' } })
     expect(updated.name).toBe('Ada L')
     expect(updated.metadata).toEqual({ plan: 'pro' })
@@ -79,17 +87,27 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(fromToken.id).not.toBe('pm_card_visa')
     expect(fromToken.card).toMatchObject({ brand: 'visa', last4: '4242' })
     expect(fromToken.customer).toBe(customer.id)
-    const raw = await s.paymentMethods.create({ type: 'card', card: { number: '5555555555554444', exp_month: 12, exp_year: 2040, cvc: '123' } })
+    const raw = await s.paymentMethods.create({
+      type: 'card',
+      card: { number: '5555555555554444', exp_month: 12, exp_year: 2040, cvc: '123' },
+    })
     expect(raw.card).toMatchObject({ brand: 'mastercard', last4: '4444', exp_year: 2040 })
     await s.paymentMethods.attach(raw.id, { customer: customer.id })
     const listed = await s.customers.listPaymentMethods(customer.id)
     expect(listed.data.map((p) => p.id).sort()).toEqual([fromToken.id, raw.id].sort())
     const detached = await s.paymentMethods.detach(raw.id)
     expect(detached.customer).toBeNull()
-    const declined = await cardError(s.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }))
+    const declined = await cardError(
+      s.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }),
+    )
     expect(declined.statusCode).toBe(402)
     expect(declined.code).toBe('card_declined')
-    const wrong = await cardError(s.paymentMethods.create({ type: 'card', card: { number: '4242424242424241', exp_month: 1, exp_year: 2040 } }))
+    const wrong = await cardError(
+      s.paymentMethods.create({
+        type: 'card',
+        card: { number: '4242424242424241', exp_month: 1, exp_year: 2040 },
+      }),
+    )
     expect(wrong.code).toBe('incorrect_number')
   })
 
@@ -104,7 +122,14 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(confirmed.status).toBe('succeeded')
     expect(confirmed.amount_received).toBe(1999)
     const charge = confirmed.latest_charge as Stripe.Charge
-    expect(charge).toMatchObject({ object: 'charge', amount: 1999, captured: true, paid: true, status: 'succeeded', payment_intent: pi.id })
+    expect(charge).toMatchObject({
+      object: 'charge',
+      amount: 1999,
+      captured: true,
+      paid: true,
+      status: 'succeeded',
+      payment_intent: pi.id,
+    })
     const again = await cardError(s.paymentIntents.confirm(pi.id))
     expect(again.code).toBe('payment_intent_unexpected_state')
     expect(again.statusCode).toBe(400)
@@ -118,7 +143,12 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
   it('declines with the card error, the PaymentIntent embedded and last_payment_error set', async () => {
     const s = client()
     const error = await cardError(
-      s.paymentIntents.create({ amount: 500, currency: 'usd', payment_method: 'pm_card_chargeDeclinedInsufficientFunds', confirm: true }),
+      s.paymentIntents.create({
+        amount: 500,
+        currency: 'usd',
+        payment_method: 'pm_card_chargeDeclinedInsufficientFunds',
+        confirm: true,
+      }),
     )
     expect(error).toBeInstanceOf(Error)
     expect(error.type).toBe('StripeCardError')
@@ -131,14 +161,30 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     const embedded = error.payment_intent!
     expect(embedded.status).toBe('requires_payment_method')
     const stored = await s.paymentIntents.retrieve(embedded.id)
-    expect(stored.last_payment_error).toMatchObject({ code: 'card_declined', decline_code: 'insufficient_funds', type: 'card_error' })
+    expect(stored.last_payment_error).toMatchObject({
+      code: 'card_declined',
+      decline_code: 'insufficient_funds',
+      type: 'card_error',
+    })
     expect(stored.status).toBe('requires_payment_method')
     const failed = await s.charges.retrieve(stored.latest_charge as string)
     expect(failed).toMatchObject({ status: 'failed', failure_code: 'card_declined', paid: false })
-    const generic = await cardError(s.paymentIntents.create({ amount: 500, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }))
+    const generic = await cardError(
+      s.paymentIntents.create({
+        amount: 500,
+        currency: 'usd',
+        payment_method: 'pm_card_chargeDeclined',
+        confirm: true,
+      }),
+    )
     expect(generic.decline_code).toBe('generic_decline')
     const expired = await cardError(
-      s.paymentIntents.create({ amount: 500, currency: 'usd', payment_method: 'pm_card_chargeDeclinedExpiredCard', confirm: true }),
+      s.paymentIntents.create({
+        amount: 500,
+        currency: 'usd',
+        payment_method: 'pm_card_chargeDeclinedExpiredCard',
+        confirm: true,
+      }),
     )
     expect(expired.code).toBe('expired_card')
     // The same PaymentIntent can be retried with another card.
@@ -159,20 +205,38 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(pi.next_action?.type).toBe('redirect_to_url')
     const url = pi.next_action!.redirect_to_url!.url!
     expect((await fetch(url)).status).toBe(200)
-    const pass = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'complete' }), redirect: 'manual' })
+    const pass = await fetch(url, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'complete' }),
+      redirect: 'manual',
+    })
     expect(pass.status).toBe(303)
     expect(pass.headers.get('location')).toContain('redirect_status=succeeded')
     expect((await s.paymentIntents.retrieve(pi.id)).status).toBe('succeeded')
 
-    const other = await s.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: 'pm_card_authenticationRequired', confirm: true })
+    const other = await s.paymentIntents.create({
+      amount: 3000,
+      currency: 'usd',
+      payment_method: 'pm_card_authenticationRequired',
+      confirm: true,
+    })
     expect(other.next_action?.type).toBe('use_stripe_sdk')
-    await fetch(`http://127.0.0.1:${h.port}/3ds/${other.id}`, { method: 'POST', body: new URLSearchParams({ action: 'fail' }) })
+    await fetch(`http://127.0.0.1:${h.port}/3ds/${other.id}`, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'fail' }),
+    })
     const failed = await s.paymentIntents.retrieve(other.id)
     expect(failed.status).toBe('requires_payment_method')
     expect(failed.last_payment_error?.code).toBe('payment_intent_authentication_failure')
 
     const offSession = await cardError(
-      s.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: 'pm_card_authenticationRequired', confirm: true, off_session: true }),
+      s.paymentIntents.create({
+        amount: 3000,
+        currency: 'usd',
+        payment_method: 'pm_card_authenticationRequired',
+        confirm: true,
+        off_session: true,
+      }),
     )
     expect(offSession.code).toBe('authentication_required')
     expect(offSession.decline_code).toBe('authentication_required')
@@ -180,10 +244,20 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
 
   it('authorizes with capture_method=manual, captures part, and cancels another', async () => {
     const s = client()
-    const pi = await s.paymentIntents.create({ amount: 5000, currency: 'usd', payment_method: 'pm_card_visa', capture_method: 'manual', confirm: true })
+    const pi = await s.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      capture_method: 'manual',
+      confirm: true,
+    })
     expect(pi.status).toBe('requires_capture')
     expect(pi.amount_capturable).toBe(5000)
-    const early = await cardError(s.paymentIntents.cancel((await s.paymentIntents.create({ amount: 100, currency: 'usd' })).id).then(() => s.paymentIntents.capture(pi.id, { amount_to_capture: 6000 })))
+    const early = await cardError(
+      s.paymentIntents
+        .cancel((await s.paymentIntents.create({ amount: 100, currency: 'usd' })).id)
+        .then(() => s.paymentIntents.capture(pi.id, { amount_to_capture: 6000 })),
+    )
     expect(early.code).toBe('amount_too_large')
     const captured = await s.paymentIntents.capture(pi.id, { amount_to_capture: 4000 })
     expect(captured.status).toBe('succeeded')
@@ -193,7 +267,13 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     const twice = await cardError(s.paymentIntents.capture(pi.id))
     expect(twice.code).toBe('payment_intent_unexpected_state')
 
-    const held = await s.paymentIntents.create({ amount: 700, currency: 'usd', payment_method: 'pm_card_visa', capture_method: 'manual', confirm: true })
+    const held = await s.paymentIntents.create({
+      amount: 700,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      capture_method: 'manual',
+      confirm: true,
+    })
     const canceled = await s.paymentIntents.cancel(held.id, { cancellation_reason: 'requested_by_customer' })
     expect(canceled.status).toBe('canceled')
     expect(canceled.cancellation_reason).toBe('requested_by_customer')
@@ -203,15 +283,31 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
 
   it('refunds in full and in part, and refuses an over-refund', async () => {
     const s = client()
-    const pi = await s.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })
-    const partial = await s.refunds.create({ payment_intent: pi.id, amount: 300, reason: 'requested_by_customer' })
-    expect(partial).toMatchObject({ object: 'refund', amount: 300, status: 'succeeded', payment_intent: pi.id })
+    const pi = await s.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    })
+    const partial = await s.refunds.create({
+      payment_intent: pi.id,
+      amount: 300,
+      reason: 'requested_by_customer',
+    })
+    expect(partial).toMatchObject({
+      object: 'refund',
+      amount: 300,
+      status: 'succeeded',
+      payment_intent: pi.id,
+    })
     let charge = await s.charges.retrieve(pi.latest_charge as string)
     expect(charge.amount_refunded).toBe(300)
     expect(charge.refunded).toBe(false)
     const over = await cardError(s.refunds.create({ charge: charge.id, amount: 800 }))
     expect(over.statusCode).toBe(400)
-    expect(over.code).toBe('amount_too_large')
+    expect(over.code).toBeUndefined()
+    expect(over.param).toBe('amount')
+    expect(over.message).toBe('Refund amount ($8.00) is greater than unrefunded amount on charge ($7.00)')
     const rest = await s.refunds.create({ charge: charge.id })
     expect(rest.amount).toBe(700)
     charge = await s.charges.retrieve(charge.id)
@@ -239,9 +335,12 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect((list.data[0]!.customer as Stripe.Customer).id).toBe(customer.id)
     // curl's style (expand[]=) gives the same answer as the SDK's indexed style.
     const key = (s as unknown as { _api: { auth: string } })._api?.auth
-    const raw = await fetch(`http://127.0.0.1:${h.port}/v1/payment_intents/${pi.id}?expand[]=customer&expand[]=latest_charge`, {
-      headers: { authorization: key ?? '', 'stripe-version': version },
-    })
+    const raw = await fetch(
+      `http://127.0.0.1:${h.port}/v1/payment_intents/${pi.id}?expand[]=customer&expand[]=latest_charge`,
+      {
+        headers: { authorization: key ?? '', 'stripe-version': version },
+      },
+    )
     const body = (await raw.json()) as { customer: { object: string }; latest_charge: { object: string } }
     if (key) expect([body.customer.object, body.latest_charge.object]).toEqual(['customer', 'charge'])
     const bad = await cardError(s.paymentIntents.retrieve(pi.id, { expand: ['amount'] }))

@@ -72,10 +72,11 @@ export async function startReceiver(status: () => number = () => 200) {
     req.on('end', () => {
       const r = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }
       received.push(r)
-      for (const w of [...waiters]) if (w.pred(r)) {
-        waiters.splice(waiters.indexOf(w), 1)
-        w.resolve(r)
-      }
+      for (const w of [...waiters])
+        if (w.pred(r)) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve(r)
+        }
       res.statusCode = status()
       res.end('ok')
     })
@@ -87,7 +88,11 @@ export async function startReceiver(status: () => number = () => 200) {
     received,
     /** Resolves with the first delivery whose parsed event satisfies `pred`. */
     waitFor(
-      pred: (event: { type: string; id: string; data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> } }) => boolean,
+      pred: (event: {
+        type: string
+        id: string
+        data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> }
+      }) => boolean,
       ms = 5000,
     ) {
       const test = (r: Received) => pred(JSON.parse(r.body))
@@ -95,7 +100,13 @@ export async function startReceiver(status: () => number = () => 200) {
       if (hit) return Promise.resolve(hit)
       return new Promise<Received>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no matching webhook delivery')), ms)
-        waiters.push({ pred: test, resolve: (r) => (clearTimeout(timer), resolve(r)) })
+        waiters.push({
+          pred: test,
+          resolve: (r) => {
+            clearTimeout(timer)
+            resolve(r)
+          },
+        })
       })
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

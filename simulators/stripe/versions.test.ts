@@ -19,8 +19,18 @@ beforeAll(async () => {
   current = h.client({ key })
   const customer = await current.customers.create({ email: 'v@example.com', payment_method: 'pm_card_visa' })
   const pm = (await current.customers.listPaymentMethods(customer.id)).data[0]!
-  const price = await current.prices.create({ currency: 'usd', unit_amount: 1200, recurring: { interval: 'month' }, product_data: { name: 'Plan' } })
-  sub = await current.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id, metadata: { tier: 'gold' } })
+  const price = await current.prices.create({
+    currency: 'usd',
+    unit_amount: 1200,
+    recurring: { interval: 'month' },
+    product_data: { name: 'Plan' },
+  })
+  sub = await current.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: price.id }],
+    default_payment_method: pm.id,
+    metadata: { tier: 'gold' },
+  })
   invoiceId = sub.latest_invoice as string
 })
 afterAll(() => h.close())
@@ -37,8 +47,12 @@ describe('API version shapes', () => {
   })
 
   it('moves subscription periods from the subscription onto its items', async () => {
-    const old = (await legacy.subscriptions.retrieve(sub.id)) as unknown as Loose & { items: { data: Loose[] } }
-    const now = (await current.subscriptions.retrieve(sub.id)) as unknown as Loose & { items: { data: Loose[] } }
+    const old = (await legacy.subscriptions.retrieve(sub.id)) as unknown as Loose & {
+      items: { data: Loose[] }
+    }
+    const now = (await current.subscriptions.retrieve(sub.id)) as unknown as Loose & {
+      items: { data: Loose[] }
+    }
     expect(typeof old.current_period_end).toBe('number')
     expect(old.items.data[0]!.current_period_end).toBeUndefined()
     expect(now.current_period_end).toBeUndefined()
@@ -59,32 +73,81 @@ describe('API version shapes', () => {
     expect(old).toMatchObject({ subscription: sub.id, paid: true, paid_out_of_band: false })
     expect(old.payment_intent).toMatch(/^pi_/)
     expect(old.charge).toMatch(/^ch_/)
-    for (const gone of ['payment_intent', 'charge', 'paid', 'paid_out_of_band', 'subscription', 'subscription_details', 'quote', 'tax', 'total_tax_amounts', 'application_fee_amount', 'transfer_data', 'discount'])
+    for (const gone of [
+      'payment_intent',
+      'charge',
+      'paid',
+      'paid_out_of_band',
+      'subscription',
+      'subscription_details',
+      'quote',
+      'tax',
+      'total_tax_amounts',
+      'application_fee_amount',
+      'transfer_data',
+      'discount',
+    ])
       expect(now[gone], gone).toBeUndefined()
     expect(now.status).toBe('paid')
-    expect(now.parent.subscription_details).toMatchObject({ subscription: sub.id, metadata: { tier: 'gold' } })
-    expect(now.payments.data[0]).toMatchObject({ status: 'paid', payment: { payment_intent: old.payment_intent } })
+    expect(now.parent.subscription_details).toMatchObject({
+      subscription: sub.id,
+      metadata: { tier: 'gold' },
+    })
+    expect(now.payments.data[0]).toMatchObject({
+      status: 'paid',
+      payment: { payment_intent: old.payment_intent },
+    })
     expect(now.confirmation_secret.client_secret).toMatch(new RegExp(`^${old.payment_intent}_secret_`))
     expect(now.total_taxes).toEqual([])
     expect(now.amount_overpaid).toBe(0)
-    for (const added of ['parent', 'payments', 'confirmation_secret', 'total_taxes', 'amount_overpaid']) expect(old[added], added).toBeUndefined()
+    for (const added of ['parent', 'payments', 'confirmation_secret', 'total_taxes', 'amount_overpaid'])
+      expect(old[added], added).toBeUndefined()
   })
 
   it('replaces line item price and subscription_item with pricing and parent', async () => {
-    const [oldLine] = ((await legacy.invoices.retrieve(invoiceId)) as unknown as { lines: { data: Loose[] } }).lines.data
-    const [newLine] = ((await current.invoices.retrieve(invoiceId)) as unknown as { lines: { data: Loose[] } }).lines.data
-    expect(oldLine).toMatchObject({ type: 'subscription', proration: false, subscription_item: sub.items.data[0]!.id })
+    const [oldLine] = ((await legacy.invoices.retrieve(invoiceId)) as unknown as { lines: { data: Loose[] } })
+      .lines.data
+    const [newLine] = (
+      (await current.invoices.retrieve(invoiceId)) as unknown as { lines: { data: Loose[] } }
+    ).lines.data
+    expect(oldLine).toMatchObject({
+      type: 'subscription',
+      proration: false,
+      subscription_item: sub.items.data[0]!.id,
+    })
     expect((oldLine!.price as Loose).id).toBe(sub.items.data[0]!.price.id)
-    for (const gone of ['price', 'subscription_item', 'proration', 'proration_details', 'type', 'tax_amounts', 'tax_rates']) expect(newLine![gone], gone).toBeUndefined()
-    expect(newLine!.pricing).toMatchObject({ type: 'price_details', price_details: { price: sub.items.data[0]!.price.id } })
-    expect(newLine!.parent).toMatchObject({ type: 'subscription_item_details', subscription_item_details: { subscription: sub.id } })
+    for (const gone of [
+      'price',
+      'subscription_item',
+      'proration',
+      'proration_details',
+      'type',
+      'tax_amounts',
+      'tax_rates',
+    ])
+      expect(newLine![gone], gone).toBeUndefined()
+    expect(newLine!.pricing).toMatchObject({
+      type: 'price_details',
+      price_details: { price: sub.items.data[0]!.price.id },
+    })
+    expect(newLine!.parent).toMatchObject({
+      type: 'subscription_item_details',
+      subscription_item_details: { subscription: sub.id },
+    })
     expect(newLine!.taxes).toEqual([])
   })
 
   it('drops invoice from charges and payment intents', async () => {
-    const old = (await legacy.invoices.retrieve(invoiceId)) as unknown as { payment_intent: string; charge: string }
-    expect(((await legacy.paymentIntents.retrieve(old.payment_intent)) as unknown as Loose).invoice).toBe(invoiceId)
-    expect(((await current.paymentIntents.retrieve(old.payment_intent)) as unknown as Loose).invoice).toBeUndefined()
+    const old = (await legacy.invoices.retrieve(invoiceId)) as unknown as {
+      payment_intent: string
+      charge: string
+    }
+    expect(((await legacy.paymentIntents.retrieve(old.payment_intent)) as unknown as Loose).invoice).toBe(
+      invoiceId,
+    )
+    expect(
+      ((await current.paymentIntents.retrieve(old.payment_intent)) as unknown as Loose).invoice,
+    ).toBeUndefined()
     expect(((await legacy.charges.retrieve(old.charge)) as unknown as Loose).invoice).toBe(invoiceId)
     expect(((await current.charges.retrieve(old.charge)) as unknown as Loose).invoice).toBeUndefined()
   })
@@ -92,7 +155,9 @@ describe('API version shapes', () => {
   it('moves checkout shipping_details under collected_information', async () => {
     const session = await current.checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } }, quantity: 1 }],
+      line_items: [
+        { price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } }, quantity: 1 },
+      ],
       success_url: 'https://x.example',
     })
     const old = (await legacy.checkout.sessions.retrieve(session.id)) as unknown as Loose

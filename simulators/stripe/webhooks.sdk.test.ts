@@ -1,7 +1,7 @@
-import Stripe from 'stripe'
+import type Stripe from 'stripe'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_MODE_RETRY_SCHEDULE, verifySignature } from './webhooks.ts'
 import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { TEST_MODE_RETRY_SCHEDULE, verifySignature } from './webhooks.ts'
 
 /**
  * Webhook endpoints, signed deliveries accepted by stripe.webhooks.constructEvent,
@@ -19,10 +19,18 @@ afterEach(() => {
 describe('webhook endpoints and deliveries', () => {
   it('creates an endpoint with its whsec_ secret, lists and deletes it', async () => {
     const s = h.client({ version: LEGACY_VERSION })
-    const endpoint = await s.webhookEndpoints.create({ url: 'https://app.example/hooks', enabled_events: ['payment_intent.succeeded'], description: 'main' })
+    const endpoint = await s.webhookEndpoints.create({
+      url: 'https://app.example/hooks',
+      enabled_events: ['payment_intent.succeeded'],
+      description: 'main',
+    })
     expect(endpoint.id).toMatch(/^we_/)
     expect(endpoint.secret).toMatch(/^whsec_/)
-    expect(endpoint).toMatchObject({ status: 'enabled', enabled_events: ['payment_intent.succeeded'], url: 'https://app.example/hooks' })
+    expect(endpoint).toMatchObject({
+      status: 'enabled',
+      enabled_events: ['payment_intent.succeeded'],
+      url: 'https://app.example/hooks',
+    })
     const listed = await s.webhookEndpoints.list()
     expect(listed.data.map((e) => e.id)).toEqual([endpoint.id])
     // The secret is shown only at creation.
@@ -37,8 +45,15 @@ describe('webhook endpoints and deliveries', () => {
     try {
       const s = h.client()
       const endpoint = await s.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] })
-      const pi = await s.paymentIntents.create({ amount: 4200, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })
-      const delivery = await receiver.waitFor((e) => e.type === 'payment_intent.succeeded' && e.data.object.id === pi.id)
+      const pi = await s.paymentIntents.create({
+        amount: 4200,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+      })
+      const delivery = await receiver.waitFor(
+        (e) => e.type === 'payment_intent.succeeded' && e.data.object.id === pi.id,
+      )
       const header = delivery.headers['stripe-signature'] as string
       expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/)
       expect(delivery.headers['content-type']).toBe('application/json; charset=utf-8')
@@ -47,15 +62,28 @@ describe('webhook endpoints and deliveries', () => {
       expect(event.type).toBe('payment_intent.succeeded')
       expect((event.data.object as Stripe.PaymentIntent).id).toBe(pi.id)
       expect(event.api_version).toBe(PINNED_VERSION)
-      expect(() => s.webhooks.constructEvent(delivery.body, header, 'whsec_wrong', 1e12)).toThrow(/No signatures found matching/)
-      expect(() => s.webhooks.constructEvent(delivery.body.replace('4200', '1'), header, endpoint.secret!, 1e12)).toThrow()
+      expect(() => s.webhooks.constructEvent(delivery.body, header, 'whsec_wrong', 1e12)).toThrow(
+        /No signatures found matching/,
+      )
+      expect(() =>
+        s.webhooks.constructEvent(delivery.body.replace('4200', '1'), header, endpoint.secret!, 1e12),
+      ).toThrow()
       // The verifier beside the signer agrees with the SDK.
       const t = Number(/t=(\d+)/.exec(header)![1])
       expect(verifySignature(delivery.body, header, endpoint.secret!, 300, t)).toBe(true)
       expect(verifySignature(delivery.body, header, 'whsec_wrong', 300, t)).toBe(false)
       // Every state change of a card payment was sent, in order.
-      const types = receiver.received.map((r) => JSON.parse(r.body) as Stripe.Event).filter((e) => (e.data.object as { id: string }).id === pi.id || (e.data.object as { payment_intent?: string }).payment_intent === pi.id).map((e) => e.type)
-      expect(types).toEqual(expect.arrayContaining(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded']))
+      const types = receiver.received
+        .map((r) => JSON.parse(r.body) as Stripe.Event)
+        .filter(
+          (e) =>
+            (e.data.object as { id: string }).id === pi.id ||
+            (e.data.object as { payment_intent?: string }).payment_intent === pi.id,
+        )
+        .map((e) => e.type)
+      expect(types).toEqual(
+        expect.arrayContaining(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded']),
+      )
     } finally {
       await receiver.close()
     }
@@ -65,13 +93,29 @@ describe('webhook endpoints and deliveries', () => {
     const receiver = await startReceiver()
     try {
       const s = h.client()
-      await s.webhookEndpoints.create({ url: receiver.url, enabled_events: ['invoice.paid'], api_version: LEGACY_VERSION })
+      await s.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['invoice.paid'],
+        api_version: LEGACY_VERSION,
+      })
       const customer = await s.customers.create({ payment_method: 'pm_card_visa' })
       const pm = (await s.customers.listPaymentMethods(customer.id)).data[0]!
-      const price = await s.prices.create({ currency: 'usd', unit_amount: 100, recurring: { interval: 'month' }, product_data: { name: 'p' } })
-      const sub = await s.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id })
+      const price = await s.prices.create({
+        currency: 'usd',
+        unit_amount: 100,
+        recurring: { interval: 'month' },
+        product_data: { name: 'p' },
+      })
+      const sub = await s.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: price.id }],
+        default_payment_method: pm.id,
+      })
       const delivery = await receiver.waitFor((e) => e.type === 'invoice.paid')
-      const event = JSON.parse(delivery.body) as { api_version: string; data: { object: Record<string, unknown> } }
+      const event = JSON.parse(delivery.body) as {
+        api_version: string
+        data: { object: Record<string, unknown> }
+      }
       expect(event.api_version).toBe(LEGACY_VERSION)
       expect(event.data.object.subscription).toBe(sub.id)
       expect(event.data.object.parent).toBeUndefined()
@@ -92,7 +136,9 @@ describe('webhook endpoints and deliveries', () => {
       expect(delivered()).toBe(1)
       // The first attempt is recorded as failed once its answer is in; only then is the retry on the clock.
       const pending = () =>
-        h.sims.core.webhooks.listDeliveries({ provider: 'stripe', eventType: 'customer.created' }).find((d) => d.url === receiver.url)?.status
+        h.sims.core.webhooks
+          .listDeliveries({ provider: 'stripe', eventType: 'customer.created' })
+          .find((d) => d.url === receiver.url)?.status
       await expect.poll(pending).toBe('retrying')
       h.sims.core.clock.advance(TEST_MODE_RETRY_SCHEDULE[0]! - 1000)
       await new Promise((r) => setTimeout(r, 100))
@@ -100,7 +146,9 @@ describe('webhook endpoints and deliveries', () => {
       answer = 200
       h.sims.core.clock.advance(1000)
       await expect.poll(delivered).toBe(2)
-      const record = h.sims.core.webhooks.listDeliveries({ provider: 'stripe', eventType: 'customer.created' }).find((d) => d.status === 'delivered' && d.attempts.length === 2)
+      const record = h.sims.core.webhooks
+        .listDeliveries({ provider: 'stripe', eventType: 'customer.created' })
+        .find((d) => d.status === 'delivered' && d.attempts.length === 2)
       expect(record?.attempts.map((a) => a.status)).toEqual([500, 200])
       // Same event, new signature timestamp.
       const [first, second] = receiver.received.filter((r) => r.body.includes(customer.id))
@@ -119,13 +167,21 @@ describe('events API and triggers', () => {
     const created = await s.events.list({ type: 'customer.created' })
     expect(created.data).toHaveLength(1)
     const event = created.data[0]!
-    expect(event).toMatchObject({ object: 'event', type: 'customer.created', api_version: LEGACY_VERSION, livemode: false })
+    expect(event).toMatchObject({
+      object: 'event',
+      type: 'customer.created',
+      api_version: LEGACY_VERSION,
+      livemode: false,
+    })
     expect(event.request).toMatchObject({ idempotency_key: 'ev-1' })
     expect((event.data.object as Stripe.Customer).id).toBe(customer.id)
     const updated = (await s.events.list({ types: ['customer.updated'] })).data[0]!
     expect(updated.data.previous_attributes).toEqual({ name: null })
     expect((await s.events.retrieve(event.id)).id).toBe(event.id)
-    expect((await s.events.list({ type: 'customer.*' })).data.map((e) => e.type)).toEqual(['customer.updated', 'customer.created'])
+    expect((await s.events.list({ type: 'customer.*' })).data.map((e) => e.type)).toEqual([
+      'customer.updated',
+      'customer.created',
+    ])
   })
 
   it('fires events on demand like stripe trigger, with real objects behind them', async () => {
@@ -133,14 +189,18 @@ describe('events API and triggers', () => {
     const s = h.client({ key, version: LEGACY_VERSION })
     const receiver = await startReceiver()
     try {
-      await s.webhookEndpoints.create({ url: receiver.url, enabled_events: ['payment_intent.succeeded', 'invoice.payment_failed'] })
+      await s.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['payment_intent.succeeded', 'invoice.payment_failed'],
+      })
       const runtime = h.sims.runtime('stripe')
       await runtime.trigger('payment_intent.succeeded', key, {})
       const hit = await receiver.waitFor((e) => e.type === 'payment_intent.succeeded')
       const pi = JSON.parse(hit.body).data.object as Stripe.PaymentIntent
       expect((await s.paymentIntents.retrieve(pi.id)).status).toBe('succeeded')
       await runtime.trigger('invoice.payment_failed', key, {})
-      const failed = JSON.parse((await receiver.waitFor((e) => e.type === 'invoice.payment_failed')).body).data.object as Stripe.Invoice
+      const failed = JSON.parse((await receiver.waitFor((e) => e.type === 'invoice.payment_failed')).body)
+        .data.object as Stripe.Invoice
       expect((await s.invoices.retrieve(failed.id)).status).toBe('open')
       await expect(runtime.trigger('nothing.happened', key, {})).rejects.toThrow(/no trigger/)
     } finally {

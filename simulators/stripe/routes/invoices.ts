@@ -5,8 +5,8 @@ import { fail, responses } from '../errors.ts'
 import { assertInvoicePayable } from '../models.ts'
 import { expandShape, listShape, params } from '../params.ts'
 import { emitEvent } from '../webhooks.ts'
-import { ownedBy } from './subscriptions.ts'
 import { find, list, respond, route, source, timeFor, versionOf } from './shared.ts'
+import { ownedBy } from './subscriptions.ts'
 
 export const invoices = [
   // Removed in 2025-03-31.basil (replaced by POST /v1/invoices/create_preview, which standin does not simulate).
@@ -61,7 +61,9 @@ export const invoices = [
       assertInvoicePayable(invoice)
       const src = source(req, ctx, timeFor(ctx, invoice.customer))
       const customer = ctx.state.customers.get(invoice.customer)!
-      const pm = input.payment_method ? ownedBy(src, customer, input.payment_method, 'payment_method') : undefined
+      const pm = input.payment_method
+        ? ownedBy(src, customer, input.payment_method, 'payment_method')
+        : undefined
       const outcome = payInvoice(src, invoice, pm)
       scheduleRealtime(ctx)
       if (outcome.kind === 'declined') {
