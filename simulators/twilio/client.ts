@@ -31,12 +31,47 @@ export class StandinRequestClient extends twilioSdk.RequestClient {
   }
 }
 
-/** A twilio client whose every request goes to `baseUrl` (e.g. `http://127.0.0.1:4701`). */
+/**
+ * A twilio client whose every request goes to `baseUrl` (e.g. `http://127.0.0.1:4701`).
+ * The transport options the library would hand its own RequestClient
+ * (timeout, keep-alive, autoRetry on 429, …) are handed to this one, since
+ * a custom httpClient replaces it.
+ */
 export function twilioClient(
   baseUrl: string,
   accountSid: string,
   authToken: string,
   options: Omit<twilioSdk.ClientOpts, 'httpClient'> = {},
 ): twilioSdk.Twilio {
-  return twilioSdk(accountSid, authToken, { ...options, httpClient: new StandinRequestClient(baseUrl) })
+  const {
+    timeout,
+    keepAlive,
+    keepAliveMsecs,
+    maxSockets,
+    maxTotalSockets,
+    maxFreeSockets,
+    scheduling,
+    ca,
+    autoRetry,
+    maxRetryDelay,
+    maxRetries,
+  } = options
+  const transport = {
+    timeout,
+    keepAlive,
+    keepAliveMsecs,
+    maxSockets,
+    maxTotalSockets,
+    maxFreeSockets,
+    scheduling,
+    ca,
+    autoRetry,
+    maxRetryDelay,
+    maxRetries,
+  }
+  const defined = Object.fromEntries(Object.entries(transport).filter(([, v]) => v !== undefined))
+  return twilioSdk(accountSid, authToken, {
+    ...options,
+    httpClient: new StandinRequestClient(baseUrl, defined),
+  })
 }

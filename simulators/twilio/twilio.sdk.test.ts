@@ -72,6 +72,23 @@ describe('twilio library: messages', () => {
     expect(error.code).toBe(20003)
   })
 
+  it("the library's own autoRetry gets past a 20429 the simulator answers", async () => {
+    const rule = sims.core.faults.add({
+      match: { provider: 'twilio', operation: 'messages.create' },
+      effect: { type: 'provider-error', error: '20429' },
+      times: 2,
+    })
+    const retrying = twilioClient(sims.url('twilio'), SID, TOKEN, { autoRetry: true, maxRetryDelay: 50 })
+    const sent = await retrying.messages.create({
+      to: '+14155552671',
+      from: '+15005550006',
+      body: 'after 429s',
+    })
+    expect(sent.status).toBe('queued')
+    expect(sims.core.faults.get(rule.id)?.fired).toBe(2)
+    sims.core.faults.remove(rule.id)
+  })
+
   it('places a call and fetches it', async () => {
     const call = await client.calls.create({
       to: '+14155552671',
