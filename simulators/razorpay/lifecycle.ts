@@ -26,6 +26,7 @@ export interface PaymentDetails {
   method: PaymentMethod
   email: string
   contact: string
+  description?: string | undefined
   card?: {
     number: string
     name: string
@@ -78,7 +79,7 @@ export function startPayment(ctx: Ctx, order: Order, details: PaymentDetails): P
     amount_refunded: 0,
     refund_status: null,
     captured: false,
-    description: null,
+    description: details.description ?? null,
     card_id: cardId,
     bank: details.bank ?? null,
     wallet: details.wallet ?? null,

@@ -16,7 +16,8 @@ export interface Session {
   embedded: boolean
   keyId: string | undefined
   name: string
-  description: string
+  /** The checkout `description` option; it becomes the payment's `description`. */
+  description: string | undefined
   email: string
   contact: string
 }
@@ -79,7 +80,7 @@ export function methodPage(order: Order, s: Session, error?: string): PlainRespo
   return layout(
     `${s.name} – Razorpay Checkout`,
     `<p class="test">Test mode</p>
-<h1>${esc(s.name)}</h1><p class="muted">${esc(s.description)}</p>
+<h1>${esc(s.name)}</h1>${s.description ? `<p class="muted">${esc(s.description)}</p>` : ''}
 <p>Order <span data-testid="order-id">${esc(order.id)}</span> · <strong data-testid="amount">${esc(money(order.amount, order.currency))}</strong></p>
 ${error ? `<p role="alert">${esc(error)}</p>` : ''}
 <section aria-labelledby="card-h"><h2 id="card-h">Card</h2>

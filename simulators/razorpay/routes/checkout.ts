@@ -69,7 +69,7 @@ function session(source: unknown): Session | { page: PlainResponse } {
     // `key_id` on hosted pages, `key` in checkout.js options.
     keyId: text(s.key_id) ?? text(s.key),
     name: text(s.name) ?? 'Test merchant',
-    description: text(s.description) ?? 'Test payment',
+    description: text(s.description),
     email: text(prefill.email) ?? 'gaurav.kumar@example.com',
     contact: text(prefill.contact) ?? '+919999999999',
   }
@@ -85,7 +85,7 @@ function isHttpUrl(url: string): boolean {
 
 /** The customer's input on the method page, or the message to show beside the form. */
 function details(body: Record<string, unknown>, s: Session): PaymentDetails | string {
-  const base = { email: s.email, contact: s.contact }
+  const base = { email: s.email, contact: s.contact, description: s.description }
   switch (body.method) {
     case 'card': {
       const card = record(body.card)
