@@ -9,6 +9,7 @@ import { suppressions } from './routes/suppressions.ts'
 import { templates } from './routes/templates.ts'
 import { webhookSettings } from './routes/webhook-settings.ts'
 import { isRevoked, keyAccount } from './test-values.ts'
+import { sendgridTriggers } from './triggers.ts'
 import { sendgridWebhooks } from './webhooks.ts'
 
 /** SendGrid's total message limit (attachments included) is 30 MB; larger bodies get 413. */
@@ -65,6 +66,7 @@ export const sendgrid = defineProvider<SendgridState>({
   },
   bodyLimit: BODY_LIMIT,
   webhooks: sendgridWebhooks,
+  triggers: sendgridTriggers,
   requestId: (ids) => ids.uuid(),
   finalize: (response, req) => {
     const limits = rateHeaders.get(req)

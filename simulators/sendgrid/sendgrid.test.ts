@@ -275,6 +275,31 @@ describe('Mail Send validation', () => {
     ])
   })
 
+  it('limits personalizations to 1000 and recipients to 1000 in total', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ to: [{ email: `r${i}@example.com` }] }))
+    expect((await errorsOf(mail({ personalizations: many })))[0]!.message).toMatch(
+      /^The personalization block is limited to 1000 personalizations per API request. You have provided 1001 personalizations\./,
+    )
+    const wide = [{ to: Array.from({ length: 1001 }, (_, i) => ({ email: `w${i}@example.com` })) }]
+    expect(await errorsOf(mail({ personalizations: wide }))).toEqual([
+      expect.objectContaining({
+        field: 'personalizations',
+        message: 'There is a limit of 1000 total recipients (to + cc + bcc) per request.',
+      }),
+    ])
+  })
+
+  it('checks from, reply_to and non-string header values', async () => {
+    const errors = await errorsOf(
+      mail({ from: { email: 'nope' }, reply_to: { email: 'x' }, headers: { 'X-Count': 1 } }),
+    )
+    expect(errors.map((e) => [e.field, e.message])).toEqual([
+      ['from.email', 'The from email does not contain a valid address.'],
+      ['reply_to.email', 'The reply_to email does not contain a valid address.'],
+      ['headers', 'The header values must be strings.'],
+    ])
+  })
+
   it('refuses an unknown or malformed template_id', async () => {
     expect((await errorsOf(mail({ template_id: 'nope' })))[0]).toMatchObject({
       field: 'template_id',
@@ -590,5 +615,24 @@ describe('accounts', () => {
     await call('POST', '/v3/templates', { key: a, body: { name: 'mine' } })
     const listed = await (await call('GET', '/v3/templates?page_size=10', { key: b })).json()
     expect(listed.result).toEqual([])
+  })
+})
+
+describe('triggers', () => {
+  it('mail.send delivers through the pipeline; events.flush posts the open batch', async () => {
+    const runtime = sims.runtime('sendgrid')
+    const result = (await runtime.trigger('mail.send', 'triggered', {
+      to: 'trig@example.com',
+      text: 'code 123456',
+    })) as { x_message_id: string }
+    expect(result.x_message_id).toMatch(/^[A-Za-z0-9]{22}$/)
+    advance(500)
+    expect(sims.core.inbox.latest({ to: 'trig@example.com', account: 'triggered' })?.text).toBe('code 123456')
+    expect(state('SG.triggered.x').outbox.map((e) => e.event)).toEqual(['processed', 'delivered'])
+    expect(await runtime.trigger('events.flush', 'triggered', {})).toEqual({ flushed: 2 })
+    expect(state('SG.triggered.x').outbox).toEqual([])
+    await expect(runtime.trigger('mail.send', 'triggered', { to: 'nope' })).rejects.toThrow(
+      /personalizations.0.to.0.email/,
+    )
   })
 })
