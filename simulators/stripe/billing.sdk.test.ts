@@ -265,6 +265,52 @@ describe('subscriptions and invoices', () => {
   })
 })
 
+describe('3-D Secure and expiry', () => {
+  it('asks for authentication on the first invoice and activates the subscription once it passes', async () => {
+    const s = h.client({ version: LEGACY_VERSION })
+    const price = await monthly(s, 3100)
+    const customer = await s.customers.create({ email: '3ds@example.com' })
+    const sub = await s.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: 'pm_card_authenticationRequired',
+      expand: ['latest_invoice.payment_intent'],
+    })
+    expect(sub.status).toBe('incomplete')
+    const pi = (sub.latest_invoice as unknown as { payment_intent: Stripe.PaymentIntent }).payment_intent
+    expect(pi.status).toBe('requires_action')
+    const events = await s.events.list({ type: 'invoice.payment_action_required' })
+    expect(events.data).toHaveLength(1)
+    await fetch(`http://127.0.0.1:${h.port}/3ds/${pi.id}`, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'complete' }),
+    })
+    expect((await s.subscriptions.retrieve(sub.id)).status).toBe('active')
+    expect((await s.invoices.retrieve((sub.latest_invoice as Stripe.Invoice).id!)).status).toBe('paid')
+  })
+
+  it('expires an open Checkout Session at expires_at on the virtual clock', async () => {
+    const s = h.client({ version: LEGACY_VERSION })
+    const now = Math.floor(h.sims.core.clock.now() / 1000)
+    const session = await s.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [
+        { price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } }, quantity: 1 },
+      ],
+      success_url: 'https://x.example',
+      expires_at: now + 3600,
+    })
+    h.sims.core.clock.advance(3600_000 + 1000)
+    const expired = await s.checkout.sessions.retrieve(session.id)
+    expect(expired.status).toBe('expired')
+    expect(
+      (await s.events.list({ type: 'checkout.session.expired' })).data.map(
+        (e) => (e.data.object as { id: string }).id,
+      ),
+    ).toEqual([session.id])
+  })
+})
+
 describe('test clocks', () => {
   async function clockCustomer(s: Stripe, email: string) {
     const clock = await s.testHelpers.testClocks.create({ frozen_time: T0, name: email })

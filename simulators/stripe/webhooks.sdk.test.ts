@@ -1,5 +1,6 @@
 import type Stripe from 'stripe'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { checkResponse } from './spec-check.ts'
 import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiver } from './test-support.ts'
 import { TEST_MODE_RETRY_SCHEDULE, verifySignature } from './webhooks.ts'
 
@@ -119,6 +120,9 @@ describe('webhook endpoints and deliveries', () => {
       expect(event.api_version).toBe(LEGACY_VERSION)
       expect(event.data.object.subscription).toBe(sub.id)
       expect(event.data.object.parent).toBeUndefined()
+      // The delivered event and the invoice inside it match the bundled spec of that version.
+      expect(checkResponse(event)).toEqual([])
+      expect(checkResponse(event.data.object)).toEqual([])
     } finally {
       await receiver.close()
     }
