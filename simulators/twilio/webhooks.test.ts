@@ -188,6 +188,40 @@ describe('message status callbacks', () => {
   })
 })
 
+describe('inbound messages (trigger)', () => {
+  it("posts Twilio's signed form to the app, stores the message, and STOP opts the sender out", async () => {
+    await sendMessage({ To: '+14155550177' })
+    const url = `${receiver.url}/incoming`
+    const result = (await sims.runtime('twilio').trigger('message.inbound', SID, {
+      from: '+14155550177',
+      to: '+15005550006',
+      body: ' stop ',
+      url,
+    })) as { sid: string; optedOut: boolean }
+    expect(result.optedOut).toBe(true)
+    await settle(() => receiver.received.length >= 1)
+    const hook = receiver.received[0]!
+    expect(hook.params).toMatchObject({
+      From: '+14155550177',
+      To: '+15005550006',
+      Body: ' stop ',
+      SmsStatus: 'received',
+      MessageSid: result.sid,
+    })
+    expect(valid(hook, url)).toBe(true)
+    const refused = await sendMessage({ To: '+14155550177' })
+    expect(refused.body.code).toBe(21610)
+    const listed = await call(base, 'GET', `/2010-04-01/Accounts/${SID}/Messages/${result.sid}.json`, {
+      auth: AUTH,
+    })
+    expect(listed.body).toMatchObject({ direction: 'inbound', status: 'received' })
+    await sims
+      .runtime('twilio')
+      .trigger('message.inbound', SID, { from: '+14155550177', to: '+15005550006', body: 'START' })
+    expect((await sendMessage({ To: '+14155550177' })).status).toBe(201)
+  })
+})
+
 describe('call status callbacks', () => {
   const callPath = `/2010-04-01/Accounts/${SID}/Calls.json`
 
