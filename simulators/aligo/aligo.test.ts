@@ -405,4 +405,15 @@ describe('fault rules name catalogue errors by result code', () => {
     expect((await send({ receiver: '01013130000', msg: 'x' })).json.result_code).toBe('1')
     sims.core.faults.remove(rule.id)
   })
+
+  it('makes the captured IP refusal from -101 with params.ip', async () => {
+    const rule = sims.core.faults.add({
+      match: { provider: 'aligo', operation: 'remain', account: user },
+      effect: { type: 'provider-error', error: '-101', params: { ip: true } },
+    })
+    expect((await post('/remain/', {})).text).toBe(
+      '{"result_code":-101,"message":"\\uc778\\uc99d\\uc624\\ub958\\uc785\\ub2c8\\ub2e4.-IP"}',
+    )
+    sims.core.faults.remove(rule.id)
+  })
 })
