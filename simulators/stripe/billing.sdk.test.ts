@@ -260,6 +260,8 @@ describe('subscriptions and invoices', () => {
     const paid = await s.invoices.pay(invoice.id, { payment_method: 'pm_card_visa' })
     expect(paid.status).toBe('paid')
     expect((await s.subscriptions.retrieve(sub.id)).status).toBe('active')
+    const hosted = await fetch(paid.hosted_invoice_url!)
+    expect(await hosted.text()).toContain('data-testid="status">paid<')
     const twice = await failure(s.invoices.pay(invoice.id))
     expect(twice.statusCode).toBe(400)
   })

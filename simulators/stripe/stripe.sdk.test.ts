@@ -315,6 +315,8 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     const done = await cardError(s.refunds.create({ charge: charge.id }))
     expect(done.code).toBe('charge_already_refunded')
     expect((await s.refunds.retrieve(partial.id)).amount).toBe(300)
+    const receipt = await fetch(charge.receipt_url!)
+    expect(await receipt.text()).toContain('10.00 USD')
     expect((await s.refunds.list({ payment_intent: pi.id })).data.map((r) => r.amount)).toEqual([700, 300])
   })
 

@@ -255,4 +255,38 @@ export const hosted = [
       )
     },
   }),
+  // The pages behind an invoice's hosted_invoice_url and a charge's receipt_url: read-only summaries.
+  route({
+    operation: 'invoices.hosted_page',
+    method: 'GET',
+    path: '/invoices/:invoice',
+    auth: false,
+    handler: (req, ctx) => {
+      const hit = ctx.store.find((state) => state.invoices.get(req.params.invoice!))
+      if (!hit) return notFound()
+      const invoice = hit.found
+      return page(
+        `Invoice ${invoice.number ?? invoice.id}`,
+        `<h1>Invoice <span data-testid="number">${esc(invoice.number ?? invoice.id)}</span></h1>
+<p>Amount due: <strong data-testid="amount-due">${money(invoice.amount_due, invoice.currency)}</strong></p>
+<p>Status: <strong data-testid="status">${esc(invoice.status)}</strong></p>`,
+      )
+    },
+  }),
+  route({
+    operation: 'charges.receipt_page',
+    method: 'GET',
+    path: '/receipts/:charge',
+    auth: false,
+    handler: (req, ctx) => {
+      const hit = ctx.store.find((state) => state.charges.get(req.params.charge!))
+      if (!hit) return notFound()
+      const charge = hit.found
+      return page(
+        'Receipt',
+        `<h1>Receipt</h1><p>Amount paid: <strong data-testid="amount">${money(charge.amount_captured, charge.currency)}</strong></p>
+<p>Refunded: <span data-testid="refunded">${money(charge.amount_refunded, charge.currency)}</span></p>`,
+      )
+    },
+  }),
 ]
