@@ -187,3 +187,20 @@ describe('refund that fails', () => {
     })
   })
 })
+
+describe('abandoned payments', () => {
+  it('a payment left on the bank page fails with payment_timed_out after 15 minutes (virtual)', async () => {
+    const order = await newOrder(6100)
+    const page = await postForm(`/checkout/${order.id}/pay`, { method: 'netbanking', bank: 'SBIN' })
+    const paymentId = /data-testid="payment-id">([^<]+)</.exec(page.text)?.[1]
+    expect(paymentId).toMatch(/^pay_/)
+    expect(await rzp.payments.fetch(paymentId!)).toMatchObject({ status: 'created' })
+    sims.core.clock.advance(15 * 60_000)
+    expect(await rzp.payments.fetch(paymentId!)).toMatchObject({
+      status: 'failed',
+      error_reason: 'payment_timed_out',
+    })
+    const late = await postForm(`/checkout/payments/${paymentId}/complete`, { outcome: 'success' })
+    expect(late.status).toBe(400)
+  })
+})

@@ -1,5 +1,5 @@
 import type { ProviderContext } from '../core/provider.ts'
-import type { PaymentFailure } from './errors.ts'
+import { type PaymentFailure, paymentFailures } from './errors.ts'
 import {
   attemptOrder,
   authorize,
@@ -43,7 +43,14 @@ export interface PaymentDetails {
 /** Uncaptured authorisations are refunded after this (the capture-settings default). */
 export const DEFAULT_MANUAL_EXPIRY_MS = 3 * 24 * 3_600_000
 
-/** A payment attempt on an order: the order becomes `attempted`, the payment `created`. */
+/** A payment left on the bank page fails after this ("times out between 3 to 15 minutes"). */
+export const PAYMENT_TIMEOUT_MS = 15 * 60_000
+
+/**
+ * A payment attempt on an order: the order becomes `attempted`, the payment
+ * `created`. If the customer never finishes, the payment fails with
+ * `payment_timed_out` once the transaction timeout passes (virtual time).
+ */
 export function startPayment(ctx: Ctx, order: Order, details: PaymentDetails): Payment {
   attemptOrder(order, ctx.state.payments.all())
   let cardId: string | null = null
@@ -66,6 +73,10 @@ export function startPayment(ctx: Ctx, order: Order, details: PaymentDetails): P
   }
   const id = ctx.ids.mint('pay_', 14)
   if (details.card) ctx.state.cardNumbers.set(id, details.card.number)
+  ctx.later(PAYMENT_TIMEOUT_MS, () => {
+    const abandoned = ctx.state.payments.get(id)
+    if (abandoned?.status === 'created') failPaymentWith(ctx, abandoned, paymentFailures.payment_timed_out)
+  })
   return ctx.state.payments.insert({
     id,
     entity: 'payment',
