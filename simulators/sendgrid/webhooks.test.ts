@@ -1,11 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { EventWebhook } from '@sendgrid/eventwebhook'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { ProviderContext } from '../core/provider.ts'
 import { type RunningProviders, startProviders } from '../core/testing.ts'
 import { sendgrid } from './index.ts'
+import type { SendgridState } from './models.ts'
 import { type Received, startReceiver } from './test-receiver.ts'
 import {
   accountPublicKey,
+  enqueueEvent,
   publicKeyFor,
   RETRY_SCHEDULE,
   SIGNATURE_HEADER,
@@ -224,6 +227,29 @@ describe('event webhook (end to end)', () => {
       2_000,
     )
     expect(delivery?.attempts.map((a) => a.status)).toEqual([500, 200])
+  })
+
+  it('posts a batch at once when it reaches 768 KB, without waiting for the window', async () => {
+    // runtime(name) is untyped by provider; this one is SendGrid's.
+    const ctx = sims.runtime('sendgrid').context(account) as unknown as ProviderContext<SendgridState>
+    const next = receiver.next()
+    const filler = 'x'.repeat(1000)
+    for (let i = 0; i < 800 && ctx.state.outbox.length === i; i++)
+      enqueueEvent(ctx, {
+        email: `bulk${i}@example.com`,
+        timestamp: 1,
+        event: 'processed',
+        sg_event_id: `e${i}`,
+        sg_message_id: 'm',
+        'smtp-id': '<m>',
+        filler,
+      })
+    const received = await next
+    const events = JSON.parse(received.body) as unknown[]
+    expect(events.length).toBeGreaterThan(600)
+    expect(events.length).toBeLessThan(800)
+    expect(Buffer.byteLength(received.body)).toBeGreaterThanOrEqual(768 * 1024)
+    expect(verify(await publicKey(), received)).toBe(true)
   })
 
   it('POST /v3/user/webhooks/event/test posts a signed sample to a URL', async () => {
