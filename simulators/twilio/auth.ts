@@ -62,8 +62,10 @@ export function authenticate(
   if (ACCOUNT_SID.test(username)) {
     // Another account's URL with these credentials: Twilio refuses to authenticate it.
     if (pathAccount !== undefined && pathAccount !== username) throw twilioError('20003')
-    if (ctx.state.authToken === undefined) ctx.state.authToken = password
-    else if (ctx.state.authToken !== password) throw twilioError('20003')
+    if (ctx.state.authToken === undefined) {
+      ctx.state.authToken = password
+      ctx.state.firstSeen = ctx.clock.now()
+    } else if (ctx.state.authToken !== password) throw twilioError('20003')
     return ctx
   }
   if (pathAccount !== undefined) {

@@ -188,12 +188,15 @@ describe('fetch, list, delete', () => {
         ),
       )
 
-    const page0 = await call(base, 'GET', `${path}?PageSize=2`, { auth })
+    const page0 = await call(base, 'GET', `${path}?PageSize=2&To=${encodeURIComponent('+1 415 555 2671')}`, {
+      auth,
+    })
     expect(page0.status).toBe(200)
     expect(page0.body).toMatchObject({ page: 0, page_size: 2, start: 0, end: 1, previous_page_uri: null })
     expect((page0.body.messages as { sid: string }[]).map((m) => m.sid)).toEqual([sids[2], sids[1]])
     const next = String(page0.body.next_page_uri)
     expect(next).toMatch(new RegExp(`^/2010-04-01/Accounts/${account}/Messages.json\\?.*Page=1`))
+    expect(new URLSearchParams(next.split('?')[1]).get('To')).toBe('+1 415 555 2671')
     const page1 = await call(base, 'GET', next, { auth })
     expect((page1.body.messages as { sid: string }[]).map((m) => m.sid)).toEqual([sids[0]])
     expect(page1.body.next_page_uri).toBeNull()
@@ -276,6 +279,7 @@ describe('authentication', () => {
       auth: basic(account, 'first'),
     })
     expect(r.body).toMatchObject({ sid: account, status: 'active', type: 'Full' })
+    expect(String(r.body.date_created)).not.toContain('1970')
   })
 })
 

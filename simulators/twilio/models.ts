@@ -302,6 +302,8 @@ export interface TwilioState {
   accountSid: string
   /** Remembered on first use (see README: "Credentials"). */
   authToken: string | undefined
+  /** Virtual time the simulator first saw the account (its `date_created`). */
+  firstSeen: number | undefined
   keys: Collection<ApiKey>
   messages: Collection<StoredMessage>
   calls: Collection<StoredCall>
@@ -324,6 +326,7 @@ export function createState(account: string): TwilioState {
   return {
     accountSid: account,
     authToken: undefined,
+    firstSeen: undefined,
     keys: new Collection(),
     messages: new Collection(),
     calls: new Collection(),

@@ -19,7 +19,7 @@ export const accountRoutes = [
       const sid = ctx.state.accountSid
       if (req.params.AccountSid !== sid) throw twilioError('20404', { resource: req.path })
       const uri = `/${API_VERSION}/Accounts/${sid}`
-      const created = rfc2822(0)
+      const created = rfc2822(ctx.state.firstSeen ?? ctx.clock.now())
       return {
         status: 200,
         body: {

@@ -157,20 +157,24 @@ export const messageRoutes = [
     product: 'api',
     path: '/Accounts/:AccountSid/Messages.json',
     input: MessageList,
-    handler: (_req, ctx, input) => ({
-      status: 200,
-      body: apiPage(ctx.state.messages, {
-        key: 'messages',
-        path: `${messagesPath(ctx.state.accountSid)}.json`,
-        filters: { To: input.To, From: input.From },
-        pageSize: input.PageSize,
-        page: input.Page,
-        where: (m) =>
-          (input.To === undefined || m.wire.to === input.To) &&
-          (input.From === undefined || m.wire.from === input.From),
-        wire: (m) => m.wire,
-      }),
-    }),
+    handler: (_req, ctx, input) => {
+      // Filters match however the number was written (`+1 415…` finds `+1415…`).
+      const to = input.To === undefined ? undefined : (parseAddress(input.To)?.address ?? input.To)
+      const from = input.From === undefined ? undefined : (parseSender(input.From) ?? input.From)
+      return {
+        status: 200,
+        body: apiPage(ctx.state.messages, {
+          key: 'messages',
+          path: `${messagesPath(ctx.state.accountSid)}.json`,
+          filters: { To: input.To, From: input.From },
+          pageSize: input.PageSize,
+          page: input.Page,
+          where: (m) =>
+            (to === undefined || m.wire.to === to) && (from === undefined || m.wire.from === from),
+          wire: (m) => m.wire,
+        }),
+      }
+    },
   }),
   ...twilioRoute({
     operation: 'messages.fetch',
