@@ -34,7 +34,7 @@ export async function startHarness(): Promise<Harness> {
     sims,
     port,
     client: (options = {}) =>
-      new Stripe(options.key ?? `sk_test_suite${++keys}x${Math.floor(Math.random() * 1e9)}`, {
+      new Stripe(options.key ?? `sk_test_suite${++keys}`, {
         host: '127.0.0.1',
         port,
         protocol: 'http',
