@@ -81,6 +81,15 @@ describe('message status callbacks', () => {
     await settle(() => receiver.received.length >= 3)
     expect(receiver.received.map((r) => r.params.MessageStatus)).toEqual(['sending', 'sent', 'delivered'])
     for (const r of receiver.received) {
+      // As an Express app sees it: twilio.webhook()'s own check rebuilds the URL from Host and originalUrl.
+      const expressLike = {
+        protocol: 'http',
+        headers: r.headers,
+        originalUrl: r.url,
+        body: r.params,
+        header: (name: string) => r.headers[name.toLowerCase()] as string | undefined,
+      }
+      expect(twilioSdk.validateExpressRequest(expressLike as never, TOKEN)).toBe(true)
       expect(r.url).toBe('/status?order=42')
       expect(r.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/)
       expect(valid(r, url)).toBe(true)
