@@ -100,14 +100,39 @@ describe('cancel', () => {
   })
 
   it('settles an overseas easy-pay cancel asynchronously (cancelStatus IN_PROGRESS → DONE)', async () => {
-    const payment = await confirmed(base, { method: 'FOREIGN_EASY_PAY', amount: 20000 })
-    expect(payment.method).toBe('해외간편결제')
-    const answer = await cancel(payment.paymentKey, { cancelReason: 'refund', cancelAmount: 5000 })
+    const payment = await confirmed(base, { method: 'FOREIGN_EASY_PAY', amount: 10.5, currency: 'USD' })
+    expect(payment).toMatchObject({ method: '해외간편결제', currency: 'USD', totalAmount: 10.5, vat: 0 })
+    const answer = await cancel(payment.paymentKey, {
+      cancelReason: 'refund',
+      cancelAmount: 5.25,
+      currency: 'USD',
+    })
+    expect(answer.body).toMatchObject({ status: 'PARTIAL_CANCELED', balanceAmount: 5.25 })
     expect(answer.body.cancels[0].cancelStatus).toBe('IN_PROGRESS')
     sims.core.clock.advance(60_000)
     const later = await call(base, 'GET', `/v1/payments/${payment.paymentKey}`)
     expect(later.body.cancels[0].cancelStatus).toBe('DONE')
   })
+})
+
+it('refuses USD for anything but PayPal, and PayPal in won', async () => {
+  const cases: Record<string, string>[] = [
+    { method: 'CARD', 'amount[value]': '10', 'amount[currency]': 'USD' },
+    { method: 'FOREIGN_EASY_PAY', amount: '10000' },
+    { method: 'CARD', 'amount[value]': '10.5', 'amount[currency]': 'KRW' },
+  ]
+  for (const params of cases) {
+    const query = new URLSearchParams({
+      clientKey: 'test_ck_vitestShop01',
+      orderId: `cur-${Date.now()}`,
+      orderName: 'x',
+      successUrl: 'http://127.0.0.1:9/s',
+      failUrl: 'http://127.0.0.1:9/f',
+      ...params,
+    })
+    const response = await fetch(`${base}/v1/payment-window?${query}`, { redirect: 'manual' })
+    expect(response.status, JSON.stringify(params)).toBe(400)
+  }
 })
 
 describe('card failures at confirm (test cards)', () => {

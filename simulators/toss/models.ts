@@ -125,7 +125,7 @@ export const Payment = z.object({
   isPartialCancelable: z.boolean(),
   receipt: z.object({ url: z.string() }).nullable(),
   checkout: z.object({ url: z.string() }).nullable(),
-  currency: z.literal('KRW'),
+  currency: z.enum(['KRW', 'USD']),
   totalAmount: z.number(),
   balanceAmount: z.number(),
   suppliedAmount: z.number(),
@@ -215,8 +215,27 @@ export function isSettled(payment: Payment): boolean {
   return SETTLED.includes(payment.status)
 }
 
-/** VAT as every Toss sample shows it: a tenth of the supply, rounded; supply = taxable total − VAT. */
+/** Cents-exact arithmetic for USD amounts (KRW amounts are integers already). */
+export function money(n: number): number {
+  return Math.round(n * 100) / 100
+}
+
+/** KRW has no minor unit: a fractional KRW amount is refused. */
+export function assertMoney(payment: Payment, amount: number): void {
+  if (payment.currency === 'KRW' && !Number.isInteger(amount)) throw new TossFailure('INVALID_REQUEST')
+}
+
+/**
+ * VAT as every Toss sample shows it: a tenth of the supply, rounded; supply =
+ * taxable total − VAT. USD (overseas) payments carry no Korean VAT.
+ */
 export function applyVat(payment: Payment, amount: number, taxFree: number): void {
+  if (payment.currency === 'USD') {
+    payment.vat = 0
+    payment.suppliedAmount = money(amount - taxFree)
+    payment.taxFreeAmount = taxFree
+    return
+  }
   payment.vat = Math.round((amount - taxFree) / 11)
   payment.suppliedAmount = amount - taxFree - payment.vat
   payment.taxFreeAmount = taxFree
@@ -345,6 +364,7 @@ export function cancel(
   if (input.refundableAmount !== undefined && input.refundableAmount !== p.balanceAmount)
     throw new TossFailure('NOT_MATCHES_REFUNDABLE_AMOUNT')
   const amount = input.cancelAmount ?? p.balanceAmount
+  assertMoney(p, amount)
   const partial = amount < p.balanceAmount
   if (amount > p.balanceAmount) throw new TossFailure('NOT_CANCELABLE_AMOUNT')
   if (partial && p.status === 'WAITING_FOR_DEPOSIT')
@@ -359,7 +379,7 @@ export function cancel(
     cancelReason: input.cancelReason,
     taxFreeAmount: taxFree,
     taxExemptionAmount: 0,
-    refundableAmount: p.balanceAmount - amount,
+    refundableAmount: money(p.balanceAmount - amount),
     easyPayDiscountAmount: 0,
     canceledAt: kst(ctx.now),
     transactionKey: ctx.transactionKey,
@@ -367,7 +387,7 @@ export function cancel(
     cancelStatus: ctx.async ? 'IN_PROGRESS' : 'DONE',
   }
   p.cancels = [...(p.cancels ?? []), entry]
-  p.balanceAmount -= amount
+  p.balanceAmount = money(p.balanceAmount - amount)
   applyVat(p, p.balanceAmount, p.taxFreeAmount - taxFree)
   p.status = p.balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED'
   p.lastTransactionKey = ctx.transactionKey
@@ -392,6 +412,7 @@ export function newPayment(input: {
   orderId: string
   orderName: string
   amount: number
+  currency?: Payment['currency']
   taxFreeAmount: number
   type: Payment['type']
   now: number
@@ -428,7 +449,7 @@ export function newPayment(input: {
     isPartialCancelable: true,
     receipt: null,
     checkout: { url: `${input.baseUrl}/v1/payments/${input.paymentKey}/checkout` },
-    currency: 'KRW',
+    currency: input.currency ?? 'KRW',
     totalAmount: input.amount,
     balanceAmount: input.amount,
     suppliedAmount: 0,

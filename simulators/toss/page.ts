@@ -86,7 +86,11 @@ export function checkoutPage(record: PaymentRecord): PlainResponse {
     if (fixed === 'CARD') fields += cardField()
     if (fixed === 'TRANSFER' || fixed === 'VIRTUAL_ACCOUNT') fields += bankSelect()
   } else {
-    const radios = (Object.keys(METHOD_NAMES) as WindowMethod[])
+    // PayPal takes USD only; every other method takes won.
+    const offered = (Object.keys(METHOD_NAMES) as WindowMethod[]).filter(
+      (m) => (m === 'FOREIGN_EASY_PAY') === (p.currency === 'USD'),
+    )
+    const radios = offered
       .map(
         (m, i) =>
           `<label><input type="radio" name="method" value="${m}"${i === 0 ? ' checked' : ''}> ${METHOD_NAMES[m]}</label>`,
@@ -98,7 +102,7 @@ export function checkoutPage(record: PaymentRecord): PlainResponse {
     200,
     `${p.orderName} – Toss Payments`,
     `<p data-testid="order-name">${escapeHtml(p.orderName)}</p>
-<p class="amount" data-testid="amount">${p.totalAmount.toLocaleString('ko-KR')}원</p>
+<p class="amount" data-testid="amount">${p.currency === 'USD' ? `${p.totalAmount.toFixed(2)} USD` : `${p.totalAmount.toLocaleString('ko-KR')}원`}</p>
 <form method="post" action="/v1/payments/${encodeURIComponent(p.paymentKey)}/checkout">
 ${fields}
 <div class="actions">

@@ -104,6 +104,25 @@ describe("Toss's sample app, unchanged but for the base URL", () => {
     expect(answer.body).toMatchObject({ method: label, status, totalAmount: 50000 })
   })
 
+  it('FOREIGN_EASY_PAY: PayPal in USD', async () => {
+    const to = await pay({
+      method: 'FOREIGN_EASY_PAY',
+      ...common,
+      amount: { value: 100, currency: 'USD' },
+      orderId: generateRandomString(),
+      foreignEasyPay: { provider: 'PAYPAL', country: 'KR' },
+    })
+    expect(to.searchParams.get('amount')).toBe('100')
+    const answer = await confirm(to.searchParams)
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({
+      method: '해외간편결제',
+      currency: 'USD',
+      totalAmount: 100,
+      status: 'DONE',
+    })
+  })
+
   it('the virtual account is due 24 hours later, as validHours asked', async () => {
     const to = await pay({
       method: 'VIRTUAL_ACCOUNT',

@@ -71,7 +71,7 @@ export async function openWindow(
   const order = params.orderId ?? orderId()
   const amount = params.amount ?? 15000
   const query = new URLSearchParams()
-  const all = {
+  const all: Record<string, string | number | undefined> = {
     clientKey: CLIENT_KEY,
     method: 'CARD',
     orderName: '토스 티셔츠 외 2건',
@@ -81,7 +81,13 @@ export async function openWindow(
     orderId: order,
     amount,
   }
-  for (const [k, v] of Object.entries(all)) if (v !== undefined) query.set(k, String(v))
+  // v2 SDK shape when a currency is named: amount[value]=…&amount[currency]=…
+  const { currency, ...flat } = all
+  if (currency !== undefined) {
+    const { amount: value, ...rest } = flat
+    Object.assign(rest, { 'amount[value]': value, 'amount[currency]': currency })
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined) query.set(k, String(v))
+  } else for (const [k, v] of Object.entries(flat)) if (v !== undefined) query.set(k, String(v))
   const response = await fetch(`${base}/v1/payment-window?${query}`, { redirect: 'manual' })
   expect(response.status, await response.clone().text()).toBe(303)
   return { checkout: response.headers.get('location')!, orderId: order, amount }

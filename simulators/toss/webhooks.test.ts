@@ -287,7 +287,12 @@ describe('virtual accounts and DEPOSIT_CALLBACK', () => {
 describe('CANCEL_STATUS_CHANGED', () => {
   it('reports an overseas easy-pay cancel once it settles', async () => {
     const m = await merchant('whCancelStatus', ['CANCEL_STATUS_CHANGED'])
-    const p = await confirmed(base, { clientKey: m.clientKey, method: 'FOREIGN_EASY_PAY' }, {}, m.secretKey)
+    const p = await confirmed(
+      base,
+      { clientKey: m.clientKey, method: 'FOREIGN_EASY_PAY', amount: 20, currency: 'USD' },
+      {},
+      m.secretKey,
+    )
     await call(base, 'POST', `/v1/payments/${p.paymentKey}/cancel`, {
       body: { cancelReason: 'refund' },
       key: m.secretKey,

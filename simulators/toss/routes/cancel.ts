@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { cancel, settleCancel } from '../models.ts'
 import { FOREIGN_CANCEL_SETTLE_MS } from '../test-values.ts'
 import { emitCancelStatus, transmissionId } from '../webhooks.ts'
-import { Amount, announce, api, findPayment, PartAmount, route, transactionKey } from './shared.ts'
+import { announce, api, findPayment, Money, PartAmount, route, transactionKey } from './shared.ts'
 
 /**
  * `POST /v1/payments/{paymentKey}/cancel`: a full cancel without `cancelAmount`,
@@ -11,7 +11,7 @@ import { Amount, announce, api, findPayment, PartAmount, route, transactionKey }
  */
 const CancelBody = z.object({
   cancelReason: z.string().min(1).max(200),
-  cancelAmount: Amount.optional(),
+  cancelAmount: Money.optional(),
   taxFreeAmount: PartAmount.optional(),
   refundableAmount: PartAmount.optional(),
   currency: z.string().optional(),

@@ -2,10 +2,17 @@ import { z } from 'zod'
 import type { ProviderContext } from '../../core/provider.ts'
 import { isTossErrorCode, messageOf, TossFailure } from '../errors.ts'
 import { secretKeyOf } from '../keys.ts'
-import { abort, approve, assertConfirmable, type PaymentRecord, type TossState } from '../models.ts'
+import {
+  abort,
+  approve,
+  assertConfirmable,
+  assertMoney,
+  type PaymentRecord,
+  type TossState,
+} from '../models.ts'
 import { BANKS, cardBehaviour, DEFAULT_CARD, issuerOf, maskCard } from '../test-values.ts'
 import { kst } from '../time.ts'
-import { Amount, announce, api, armExpiry, findPayment, route, transactionKey } from './shared.ts'
+import { announce, api, armExpiry, findPayment, Money, route, transactionKey } from './shared.ts'
 
 /**
  * The Payment API: confirm (`POST /v1/payments/confirm`, and the legacy
@@ -14,7 +21,7 @@ import { Amount, announce, api, armExpiry, findPayment, route, transactionKey } 
 const ConfirmBody = z.object({
   paymentKey: z.string().min(1).max(200),
   orderId: z.string().min(1).max(64),
-  amount: Amount,
+  amount: Money,
 })
 const LegacyConfirmBody = ConfirmBody.omit({ paymentKey: true })
 
@@ -25,11 +32,13 @@ function confirm(
 ) {
   const record = ctx.state.payments.get(input.paymentKey)
   if (!record) throw new TossFailure('NOT_FOUND_PAYMENT_SESSION')
+  assertMoney(record.payment, input.amount)
   assertConfirmable(record, input.orderId, input.amount)
   // A widget payment is confirmed with the widget secret key, a window payment with the API one.
   if (family !== record.session.family) throw new TossFailure('FORBIDDEN_REQUEST')
   const method = record.session.chosenMethod ?? 'CARD'
-  if (input.amount < (method === 'CARD' || method === 'FOREIGN_EASY_PAY' ? 100 : 200))
+  // Minimums are in won: 100 by card, 200 by account (USD payments have none here).
+  if (record.payment.currency === 'KRW' && input.amount < (method === 'CARD' ? 100 : 200))
     throw new TossFailure('BELOW_MINIMUM_AMOUNT')
 
   const behaviour = method === 'CARD' ? cardBehaviour(record.session.cardNumber) : undefined

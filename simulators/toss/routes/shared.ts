@@ -25,6 +25,27 @@ export const Amount = z
   ])
   .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
 
+/**
+ * An amount that may be USD (overseas easy pay, PayPal): positive, at most two
+ * decimals. Whether decimals are allowed depends on the payment's currency, which
+ * the handler knows (`assertMoney`).
+ */
+export const Money = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^-?\d+(\.\d+)?$/)
+      .transform(Number),
+  ])
+  .pipe(
+    z
+      .number()
+      .positive()
+      .max(Number.MAX_SAFE_INTEGER / 100)
+      .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals'),
+  )
+
 /** Non-negative amounts (tax-free parts). */
 export const PartAmount = z
   .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])

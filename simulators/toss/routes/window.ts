@@ -14,7 +14,17 @@ import {
 } from '../models.ts'
 import { checkoutPage, errorPage, redirectTo } from '../page.ts'
 import { BANKS, cardBehaviour, DEFAULT_CARD, DEFAULT_VALID_HOURS } from '../test-values.ts'
-import { Amount, announce, armExpiry, MID, mintPaymentKey, OrderId, PartAmount, route } from './shared.ts'
+import {
+  Amount,
+  announce,
+  armExpiry,
+  MID,
+  Money,
+  mintPaymentKey,
+  OrderId,
+  PartAmount,
+  route,
+} from './shared.ts'
 
 /**
  * The payment window: what `tossPayments.payment({ customerKey }).requestPayment({...})`
@@ -43,10 +53,10 @@ const METHOD_ALIASES: Record<string, WindowMethod> = {
 const WindowQuery = z.object({
   clientKey: z.string(),
   method: z.string().optional(),
-  // v2: amount: { currency: 'KRW', value: 50000 } (amount[value]=…); v1: amount: 50000.
+  // v2: amount: { currency: 'KRW', value: 50000 } (amount[value]=…); v1: amount: 50000. USD only for PayPal.
   amount: z.union([
-    Amount,
-    z.object({ value: Amount, currency: z.literal('KRW').optional() }).transform((a) => a.value),
+    Amount.transform((value) => ({ value, currency: 'KRW' as const })),
+    z.object({ value: Money, currency: z.enum(['KRW', 'USD']).default('KRW') }),
   ]),
   orderId: OrderId,
   orderName: z.string().min(1).max(100),
@@ -81,7 +91,13 @@ function openWindow(req: PlainRequest, ctx: ProviderContext<TossState>) {
   const method = q.method === undefined ? null : METHOD_ALIASES[q.method]
   if (method === undefined)
     return errorPage(400, 'INVALID_PARAMETERS', `지원하지 않는 결제수단입니다. (${q.method})`)
-  if ((q.taxFreeAmount ?? 0) > q.amount)
+  const { value: amount, currency } = q.amount
+  // Overseas easy pay (PayPal) is charged in USD; every other method in whole won.
+  if ((currency === 'USD') !== (method === 'FOREIGN_EASY_PAY') && !(currency === 'USD' && method === null))
+    return errorPage(400, 'INVALID_PARAMETERS', `잘못된 파라미터입니다. (amount.currency)`)
+  if (currency === 'KRW' && !Number.isInteger(amount))
+    return errorPage(400, 'INVALID_PARAMETERS', '잘못된 파라미터입니다. (amount)')
+  if ((q.taxFreeAmount ?? 0) > amount)
     return errorPage(400, 'INVALID_PARAMETERS', '잘못된 파라미터입니다. (taxFreeAmount)')
 
   const account = ctx.forAccount(key.account)
@@ -98,7 +114,8 @@ function openWindow(req: PlainRequest, ctx: ProviderContext<TossState>) {
       paymentKey,
       orderId: q.orderId,
       orderName: q.orderName,
-      amount: q.amount,
+      amount,
+      currency,
       taxFreeAmount: q.taxFreeAmount ?? 0,
       type: 'NORMAL',
       now,
@@ -166,7 +183,11 @@ function submitWindow(req: PlainRequest, ctx: ProviderContext<TossState>) {
   // Closing or canceling the window changes no status and sends no webhook.
   if (form.data.action === 'cancel') return fail('PAY_PROCESS_CANCELED')
 
-  const method = session.requestedMethod ?? form.data.method ?? 'CARD'
+  // A USD payment can only be PayPal; a KRW one never is.
+  const method =
+    payment.currency === 'USD' ? 'FOREIGN_EASY_PAY' : (session.requestedMethod ?? form.data.method ?? 'CARD')
+  if (payment.currency === 'KRW' && method === 'FOREIGN_EASY_PAY')
+    return errorPage(400, 'INVALID_PARAMETERS', '해외간편결제는 USD 결제만 가능합니다.')
   // A form posted without the field (not by the page, which pre-fills it) pays with the default card.
   const cardNumber = method === 'CARD' ? (form.data.cardNumber ?? DEFAULT_CARD).replace(/[\s-]/g, '') : null
   if (cardNumber !== null && !/^\d{15,16}$/.test(cardNumber))
