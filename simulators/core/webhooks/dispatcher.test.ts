@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { signTestkit, testkit } from '../../testkit/index.ts'
+import { VirtualClock } from '../clock.ts'
+import { IdMinter } from '../random.ts'
+import { silentLogger } from '../runtime.ts'
 import { type RunningProviders, startProviders } from '../testing.ts'
+import { WebhookDispatcher } from './dispatcher.ts'
 import { startReceiver } from './receiver.ts'
 import type { WebhookDelivery } from './types.ts'
 
@@ -163,6 +167,36 @@ describe('webhook rules', () => {
     expect(receiver.received).toHaveLength(0)
     await advanceThrough([60_000])
     expect((await waitForAttempts(event.id, 1)).status).toBe('delivered')
+  })
+
+  it('disableOnExhaustion switches the endpoint off once a delivery has used up its schedule', async () => {
+    const clock = new VirtualClock({ scale: 0 })
+    const dispatcher = new WebhookDispatcher({
+      clock,
+      ids: new IdMinter(7),
+      spec: () => ({ schedule: [1_000], sign: () => ({}), disableOnExhaustion: true }),
+      log: silentLogger,
+    })
+    const failing = await startReceiver(() => 500)
+    try {
+      const endpoint = dispatcher.addEndpoint({
+        provider: 'p',
+        account: 'a',
+        url: failing.url,
+        secret: 's',
+        source: 'config',
+      })
+      const event = dispatcher.emit('p', 'a', { type: 't', payload: {} })
+      await dispatcher.waitFor({ eventId: event.id, minAttempts: 1 }, 3000)
+      expect(dispatcher.getEndpoint(endpoint.id)?.enabled).toBe(true)
+      clock.advance(1_000)
+      const done = await dispatcher.waitFor({ eventId: event.id, status: 'failed' }, 3000)
+      expect(done?.attempts).toHaveLength(2)
+      expect(dispatcher.getEndpoint(endpoint.id)?.enabled).toBe(false)
+    } finally {
+      clock.clearTimers()
+      await failing.close()
+    }
   })
 
   it('rules are validated with the field named', () => {

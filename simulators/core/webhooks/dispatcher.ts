@@ -558,7 +558,7 @@ export class WebhookDispatcher {
       const next = spec.schedule[failures - 1]
       if (gone || next === undefined) {
         delivery.status = 'failed'
-        if (gone) state.endpoint.enabled = false
+        if (gone || spec.disableOnExhaustion) state.endpoint.enabled = false
         this.options.log.warn('webhook delivery failed for good', {
           delivery: delivery.id,
           event: delivery.eventId,

@@ -89,6 +89,8 @@ export interface WebhookSpec {
   timeoutMs?: number
   /** Stop retrying an endpoint that answers 410 Gone. */
   disableOn410?: boolean
+  /** Disable the endpoint when a delivery has used up its whole schedule (providers that switch off a URL after a day of failures). */
+  disableOnExhaustion?: boolean
   /** Wait what a 429/503 Retry-After asks instead of the schedule's delay. */
   honourRetryAfter?: boolean
   /** Default secret for an endpoint registered by config without one. */
