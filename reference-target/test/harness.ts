@@ -288,7 +288,10 @@ export async function withOtpConfig<T>(
 
 /** Moves standin's virtual clock and the app's test clock together, as a journey does. */
 export async function advance(t: TestApp, ms: number): Promise<void> {
-  t.sims.core.clock.advance(ms)
-  const res = await t.http.post('/_test/clock').send({ now: new Date(t.sims.core.clock.now()).toISOString() })
+  // The app first: events standin emits while its clock moves are then never "from the future" for the app.
+  const res = await t.http
+    .post('/_test/clock')
+    .send({ now: new Date(t.sims.core.clock.now() + ms).toISOString() })
   if (res.status !== 200) throw new Error(`test clock: ${res.status} ${JSON.stringify(res.body)}`)
+  t.sims.core.clock.advance(ms)
 }

@@ -6,7 +6,8 @@ import { ApiError } from '../errors.ts'
 import type { AuthUser } from '../http/api.ts'
 import { sha256 } from '../ids.ts'
 
-const SESSION_MS = 30 * 24 * 3600_000
+/** Mobile-app style long sessions; logout revokes. */
+const SESSION_MS = 90 * 24 * 3600_000
 
 /** Issues an opaque bearer token; only its hash is stored, so a database leak leaks no sessions. */
 export async function createSession(

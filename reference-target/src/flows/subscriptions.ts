@@ -97,19 +97,26 @@ async function startStripe(ctx: Ctx, userId: string, id: string, paymentMethodId
   const currency = currencyOf('stripe', ctx.config.stripe.currency)
   const price = await premiumPrice(ctx, currency)
   const customer = await ctx.providers.stripe.createCustomer(
-    {
-      metadata: { user_id: userId },
-      ...(paymentMethodId
-        ? { payment_method: paymentMethodId, invoice_settings: { default_payment_method: paymentMethodId } }
-        : {}),
-    },
+    { metadata: { user_id: userId } },
     `${id}:customer`,
   )
+  // The card the browser collected (Stripe.js) becomes the customer's default for renewals.
+  let defaultPaymentMethod: string | undefined
+  if (paymentMethodId) {
+    const pm = await ctx.providers.stripe.attachPaymentMethod(paymentMethodId, customer.id, `${id}:attach`)
+    defaultPaymentMethod = pm.id
+    await ctx.providers.stripe.updateCustomer(
+      customer.id,
+      { invoice_settings: { default_payment_method: pm.id } },
+      `${id}:default-pm`,
+    )
+  }
   const sub = await ctx.providers.stripe.createSubscription(
     {
       customer: customer.id,
       items: [{ price }],
       metadata: { subscription_id: id, user_id: userId },
+      ...(defaultPaymentMethod ? { default_payment_method: defaultPaymentMethod } : {}),
       payment_behavior: paymentMethodId ? 'error_if_incomplete' : 'default_incomplete',
     },
     `${id}:create`,

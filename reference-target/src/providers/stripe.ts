@@ -74,6 +74,14 @@ export class StripeClient {
   createCustomer(params: Stripe.CustomerCreateParams, key: string) {
     return this.call('customers.create', key, (o) => this.sdk.customers.create(params, o))
   }
+  attachPaymentMethod(paymentMethodId: string, customer: string, key: string) {
+    return this.call('payment_methods.attach', key, (o) =>
+      this.sdk.paymentMethods.attach(paymentMethodId, { customer }, o),
+    )
+  }
+  updateCustomer(id: string, params: Stripe.CustomerUpdateParams, key: string) {
+    return this.call('customers.update', key, (o) => this.sdk.customers.update(id, params, o))
+  }
   createProduct(params: Stripe.ProductCreateParams, key: string) {
     return this.call('products.create', key, (o) => this.sdk.products.create(params, o))
   }
