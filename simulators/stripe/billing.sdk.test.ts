@@ -457,6 +457,32 @@ describe('test clocks', () => {
     expect(pastDue.data.previous_attributes).toMatchObject({ status: 'active' })
   })
 
+  it('ends a trial at its end, warning three days before, and charges the first full period', async () => {
+    const s = h.client({ version: LEGACY_VERSION })
+    const { clock, customer } = await clockCustomer(s, 'trial@example.com')
+    const price = await monthly(s, 1800)
+    const sub = await s.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      trial_period_days: 7,
+    })
+    expect(sub).toMatchObject({ status: 'trialing', trial_start: T0, trial_end: T0 + 7 * DAY })
+    const first = await s.invoices.retrieve(sub.latest_invoice as string)
+    expect(first).toMatchObject({ amount_due: 0, status: 'paid' })
+    await advance(s, clock.id, T0 + 5 * DAY)
+    const warned = await s.events.list({ type: 'customer.subscription.trial_will_end' })
+    expect(warned.data.map((e) => e.created)).toEqual([T0 + 4 * DAY])
+    expect((await s.subscriptions.retrieve(sub.id)).status).toBe('trialing')
+    await advance(s, clock.id, T0 + 8 * DAY)
+    const active = (await s.subscriptions.retrieve(sub.id)) as unknown as {
+      status: string
+      current_period_start: number
+    }
+    expect(active).toMatchObject({ status: 'active', current_period_start: T0 + 7 * DAY })
+    const charged = (await s.invoices.list({ subscription: sub.id, limit: 1 })).data[0]!
+    expect(charged).toMatchObject({ billing_reason: 'subscription_cycle', amount_paid: 1800, status: 'paid' })
+  })
+
   it('refuses to move a clock backwards', async () => {
     const s = h.client({ version: LEGACY_VERSION })
     const clock = await s.testHelpers.testClocks.create({ frozen_time: T0 })

@@ -23,6 +23,8 @@ const DAY = 86_400
 export const DUNNING_RETRY_DAYS = [3, 5, 7] as const
 /** An incomplete subscription whose first invoice stays unpaid this long expires (Stripe: 23 hours). */
 const INCOMPLETE_EXPIRY = 23 * HOUR
+/** Stripe sends customer.subscription.trial_will_end three days before a trial ends. */
+const TRIAL_WILL_END = 3 * DAY
 
 export function addInterval(at: number, interval: 'day' | 'week' | 'month' | 'year', count: number): number {
   if (interval === 'day') return at + count * DAY
@@ -420,6 +422,17 @@ function dueActions(ctx: StripeContext, customers: Set<string>, until: number): 
     if (!customers.has(sub.customer)) continue
     if (['active', 'trialing', 'past_due'].includes(sub.status) && sub.current_period_end <= until)
       actions.push({ at: sub.current_period_end, order: 0, run: (src) => renew(src, sub) })
+    const willEnd = sub.trial_end === null ? undefined : sub.trial_end - TRIAL_WILL_END
+    const flagged = sub as { _trialWillEndSent?: boolean }
+    if (sub.status === 'trialing' && willEnd !== undefined && willEnd <= until && !flagged._trialWillEndSent)
+      actions.push({
+        at: Math.max(willEnd, sub.created),
+        order: 4,
+        run: (src) => {
+          flagged._trialWillEndSent = true
+          emitEvent(src, 'customer.subscription.trial_will_end', sub)
+        },
+      })
     if (sub.status === 'incomplete' && sub.created + INCOMPLETE_EXPIRY <= until)
       actions.push({
         at: sub.created + INCOMPLETE_EXPIRY,
