@@ -264,4 +264,74 @@ describe('event webhook (end to end)', () => {
     expect(JSON.parse(received.body)[0].event).toBe('processed')
     expect(verify(await publicKey(), received)).toBe(true)
   })
+
+  it('webhooks made through the settings API get only their flagged events, unsigned until signing is enabled', async () => {
+    sims.core.webhooks.reset('sendgrid', { endpoints: true })
+    const api = (method: string, path: string, payload?: unknown) =>
+      fetch(`${sims.url('sendgrid')}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(payload ? { body: JSON.stringify(payload) } : {}),
+      })
+    const created = await api('POST', '/v3/user/webhooks/event/settings', {
+      url: receiver.url,
+      delivered: true,
+      bounce: true,
+      friendly_name: 'ops',
+    })
+    expect(created.status).toBe(201)
+    const hook = (await created.json()) as {
+      id: string
+      delivered: boolean
+      processed: boolean
+      enabled: boolean
+      public_key?: string
+    }
+    expect(hook).toMatchObject({ delivered: true, processed: false, enabled: true, friendly_name: 'ops' })
+    expect(hook.public_key).toBeUndefined()
+    expect((await api('POST', '/v3/user/webhooks/event/settings', { url: 'not a url' })).status).toBe(400)
+
+    await send(mailTo(['i@example.com', 'j+bounce@example.com']))
+    const unsigned = await batchAfter(1_000)
+    expect(unsigned.events.map((e) => `${e.email}:${e.event}`)).toEqual([
+      'i@example.com:delivered',
+      'j+bounce@example.com:bounce',
+    ])
+    expect(unsigned.received.headers[SIGNATURE_HEADER]).toBeUndefined()
+
+    const enabled = await api('PATCH', `/v3/user/webhooks/event/settings/signed/${hook.id}`, {
+      enabled: true,
+    })
+    const { public_key } = (await enabled.json()) as { public_key: string }
+    expect(public_key).not.toBe(accountPublicKey(account))
+    expect(
+      (
+        (await (await api('GET', `/v3/user/webhooks/event/settings/signed/${hook.id}`)).json()) as {
+          public_key: string
+        }
+      ).public_key,
+    ).toBe(public_key)
+    // Without an id, the oldest webhook's key.
+    expect(await publicKey()).toBe(public_key)
+
+    await send(mailTo(['k@example.com']))
+    const signed = await batchAfter(1_000)
+    expect(signed.events.map((e) => e.event)).toEqual(['delivered'])
+    expect(verify(public_key, signed.received)).toBe(true)
+
+    const all = (await (await api('GET', '/v3/user/webhooks/event/settings/all')).json()) as {
+      webhooks: { id: string; public_key?: string }[]
+    }
+    expect(all.webhooks).toEqual([expect.objectContaining({ id: hook.id, public_key })])
+    const patched = await api('PATCH', `/v3/user/webhooks/event/settings/${hook.id}`, { processed: true })
+    expect(((await patched.json()) as { processed: boolean }).processed).toBe(true)
+    expect(((await (await api('GET', '/v3/user/webhooks/event/settings')).json()) as { id: string }).id).toBe(
+      hook.id,
+    )
+    expect((await api('DELETE', `/v3/user/webhooks/event/settings/${hook.id}`)).status).toBe(204)
+    expect((await api('GET', `/v3/user/webhooks/event/settings/${hook.id}`)).status).toBe(404)
+  })
 })

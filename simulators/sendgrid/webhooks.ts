@@ -111,7 +111,8 @@ export const sendgridWebhooks: WebhookSpec = {
   sign: ({ endpoint, timestamp, body }) => ({
     'content-type': 'application/json',
     'user-agent': 'SendGrid Event API',
-    ...signEventBatch(endpoint.secret, timestamp, body),
+    // Webhooks made through the settings API start unsigned, as on SendGrid; config endpoints always sign.
+    ...(endpoint.meta.signed === false ? {} : signEventBatch(endpoint.secret, timestamp, body)),
   }),
   timeoutMs: 10_000,
   defaultSecret: (account) => accountKeySeed(account),
@@ -139,6 +140,24 @@ export function enqueueEvent(ctx: ProviderContext<SendgridState>, event: Sendgri
   state.flush ??= ctx.later(BATCH_WINDOW_MS, () => flushEvents(ctx))
 }
 
+/** The event type registered on API-made webhooks, which no batch carries: they are fed one by one below. */
+export const API_WEBHOOK_EVENTS = 'sendgrid:settings-api'
+
+/** Event name → the settings flag that selects it. */
+export const EVENT_FLAGS: Record<string, string> = {
+  processed: 'processed',
+  delivered: 'delivered',
+  deferred: 'deferred',
+  bounce: 'bounce',
+  dropped: 'dropped',
+  open: 'open',
+  click: 'click',
+  spamreport: 'spam_report',
+  unsubscribe: 'unsubscribe',
+  group_unsubscribe: 'group_unsubscribe',
+  group_resubscribe: 'group_resubscribe',
+}
+
 export function flushEvents(ctx: ProviderContext<SendgridState>): void {
   const state = ctx.state
   state.flush?.cancel()
@@ -146,5 +165,17 @@ export function flushEvents(ctx: ProviderContext<SendgridState>): void {
   const events = state.outbox.splice(0)
   state.outboxBytes = 0
   if (events.length === 0) return
+  // Config endpoints take every event.
   ctx.webhooks.emit({ type: batchType(events), payload: events })
+  // API-made webhooks take the events their flags select, each its own batch.
+  for (const endpoint of ctx.webhooks.endpoints.list()) {
+    if (!endpoint.enabled || !endpoint.events.includes(API_WEBHOOK_EVENTS)) continue
+    const wanted = events.filter((e) => endpoint.meta[EVENT_FLAGS[e.event] ?? e.event] === true)
+    if (wanted.length === 0) continue
+    ctx.webhooks.emit({
+      type: batchType(wanted),
+      payload: wanted,
+      to: { url: endpoint.url, secret: endpoint.secret, meta: endpoint.meta },
+    })
+  }
 }
