@@ -12,11 +12,13 @@ let sims: RunningProviders
 let rzp: ReturnType<typeof razorpayClient>
 let rx: Awaited<ReturnType<typeof startReceiver>>
 
-// The receiver fails the first two attempts of anything posted to /flaky.
+// The receiver fails the first two attempts of anything posted to /flaky, and everything posted to /dead.
 beforeAll(async () => {
   sims = await startProviders([razorpay])
   rzp = razorpayClient(sims.url('razorpay'), keys)
-  rx = await startReceiver({ status: (path, nth) => (path === '/flaky' && nth <= 2 ? 500 : 200) })
+  rx = await startReceiver({
+    status: (path, nth) => (path === '/dead' || (path === '/flaky' && nth <= 2) ? 500 : 200),
+  })
   sims.core.webhooks.addEndpoint({
     provider: 'razorpay',
     account: keys.key_id,
@@ -109,7 +111,35 @@ describe('delivery policy', () => {
     expect(done?.attempts.map((a) => a.status)).toEqual([500, 500, 200])
     const flakyHits = rx.received.filter((r) => r.path === '/flaky')
     expect(new Set(flakyHits.map((r) => r.headers['x-razorpay-event-id'])).size).toBe(1)
-    expect(RETRY_SCHEDULE.reduce((a, b) => a + b, 0)).toBeLessThan(24 * 3_600_000)
+    expect(RETRY_SCHEDULE.reduce((a, b) => a + b, 0)).toBe(24 * 3_600_000)
+  })
+
+  it('an endpoint failing for 24 hours is disabled: later events are not sent to it', async () => {
+    const dead = 'rzp_test_WebhooksDead001'
+    const client = razorpayClient(sims.url('razorpay'), { key_id: dead, key_secret: 'dead' })
+    const endpoint = sims.core.webhooks.addEndpoint({
+      provider: 'razorpay',
+      account: dead,
+      url: `${rx.url}/dead`,
+      secret,
+      events: ['payment.failed'],
+      source: 'config',
+    })
+    const order = await client.orders.create({ amount: 17700, currency: 'INR' })
+    await payOrder(sims.url('razorpay'), order.id, { method: 'upi', vpa: 'failure@razorpay' })
+    for (let n = 1; n <= RETRY_SCHEDULE.length; n++) {
+      await sims.core.webhooks.waitFor({ account: dead, minAttempts: n }, 5_000)
+      expect(sims.core.webhooks.getEndpoint(endpoint.id)?.enabled).toBe(true)
+      sims.core.clock.advance(RETRY_SCHEDULE[n - 1]!)
+    }
+    const failed = await sims.core.webhooks.waitFor({ account: dead, status: 'failed' }, 5_000)
+    expect(failed?.attempts).toHaveLength(RETRY_SCHEDULE.length + 1)
+    expect(sims.core.webhooks.getEndpoint(endpoint.id)?.enabled).toBe(false)
+    const before = rx.received.filter((r) => r.path === '/dead').length
+    const next = await client.orders.create({ amount: 17800, currency: 'INR' })
+    await payOrder(sims.url('razorpay'), next.id, { method: 'upi', vpa: 'failure@razorpay' })
+    await new Promise((r) => setTimeout(r, 200))
+    expect(rx.received.filter((r) => r.path === '/dead')).toHaveLength(before)
   })
 })
 

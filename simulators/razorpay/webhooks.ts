@@ -19,16 +19,23 @@ export function checkoutSignature(keySecret: string, orderId: string, paymentId:
 const MINUTE = 60_000
 
 /**
- * Retries "in exponential backoff for 24 hours after event creation" (the
- * docs); the intervals are not published, so: 1, 2, 4 … 512 minutes, which
- * ends 17 h after the first attempt — the next doubling would pass 24 h.
+ * Retries "in exponential backoff policy for 24 hours after event creation"
+ * (the docs; the intervals are not published): 1, 2, 4 … 512 minutes, then a
+ * last try exactly 24 h after the first. A delivery that fails them all
+ * disables the endpoint, as "if the webhooks continue to fail for 24 hours,
+ * the webhook is disabled".
  */
-export const RETRY_SCHEDULE: readonly number[] = Array.from({ length: 10 }, (_, i) => MINUTE * 2 ** i)
+const DOUBLING = Array.from({ length: 10 }, (_, i) => MINUTE * 2 ** i)
+export const RETRY_SCHEDULE: readonly number[] = [
+  ...DOUBLING,
+  24 * 60 * MINUTE - DOUBLING.reduce((a, b) => a + b, 0),
+]
 
 export const webhookSpec: WebhookSpec = {
   schedule: RETRY_SCHEDULE,
   // "Any 2xx returned within 5 seconds" is success.
   timeoutMs: 5_000,
+  disableOnExhaustion: true,
   sign: ({ event, endpoint, body }) => ({
     'content-type': 'application/json',
     'user-agent': 'Razorpay-Webhook/v1',
