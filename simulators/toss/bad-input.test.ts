@@ -152,6 +152,8 @@ describe('bad window parameters', () => {
       { successUrl: 'javascript:alert(1)' },
       { failUrl: 'not a url' },
       { method: 'BITCOIN' },
+      { method: 'constructor' },
+      { method: '__proto__' },
     ]
     for (const params of cases) {
       const response = await open(params)

@@ -100,7 +100,7 @@ function fillMethodDetails(ctx: ProviderContext<TossState>, record: PaymentRecor
       p.virtualAccount = {
         accountType: '일반',
         accountNumber: `X${ctx.ids.mint('', 13, 'digits')}`,
-        bankCode: s.bankCode && BANKS[s.bankCode] ? s.bankCode : '88',
+        bankCode: s.bankCode && Object.hasOwn(BANKS, s.bankCode) ? s.bankCode : '88',
         customerName: s.customerName ?? '토스',
         depositorName: s.customerName ?? '토스',
         dueDate: kst(now + s.validHours * 3_600_000),

@@ -88,7 +88,13 @@ function openWindow(req: PlainRequest, ctx: ProviderContext<TossState>) {
     return errorPage(400, 'INVALID_PARAMETERS', `잘못된 파라미터입니다. (${field})`)
   }
   const q = parsed.data
-  const method = q.method === undefined ? null : METHOD_ALIASES[q.method]
+  // Own keys only: 'constructor' or '__proto__' must not resolve to Object's members.
+  const method =
+    q.method === undefined
+      ? null
+      : Object.hasOwn(METHOD_ALIASES, q.method)
+        ? METHOD_ALIASES[q.method]
+        : undefined
   if (method === undefined)
     return errorPage(400, 'INVALID_PARAMETERS', `지원하지 않는 결제수단입니다. (${q.method})`)
   const { value: amount, currency } = q.amount
@@ -192,7 +198,7 @@ function submitWindow(req: PlainRequest, ctx: ProviderContext<TossState>) {
   const cardNumber = method === 'CARD' ? (form.data.cardNumber ?? DEFAULT_CARD).replace(/[\s-]/g, '') : null
   if (cardNumber !== null && !/^\d{15,16}$/.test(cardNumber))
     return errorPage(400, 'INVALID_CARD_NUMBER', '카드번호를 다시 확인해주세요.')
-  const bank = form.data.bank && BANKS[form.data.bank] ? form.data.bank : null
+  const bank = form.data.bank && Object.hasOwn(BANKS, form.data.bank) ? form.data.bank : null
 
   const behaviour = cardBehaviour(cardNumber)
   if (behaviour?.stage === 'window') {
