@@ -154,6 +154,21 @@ export const triggers: Record<string, TriggerSpec<TwilioState>> = {
       return { trial: ctx.state.trial, verified: [...ctx.state.verifiedNumbers] }
     },
   },
+  'account.auth_token': {
+    summary:
+      "sets the account's auth token (an app that only uses API keys never shows it, and callbacks are signed with it) (params: { token })",
+    run: (ctx, params) => {
+      if (typeof params.token !== 'string' || params.token === '')
+        throw new HarnessError(
+          'STANDIN_BAD_REQUEST',
+          'Failed to run the trigger: token must be a non-empty string.',
+          { field: 'token' },
+        )
+      ctx.state.authToken = params.token
+      ctx.state.firstSeen ??= ctx.clock.now()
+      return { accountSid: ctx.state.accountSid }
+    },
+  },
   'account.rate_limit': {
     summary: 'requests per virtual second before 20429 (params: { perSecond: n })',
     run: (ctx, params) => {

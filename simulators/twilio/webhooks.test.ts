@@ -48,9 +48,18 @@ async function runLifecycle() {
     MESSAGE_TIMING.final,
   ]) {
     sims.core.clock.advance(ms)
-    await new Promise((r) => setTimeout(r, 20))
+    await inFlightDone()
   }
   sims.core.clock.advance(MESSAGE_TIMING.final)
+  await inFlightDone()
+}
+
+/** Waits until every callback sent so far has been answered (Twilio does not order callbacks; the tests step them). */
+async function inFlightDone() {
+  await new Promise((r) => setImmediate(r))
+  await settle(
+    () => sims.core.webhooks.listDeliveries({ provider: 'twilio', status: 'pending' }).length === 0,
+  )
 }
 
 const valid = (r: Received, url: string) =>
@@ -197,6 +206,27 @@ describe('message status callbacks', () => {
   })
 })
 
+describe('API-key-only accounts', () => {
+  it('sign callbacks with the auth token set by the account.auth_token trigger', async () => {
+    const account = `AC${'f'.repeat(32)}`
+    const keyAuth = basic(`SK${'1'.repeat(32)}`, 'key-secret')
+    const path = `/2010-04-01/Accounts/${account}/Messages.json`
+    const url = `${receiver.url}/keyed`
+    const form = { To: '+14155552671', From: '+15005550006', Body: 'k', StatusCallback: url }
+    expect((await call(base, 'POST', path, { auth: keyAuth, form })).status).toBe(201)
+    sims.core.clock.advance(MESSAGE_TIMING.sending)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(receiver.received).toHaveLength(0)
+    await sims.runtime('twilio').trigger('account.auth_token', account, { token: 'the-real-token' })
+    sims.core.clock.advance(MESSAGE_TIMING.sent)
+    await settle(() => receiver.received.length >= 1)
+    const r = receiver.received[0]!
+    expect(
+      twilioSdk.validateRequest('the-real-token', String(r.headers['x-twilio-signature']), url, r.params),
+    ).toBe(true)
+  })
+})
+
 describe('inbound messages (trigger)', () => {
   it("posts Twilio's signed form to the app, stores the message, and STOP opts the sender out", async () => {
     await sendMessage({ To: '+14155550177' })
@@ -249,7 +279,7 @@ describe('call status callbacks', () => {
     expect(created.status).toBe(201)
     for (const ms of [0, 1_000, 4_000, 10_000]) {
       sims.core.clock.advance(ms)
-      await new Promise((r) => setTimeout(r, 20))
+      await inFlightDone()
     }
     await settle(() => receiver.received.length >= 4)
     expect(receiver.received.map((r) => r.params.CallStatus)).toEqual([

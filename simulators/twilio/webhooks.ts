@@ -67,14 +67,25 @@ export const webhooks: WebhookSpec = {
 
 /**
  * Sends one status callback to a resource's StatusCallback URL, signed with
- * the account's auth token. Nothing is sent when the account has no token yet
- * (a context built outside a request), as there is nothing to sign with.
+ * the account's auth token. Nothing is sent while the token is unknown (an
+ * app that only uses API keys): set it with the `account.auth_token` trigger.
  */
 export function emitStatusCallback(
   ctx: ProviderContext<TwilioState>,
   input: { type: string; url: string | undefined; params: Record<string, string> },
 ): void {
-  if (!input.url || ctx.state.authToken === undefined) return
+  if (!input.url) return
+  if (ctx.state.authToken === undefined) {
+    ctx.log.warn(
+      'twilio callback not sent: the account has used only API keys, so its auth token is unknown',
+      {
+        account: ctx.state.accountSid,
+        type: input.type,
+        hint: "set it with the 'account.auth_token' trigger",
+      },
+    )
+    return
+  }
   ctx.webhooks.emit({
     type: input.type,
     payload: input.params,
