@@ -71,6 +71,22 @@ describe('PAYMENT_STATUS_CHANGED', () => {
     expect(hits.map((h) => h.body.data.status)).toEqual(['DONE', 'PARTIAL_CANCELED', 'CANCELED'])
   })
 
+  it('reports ABORTED on a refused card and EXPIRED on a lapsed confirm', async () => {
+    const m = await merchant('whFail', ['PAYMENT_STATUS_CHANGED'])
+    const refused = await authenticated(base, { clientKey: m.clientKey }, { cardNumber: '4000000000009995' })
+    await call(base, 'POST', '/v1/payments/confirm', { body: refused, key: m.secretKey })
+    const [aborted] = await m.receiver.waitFor(1)
+    expect(aborted!.body.data).toMatchObject({ status: 'ABORTED', failure: { code: 'REJECT_CARD_PAYMENT' } })
+    const lapsed = await authenticated(base, { clientKey: m.clientKey })
+    sims.core.clock.advance(10 * 60_000 + 1)
+    const hits = await m.receiver.waitFor(2)
+    expect(hits[1]!.body.data).toMatchObject({
+      paymentKey: lapsed.paymentKey,
+      status: 'EXPIRED',
+      failure: { code: 'EXPIRED_PAYMENT' },
+    })
+  })
+
   it('is retried 1, 4, 16, 64, 256, 1024 and 4096 minutes apart on the virtual clock, then given up', async () => {
     const m = await merchant('whRetry', ['PAYMENT_STATUS_CHANGED'], () => 500)
     const payment = await confirmed(base, { clientKey: m.clientKey }, {}, m.secretKey)
