@@ -13,6 +13,7 @@ import { paymentIntents } from './routes/payment-intents.ts'
 import { paymentMethods } from './routes/payment-methods.ts'
 import { products } from './routes/products.ts'
 import { refunds } from './routes/refunds.ts'
+import { search } from './routes/search.ts'
 import { subscriptions } from './routes/subscriptions.ts'
 import { testClocks } from './routes/test-clocks.ts'
 import { webhookEndpoints } from './routes/webhook-endpoints.ts'
@@ -30,6 +31,7 @@ export const stripe = defineProvider<StripeState>({
   createState,
   auth: bearerSecretKey,
   routes: [
+    ...search,
     ...customers,
     ...paymentMethods,
     ...paymentIntents,

@@ -20,12 +20,17 @@ export function checkResponse(body: unknown): string[] {
 
 function checkObject(record: Record<string, unknown>, path: string, problems: string[]) {
   const object = record.object
-  if (object === 'list') {
+  if (object === 'list' || object === 'search_result') {
     if (!Array.isArray(record.data)) problems.push(`${path}.data: not an array`)
     if (typeof record.has_more !== 'boolean') problems.push(`${path}.has_more: not a boolean`)
     if (typeof record.url !== 'string') problems.push(`${path}.url: not a string`)
     for (const key of Object.keys(record))
-      if (!['object', 'data', 'has_more', 'url'].includes(key)) problems.push(`${path}.${key}: not in a list`)
+      if (
+        !['object', 'data', 'has_more', 'url', ...(object === 'search_result' ? ['next_page'] : [])].includes(
+          key,
+        )
+      )
+        problems.push(`${path}.${key}: not in a list`)
     const data = (record.data as unknown[] | undefined) ?? []
     for (const [i, item] of data.entries())
       checkObject(item as Record<string, unknown>, `${path}.data[${i}]`, problems)

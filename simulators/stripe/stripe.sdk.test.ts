@@ -79,6 +79,44 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(all).toEqual(newest)
   })
 
+  it('searches with the query language and pages with next_page', async () => {
+    const s = client()
+    const made: string[] = []
+    for (const [i, plan] of ['gold', 'gold', 'silver', 'gold'].entries())
+      made.push(
+        (await s.customers.create({ email: `s${i}@search.example`, name: `Ann ${i}`, metadata: { plan } }))
+          .id,
+      )
+    const gold = await s.customers.search({ query: 'metadata["plan"]:"gold"', limit: 2 })
+    expect(gold.object).toBe('search_result')
+    expect(gold.data.map((c) => c.id)).toEqual([made[3], made[1]])
+    expect(gold.has_more).toBe(true)
+    const next = await s.customers.search({
+      query: 'metadata["plan"]:"gold"',
+      limit: 2,
+      page: gold.next_page!,
+    })
+    expect(next.data.map((c) => c.id)).toEqual([made[0]])
+    expect(next.next_page).toBeNull()
+    const both = await s.customers.search({ query: 'email:"s2@search.example" OR email:"s0@search.example"' })
+    expect(both.data.map((c) => c.id)).toEqual([made[2], made[0]])
+    const all: string[] = []
+    for await (const c of s.customers.search({
+      query: 'email~"search.example" AND -metadata["plan"]:"silver"',
+      limit: 1,
+    }))
+      all.push(c.id)
+    expect(all).toEqual([made[3], made[1], made[0]])
+    const pi = await s.paymentIntents.create({ amount: 4321, currency: 'usd', metadata: { order: 'srch' } })
+    expect(
+      (await s.paymentIntents.search({ query: 'amount>4320 AND metadata["order"]:"srch"' })).data.map(
+        (p) => p.id,
+      ),
+    ).toEqual([pi.id])
+    const bad = await cardError(s.customers.search({ query: 'email = nobody' }))
+    expect([bad.statusCode, bad.param]).toEqual([400, 'query'])
+  })
+
   it('attaches and detaches payment methods from test tokens and raw test card numbers', async () => {
     const s = client()
     const customer = await s.customers.create({ email: 'pm@example.com' })
