@@ -161,7 +161,7 @@ function lifecycle(
   xMessageId: string,
 ) {
   emit(ctx, base, 'processed', { send_at: sendAt })
-  const dropped = suppressionReason(ctx.state, email, mail.mail_settings)
+  const dropped = suppressionReason(ctx.state, email, mail.mail_settings, mail.asm?.group_id)
   if (dropped) {
     emit(ctx, base, 'dropped', { reason: dropped, status: '5.0.0' })
     return
@@ -256,7 +256,14 @@ function engage(ctx: Ctx, base: Base, outcome: ReturnType<typeof outcomeFor>, re
       emit(ctx, base, 'spamreport')
       addSuppression(ctx.state, 'spam_reports', base.email, ctx.clock.unix(), { ip: '203.0.113.7' })
     })
-  if (outcome === 'unsubscribe')
+  const group =
+    base.asm_group_id === undefined ? undefined : ctx.state.groups.get(base.asm_group_id as number)
+  if (outcome === 'groupunsubscribe' && group)
+    ctx.later(TIMING.complaintMs, () => {
+      emit(ctx, base, 'group_unsubscribe', agent)
+      group.suppressions.set(base.email.toLowerCase(), ctx.clock.unix())
+    })
+  if (outcome === 'unsubscribe' || (outcome === 'groupunsubscribe' && !group))
     ctx.later(TIMING.complaintMs, () => {
       emit(ctx, base, 'unsubscribe', agent)
       addSuppression(ctx.state, 'unsubscribes', base.email, ctx.clock.unix(), {})

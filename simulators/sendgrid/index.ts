@@ -3,6 +3,7 @@ import { defineProvider } from '../core/provider.ts'
 import { Collection } from '../core/store.ts'
 import { MESSAGES, sendgridErrors, sgError, sgErrors } from './errors.ts'
 import type { SendgridState, SentMessage, Template } from './models.ts'
+import { asmGroups } from './routes/asm-groups.ts'
 import { rateHeaders } from './routes/common.ts'
 import { mailBatch, mailSend } from './routes/mail-send.ts'
 import { suppressions } from './routes/suppressions.ts'
@@ -23,6 +24,8 @@ export const sendgrid = defineProvider<SendgridState>({
   defaultPort: 4703,
   createState: (account) => ({
     account,
+    groups: new Map(),
+    nextGroupId: 1001,
     messages: new Collection<SentMessage>(),
     templates: new Collection<Template>(),
     suppressions: {
@@ -46,7 +49,7 @@ export const sendgrid = defineProvider<SendgridState>({
     if (!account || isRevoked(account)) throw new ProviderError(sgError(401, MESSAGES.invalidGrant))
     return account
   },
-  routes: [mailSend, ...mailBatch, ...templates, ...suppressions, ...webhookSettings],
+  routes: [mailSend, ...mailBatch, ...templates, ...suppressions, ...asmGroups, ...webhookSettings],
   errors: sendgridErrors,
   responses: {
     notFound: () => sgError(404, MESSAGES.notFound),

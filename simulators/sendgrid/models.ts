@@ -159,8 +159,20 @@ export interface SendgridEvent {
   [key: string]: unknown
 }
 
+/** An unsubscribe group (ASM): recipients opt out of one kind of mail, not all of it. */
+export interface UnsubscribeGroup {
+  id: number
+  name: string
+  description: string
+  is_default: boolean
+  /** Suppressed address (lower-case) → created, unix seconds. */
+  suppressions: Map<string, number>
+}
+
 export interface SendgridState {
   account: string
+  groups: Map<number, UnsubscribeGroup>
+  nextGroupId: number
   messages: Collection<SentMessage>
   templates: Collection<Template>
   suppressions: Record<SuppressionKind, Map<string, SuppressionEntry>>

@@ -476,6 +476,109 @@ describe('suppressions', () => {
   })
 })
 
+describe('unsubscribe groups', () => {
+  it('manages groups and honours group unsubscribes on sends that name the group', async () => {
+    const key = newKey()
+    const account = key.split('.')[1]!
+    const created = await call('POST', '/v3/asm/groups', {
+      key,
+      body: { name: 'Newsletters', description: 'weekly', is_default: true },
+    })
+    expect(created.status).toBe(201)
+    const group = (await created.json()) as { id: number; name: string; is_default: boolean }
+    expect(group).toMatchObject({ name: 'Newsletters', is_default: true })
+    expect((await call('POST', '/v3/asm/groups', { key, body: { name: 'Newsletters' } })).status).toBe(400)
+
+    const left = 'left@example.com'
+    expect(
+      (
+        await call('POST', `/v3/asm/groups/${group.id}/suppressions`, {
+          key,
+          body: { recipient_emails: [left] },
+        })
+      ).status,
+    ).toBe(201)
+    expect(await (await call('GET', `/v3/asm/groups/${group.id}/suppressions`, { key })).json()).toEqual([
+      left,
+    ])
+    expect(
+      await (
+        await call('POST', `/v3/asm/groups/${group.id}/suppressions/search`, {
+          key,
+          body: { recipient_emails: [left, 'other@example.com'] },
+        })
+      ).json(),
+    ).toEqual([left])
+    expect(await (await call('GET', `/v3/asm/suppressions/${left}`, { key })).json()).toEqual({
+      suppressions: [
+        { id: group.id, name: 'Newsletters', description: 'weekly', is_default: true, suppressed: true },
+      ],
+    })
+
+    const send = (extra: Record<string, unknown>) =>
+      call('POST', '/v3/mail/send', {
+        key,
+        body: mail({
+          personalizations: [{ to: [{ email: left }, { email: 'stay@example.com' }] }],
+          ...extra,
+        }),
+      })
+    expect(
+      (
+        await send({
+          asm: { group_id: group.id },
+          mail_settings: { bypass_unsubscribe_management: { enable: true } },
+        })
+      ).status,
+    ).toBe(202)
+    advance(500)
+    expect(sims.core.inbox.list({ to: left, account })).toHaveLength(0)
+    expect(sims.core.inbox.list({ to: 'stay@example.com', account })).toHaveLength(1)
+    // A send without the group is not affected by it.
+    await send({})
+    advance(500)
+    expect(sims.core.inbox.list({ to: left, account })).toHaveLength(1)
+
+    const bad = await send({ asm: { group_id: 99 } })
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).errors[0]).toMatchObject({
+      field: 'asm.group_id',
+      message: 'The ASM group ID must be a valid Group ID on your account. You provided 99.',
+    })
+
+    expect((await call('DELETE', `/v3/asm/groups/${group.id}/suppressions/${left}`, { key })).status).toBe(
+      204,
+    )
+    const listed = (await (await call('GET', '/v3/asm/groups', { key })).json()) as { unsubscribes: number }[]
+    expect(listed).toEqual([expect.objectContaining({ id: group.id, unsubscribes: 0 })])
+    expect(
+      (await call('PATCH', `/v3/asm/groups/${group.id}`, { key, body: { name: 'Weekly' } })).status,
+    ).toBe(201)
+    expect((await call('DELETE', `/v3/asm/groups/${group.id}`, { key })).status).toBe(204)
+    expect((await call('GET', `/v3/asm/groups/${group.id}`, { key })).status).toBe(404)
+  })
+
+  it("a +groupunsubscribe recipient leaves the send's group", async () => {
+    const key = newKey()
+    const group = (await (
+      await call('POST', '/v3/asm/groups', { key, body: { name: 'Promos' } })
+    ).json()) as { id: number }
+    const to = 'gina+groupunsubscribe@example.com'
+    await call('POST', '/v3/mail/send', {
+      key,
+      body: mail({ personalizations: [{ to: [{ email: to }] }], asm: { group_id: group.id } }),
+    })
+    advance(500)
+    sims.core.clock.advance(60_000)
+    expect(await (await call('GET', `/v3/asm/groups/${group.id}/suppressions`, { key })).json()).toEqual([to])
+    expect(state(key).outbox.map((e) => [e.event, e.asm_group_id])).toContainEqual([
+      'group_unsubscribe',
+      group.id,
+    ])
+    expect(await (await call('GET', '/v3/suppression/unsubscribes', { key })).json()).toEqual([])
+  })
+})
+
 describe('templates', () => {
   it('creates a dynamic template and version, and renders it with Handlebars into the inbox', async () => {
     const key = newKey()

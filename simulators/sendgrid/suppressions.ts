@@ -23,6 +23,7 @@ export function suppressionReason(
   state: SendgridState,
   email: string,
   settings: MailSendRequest['mail_settings'],
+  groupId?: number,
 ): string | undefined {
   const key = email.toLowerCase()
   const bypass = (
@@ -34,6 +35,13 @@ export function suppressionReason(
   ) => settings?.[name]?.enable === true || settings?.bypass_list_management?.enable === true
   const s = state.suppressions
   if (s.unsubscribes.has(key) && !bypass('bypass_unsubscribe_management')) return 'Unsubscribed Address'
+  // bypass_unsubscribe_management skips only the global list; group unsubscribes still hold.
+  if (
+    groupId !== undefined &&
+    state.groups.get(groupId)?.suppressions.has(key) &&
+    settings?.bypass_list_management?.enable !== true
+  )
+    return 'Unsubscribed Address'
   if (s.bounces.has(key) && !bypass('bypass_bounce_management')) return 'Bounced Address'
   if (s.spam_reports.has(key) && !bypass('bypass_spam_management')) return 'Spam Reporting Address'
   if (s.invalid_emails.has(key) && !bypass('bypass_list_management')) return 'Invalid'

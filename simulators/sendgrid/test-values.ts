@@ -13,6 +13,7 @@ export type Outcome =
   | 'click'
   | 'spamreport'
   | 'unsubscribe'
+  | 'groupunsubscribe'
 
 /** Keyword (as the local part, or after a `+`) → outcome. Order matters: the first keyword found wins. */
 export const RECIPIENT_CONVENTIONS: Record<Exclude<Outcome, 'deliver'>, string> = {
@@ -23,6 +24,8 @@ export const RECIPIENT_CONVENTIONS: Record<Exclude<Outcome, 'deliver'>, string> 
   click: 'delivered, opened 30 s later, first link clicked 60 s later',
   spamreport: 'delivered, then reported as spam 60 s later: address added to spam reports',
   unsubscribe: 'delivered, then unsubscribed 60 s later: address added to global unsubscribes',
+  groupunsubscribe:
+    "delivered, then left the send's asm group 60 s later (group_unsubscribe); without asm, a global unsubscribe",
 }
 
 export function outcomeFor(email: string): Outcome {

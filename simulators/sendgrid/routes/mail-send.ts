@@ -31,6 +31,29 @@ export const mailSend = sgRoute({
         ),
       )
 
+    if (mail.asm) {
+      const { group_id, groups_to_display } = mail.asm
+      if (!ctx.state.groups.has(group_id))
+        fail(
+          sgError(
+            400,
+            `The ASM group ID must be a valid Group ID on your account. You provided ${group_id}.`,
+            'asm.group_id',
+            mailHelp('message.asm.group_id'),
+          ),
+        )
+      const unknown = (groups_to_display ?? []).filter((g) => !ctx.state.groups.has(g))
+      if (unknown.length > 0)
+        fail(
+          sgError(
+            400,
+            `All ASM groups to display must be valid ASM groups IDs on your account. You provided ${unknown.join(', ')}.`,
+            'asm.groups_to_display',
+            mailHelp('message.asm.groups_to_display'),
+          ),
+        )
+    }
+
     const froms = [mail.from.email, ...mail.personalizations.flatMap((p) => (p.from ? [p.from.email] : []))]
     if (froms.some(isUnverifiedSender))
       fail(sgError(403, MESSAGES.unverifiedSender, 'from', 'http://sendgrid.com/docs/sender-identity'))
