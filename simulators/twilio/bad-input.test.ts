@@ -80,6 +80,13 @@ describe('bodies Twilio cannot read as a form', () => {
       contentType: 'application/x-www-form-urlencoded',
     })
     expect(brackets.body.code).toBe(21604)
+    const proto = await call(base, 'POST', MESSAGES, {
+      auth: AUTH,
+      raw: '__proto__=a&__proto__=b&constructor=c&To=%2B14155552671&From=%2B15005550006&Body=proto',
+      contentType: 'application/x-www-form-urlencoded',
+    })
+    expect(proto.status).toBe(201)
+    expect(proto.body.body).toBe('proto')
     const garbage = await call(base, 'POST', MESSAGES, {
       auth: AUTH,
       raw: Buffer.from([0, 255, 254, 61, 38, 61, 0]),

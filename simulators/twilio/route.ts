@@ -34,7 +34,8 @@ export function paramsOf(req: PlainRequest): Params {
     // A body without a content type that is not a form (JSON, binary) is not read as one.
     if (req.contentType === undefined && /^\s*[[{]/.test(text)) text = ''
   }
-  const out: Params = {}
+  // No prototype: a `__proto__` key in a form is a plain (ignored) parameter, never the object's prototype.
+  const out: Params = Object.create(null)
   for (const [key, value] of new URLSearchParams(text)) {
     const seen = out[key]
     if (seen === undefined) out[key] = value
