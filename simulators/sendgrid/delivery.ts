@@ -74,7 +74,32 @@ export function render(
  * schedules its life (processed, then delivered, deferred, bounce or dropped)
  * on the virtual clock. Delivered copies land in the inbox.
  */
-export function acceptMail(ctx: Ctx, mail: MailSendRequest, template: Template | undefined): SentMessage {
+/** Renders every personalization before the send is accepted; a template that cannot render throws {@link RenderError}. */
+export function renderAll(mail: MailSendRequest, template: Template | undefined): RenderedMail[] {
+  return mail.personalizations.map((p, i) => {
+    try {
+      return render(mail, p, template)
+    } catch (error) {
+      throw new RenderError(i, (error as Error).message.split('\n')[0] ?? 'render failed')
+    }
+  })
+}
+
+export class RenderError extends Error {
+  constructor(
+    readonly personalization: number,
+    reason: string,
+  ) {
+    super(reason)
+  }
+}
+
+export function acceptMail(
+  ctx: Ctx,
+  mail: MailSendRequest,
+  template: Template | undefined,
+  rendered = renderAll(mail, template),
+): SentMessage {
   const xMessageId = ctx.ids.mint('', 22, 'alnum')
   const acceptedAt = ctx.clock.now()
   const message: SentMessage = {
@@ -87,7 +112,6 @@ export function acceptMail(ctx: Ctx, mail: MailSendRequest, template: Template |
   }
   const node = ctx.ids.mint('', 6, 'lowerAlnum')
   mail.personalizations.forEach((p, i) => {
-    const rendered = render(mail, p, template)
     const sendAt = p.send_at ?? mail.send_at ?? 0
     const delay = Math.max(0, sendAt * 1000 - acceptedAt)
     const recipients = [...p.to, ...(p.cc ?? []), ...(p.bcc ?? [])]
@@ -97,7 +121,7 @@ export function acceptMail(ctx: Ctx, mail: MailSendRequest, template: Template |
         .toUpperCase()}-${j}.0`
       message.recipients.push({ email: r.email, sgMessageId, personalization: i })
       const base = eventBase(mail, p, xMessageId, sgMessageId, r.email)
-      const live = () => lifecycle(ctx, mail, base, rendered, sendAt, r.email, p, xMessageId)
+      const live = () => lifecycle(ctx, mail, base, rendered[i]!, sendAt, r.email, p, xMessageId)
       // Immediate sends are processed at once: the processed event is stamped with the acceptance time.
       if (delay === 0) live()
       else ctx.later(delay, live)

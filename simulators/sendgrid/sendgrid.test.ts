@@ -673,6 +673,30 @@ describe('templates', () => {
     expect((await call('GET', `/v3/templates/${t.id}`, { key })).status).toBe(404)
   })
 
+  it('refuses a send whose template cannot render (unknown helper) without crashing', async () => {
+    const key = newKey()
+    const t = await (
+      await call('POST', '/v3/templates', { key, body: { name: 'helper', generation: 'dynamic' } })
+    ).json()
+    await call('POST', `/v3/templates/${t.id}/versions`, {
+      key,
+      body: { name: 'v1', subject: 's', html_content: '{{shout name}}' },
+    })
+    const res = await call('POST', '/v3/mail/send', {
+      key,
+      body: {
+        from: { email: 'noreply@example.com' },
+        template_id: t.id,
+        personalizations: [{ to: [{ email: 'h@example.com' }], dynamic_template_data: { name: 'x' } }],
+      },
+    })
+    expect(res.status).toBe(400)
+    expect((await res.json()).errors[0]).toMatchObject({
+      field: 'personalizations.0.dynamic_template_data',
+      message: expect.stringContaining('shout'),
+    })
+  })
+
   it('wraps content in a legacy template', async () => {
     const key = newKey()
     const account = key.split('.')[1]!

@@ -1,4 +1,4 @@
-import { acceptMail, activeVersion } from '../delivery.ts'
+import { acceptMail, activeVersion, RenderError, type RenderedMail, renderAll } from '../delivery.ts'
 import { fail, MESSAGES, mailHelp, sgError, sgErrors } from '../errors.ts'
 import { validateMail } from '../mail-validation.ts'
 import { isUnverifiedSender, lacksMailScope } from '../test-values.ts'
@@ -59,7 +59,22 @@ export const mailSend = sgRoute({
       fail(sgError(403, MESSAGES.unverifiedSender, 'from', 'http://sendgrid.com/docs/sender-identity'))
 
     if (mail.mail_settings?.sandbox_mode?.enable === true) return { status: 200 }
-    const message = acceptMail(ctx, mail, template)
+    let rendered: RenderedMail[]
+    try {
+      rendered = renderAll(mail, template)
+    } catch (error) {
+      if (!(error instanceof RenderError)) throw error
+      // A template that parses but cannot render this data (an unknown helper) is refused, not half-sent.
+      fail(
+        sgError(
+          400,
+          `The template could not be rendered: ${error.message}`,
+          `personalizations.${error.personalization}.dynamic_template_data`,
+          mailHelp('message.template_id'),
+        ),
+      )
+    }
+    const message = acceptMail(ctx, mail, template, rendered)
     return {
       status: 202,
       headers: { 'x-message-id': message.id, 'content-type': 'text/plain; charset=utf-8' },
