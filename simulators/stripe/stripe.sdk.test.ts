@@ -77,6 +77,11 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     const all: string[] = []
     for await (const c of s.customers.list({ limit: 2 })) all.push(c.id)
     expect(all).toEqual(newest)
+    const created = (await s.customers.retrieve(ids[0]!)) as Stripe.Customer
+    expect(
+      (await s.customers.list({ created: { gte: created.created } })).data.length,
+    ).toBeGreaterThanOrEqual(5)
+    expect((await s.customers.list({ created: { lt: created.created } })).data).toHaveLength(0)
   })
 
   it('searches with the query language and pages with next_page', async () => {

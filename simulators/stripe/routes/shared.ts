@@ -75,11 +75,14 @@ export function list<T extends { id: string }>(
   ] as const) {
     if (id !== undefined && !collection.has(id)) resourceMissing('object', id, param)
   }
+  // `created` (a timestamp or a gt/gte/lt/lte range) filters every list that has it in the spec.
+  const created = (input as { created?: unknown }).created
   const page = collection.page({
     limit,
     startingAfter: input.starting_after,
     endingBefore: input.ending_before,
-    where,
+    where: (item) =>
+      createdMatches((item as { created?: number }).created, created) && (where ? where(item) : true),
   })
   const version = versionOf(req)
   const body = wire(
@@ -89,6 +92,19 @@ export function list<T extends { id: string }>(
     input.expand,
   )
   return { status: 200, body }
+}
+
+function createdMatches(at: number | undefined, filter: unknown): boolean {
+  if (filter === undefined || filter === null) return true
+  if (at === undefined) return false
+  if (typeof filter === 'number') return at === filter
+  const r = filter as { gt?: number; gte?: number; lt?: number; lte?: number }
+  return (
+    (r.gt === undefined || at > r.gt) &&
+    (r.gte === undefined || at >= r.gte) &&
+    (r.lt === undefined || at < r.lt) &&
+    (r.lte === undefined || at <= r.lte)
+  )
 }
 
 /** Stripe's metadata update: keys merge, an empty value deletes a key, `metadata=''` clears all. */
