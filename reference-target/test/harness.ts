@@ -140,7 +140,7 @@ export async function startApp(sims: Sims, options: AppOptions = {}): Promise<Te
   })
   const ref = await buildReferenceApp(config, db.database ? { db: db.database } : {})
   const url = await ref.listen()
-  if (options.webhooks !== false) registerWebhooks(sims, keys, url)
+  const endpoints = options.webhooks !== false ? registerWebhooks(sims, keys, url) : []
   return {
     ref,
     url,
@@ -149,41 +149,24 @@ export async function startApp(sims: Sims, options: AppOptions = {}): Promise<Te
     sims,
     http: request.agent(url),
     close: async () => {
+      for (const id of endpoints) sims.core.webhooks.removeEndpoint(id)
       await ref.close()
       if (ownDb) await ownDb.drop()
     },
   }
 }
 
-export function registerWebhooks(sims: Sims, keys: Keys, url: string) {
+/** Registers this app's webhook URLs with the simulators, as a team does in each provider's dashboard; answers the endpoint ids. */
+export function registerWebhooks(sims: Sims, keys: Keys, url: string): string[] {
   const hooks = sims.core.webhooks
-  hooks.addEndpoint({
-    provider: 'stripe',
-    account: keys.stripe.secretKey,
-    url: `${url}/webhooks/stripe`,
-    secret: keys.stripe.webhookSecret,
-    source: 'config',
-  })
-  hooks.addEndpoint({
-    provider: 'razorpay',
-    account: keys.razorpay.keyId,
-    url: `${url}/webhooks/razorpay`,
-    secret: keys.razorpay.webhookSecret,
-    source: 'config',
-  })
-  hooks.addEndpoint({
-    provider: 'toss',
-    account: keys.toss.account,
-    url: `${url}/webhooks/toss`,
-    secret: 'unused',
-    source: 'config',
-  })
-  hooks.addEndpoint({
-    provider: 'sendgrid',
-    account: keys.sendgrid.account,
-    url: `${url}/webhooks/sendgrid`,
-    source: 'config',
-  })
+  const add = (provider: string, account: string, path: string, secret?: string) =>
+    hooks.addEndpoint({ provider, account, url: `${url}${path}`, secret, source: 'config' }).id
+  return [
+    add('stripe', keys.stripe.secretKey, '/webhooks/stripe', keys.stripe.webhookSecret),
+    add('razorpay', keys.razorpay.keyId, '/webhooks/razorpay', keys.razorpay.webhookSecret),
+    add('toss', keys.toss.account, '/webhooks/toss', 'unused'),
+    add('sendgrid', keys.sendgrid.account, '/webhooks/sendgrid'),
+  ]
 }
 
 let phoneSeq = 0
