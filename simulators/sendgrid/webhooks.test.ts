@@ -252,6 +252,20 @@ describe('event webhook (end to end)', () => {
     expect(verify(await publicKey(), received)).toBe(true)
   })
 
+  it("an endpoint for every account ('*') signs each account's batches with that account's key", async () => {
+    sims.core.webhooks.reset('sendgrid', { endpoints: true })
+    sims.core.webhooks.addEndpoint({
+      provider: 'sendgrid',
+      account: '*',
+      url: receiver.url,
+      source: 'config',
+    })
+    await send(mailTo(['any@example.com']))
+    const { received } = await batchAfter(1_000)
+    expect(verify(await publicKey(), received)).toBe(true)
+    expect(verify(accountPublicKey('*'), received)).toBe(false)
+  })
+
   it('POST /v3/user/webhooks/event/test posts a signed sample to a URL', async () => {
     const next = receiver.next()
     const res = await fetch(`${sims.url('sendgrid')}/v3/user/webhooks/event/test`, {

@@ -75,6 +75,15 @@ export function accountPublicKey(account: string): string {
   return publicKeyFor(accountKeySeed(account))
 }
 
+/**
+ * The default secret means "the key of the account the events belong to", so
+ * an endpoint registered for every account ('*') signs each account's batches
+ * with the key that account's `GET …/settings/signed` shows.
+ */
+export function signingSecret(secret: string, endpointAccount: string, eventAccount: string): string {
+  return secret === accountKeySeed(endpointAccount) ? accountKeySeed(eventAccount) : secret
+}
+
 /** The signature headers for `body` at `timestampMs` (pure: the bad-signature rule signs other bytes). */
 export function signEventBatch(secret: string, timestampMs: number, body: string): Record<string, string> {
   const timestamp = String(Math.floor(timestampMs / 1000))
@@ -108,11 +117,13 @@ export const RETRY_SCHEDULE = [
 export const sendgridWebhooks: WebhookSpec = {
   schedule: RETRY_SCHEDULE,
   serialize: (event) => serializeEvents(Array.isArray(event.payload) ? event.payload : [event.payload]),
-  sign: ({ endpoint, timestamp, body }) => ({
+  sign: ({ event, endpoint, timestamp, body }) => ({
     'content-type': 'application/json',
     'user-agent': 'SendGrid Event API',
     // Webhooks made through the settings API start unsigned, as on SendGrid; config endpoints always sign.
-    ...(endpoint.meta.signed === false ? {} : signEventBatch(endpoint.secret, timestamp, body)),
+    ...(endpoint.meta.signed === false
+      ? {}
+      : signEventBatch(signingSecret(endpoint.secret, endpoint.account, event.account), timestamp, body)),
   }),
   timeoutMs: 10_000,
   defaultSecret: (account) => accountKeySeed(account),
