@@ -54,8 +54,16 @@ export const Config = z.object({
       baseUrl: z.string().default(local(4703)),
       apiKey: z.string().default('SG.standin.test_key'),
       from: z.string().default('no-reply@reference-target.test'),
-      /** Base64 SPKI P-256 public key that verifies the Signed Event Webhook. */
-      webhookPublicKey: z.string().optional(),
+      /**
+       * Base64 SPKI P-256 public key that verifies the Signed Event Webhook
+       * (SendGrid shows it under Mail Settings). The default is the key standin
+       * signs with for the default API key's account ("standin").
+       */
+      webhookPublicKey: z
+        .string()
+        .default(
+          'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEKovZZQEa2gPLXFUE4GuFCElwCGKi9WFr6C8t/8CSDHE5Jn6lOkCtZ64S+kycJJZEv3Eq6Oc8/v1PVyU6YzFIbg==',
+        ),
     })
     .prefault({}),
   stripe: z

@@ -130,7 +130,12 @@ describe('webhook signatures', () => {
       const res = await buyStripe(t, user)
       const delivery = await eventually(() =>
         sims.core.webhooks
-          .listDeliveries({ provider: 'stripe', account: t.keys.stripe.secretKey, eventType: 'payment_intent.succeeded', payloadContains: res.body.id })
+          .listDeliveries({
+            provider: 'stripe',
+            account: t.keys.stripe.secretKey,
+            eventType: 'payment_intent.succeeded',
+            payloadContains: res.body.id,
+          })
           .find((d) => d.attempts.length > 0),
       )
       expect(delivery?.attempts[0]?.status).toBe(400)
