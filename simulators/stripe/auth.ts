@@ -78,7 +78,7 @@ export function finalize(response: PlainResponse, req: PlainRequest, meta: { req
   if (response.status !== 401 && error.request_log_url === undefined)
     error.request_log_url = `https://dashboard.stripe.com/test/logs/${meta.requestId}`
   // Objects embedded in an error (the PaymentIntent of a decline) go out in the request's version.
-  for (const key of ['payment_intent', 'payment_method'])
+  for (const key of ['payment_intent', 'setup_intent', 'payment_method'])
     if (version && error[key] && typeof error[key] === 'object') error[key] = render(error[key], version)
   response.body = { error }
 }

@@ -14,6 +14,7 @@ import { paymentMethods } from './routes/payment-methods.ts'
 import { products } from './routes/products.ts'
 import { refunds } from './routes/refunds.ts'
 import { search } from './routes/search.ts'
+import { setupIntents } from './routes/setup-intents.ts'
 import { subscriptions } from './routes/subscriptions.ts'
 import { testClocks } from './routes/test-clocks.ts'
 import { webhookEndpoints } from './routes/webhook-endpoints.ts'
@@ -35,6 +36,7 @@ export const stripe = defineProvider<StripeState>({
     ...customers,
     ...paymentMethods,
     ...paymentIntents,
+    ...setupIntents,
     ...charges,
     ...refunds,
     ...products,

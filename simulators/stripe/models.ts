@@ -64,6 +64,26 @@ export const PaymentIntent = z.looseObject({
 })
 export type PaymentIntent = z.infer<typeof PaymentIntent> & { _returnUrl?: string; _offSession?: boolean }
 
+export const SetupIntent = z.looseObject({
+  ...Base,
+  object: z.literal('setup_intent'),
+  customer: z.string().nullable(),
+  payment_method: z.string().nullable(),
+  status: z.enum([
+    'requires_payment_method',
+    'requires_confirmation',
+    'requires_action',
+    'processing',
+    'canceled',
+    'succeeded',
+  ]),
+  last_setup_error: z.record(z.string(), z.unknown()).nullable(),
+  next_action: z.record(z.string(), z.unknown()).nullable(),
+  usage: z.enum(['on_session', 'off_session']),
+  metadata: Metadata,
+})
+export type SetupIntent = z.infer<typeof SetupIntent> & { _returnUrl?: string }
+
 export const Charge = z.looseObject({
   ...Base,
   object: z.literal('charge'),
@@ -250,6 +270,7 @@ export interface StripeState {
   customers: Collection<Customer>
   paymentMethods: Collection<PaymentMethod>
   paymentIntents: Collection<PaymentIntent>
+  setupIntents: Collection<SetupIntent>
   charges: Collection<Charge>
   refunds: Collection<Refund>
   products: Collection<Product>
@@ -270,6 +291,7 @@ export function createState(): StripeState {
     customers: new Collection(),
     paymentMethods: new Collection(),
     paymentIntents: new Collection(),
+    setupIntents: new Collection(),
     charges: new Collection(),
     refunds: new Collection(),
     products: new Collection(),
@@ -292,6 +314,7 @@ export const COLLECTION_BY_PREFIX: Record<string, keyof StripeState> = {
   cus_: 'customers',
   pm_: 'paymentMethods',
   pi_: 'paymentIntents',
+  seti_: 'setupIntents',
   ch_: 'charges',
   py_: 'charges',
   re_: 'refunds',

@@ -272,6 +272,16 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(failed.status).toBe('requires_payment_method')
     expect(failed.last_payment_error?.code).toBe('payment_intent_authentication_failure')
 
+    const badUrl = await cardError(
+      s.paymentIntents.create({
+        amount: 3000,
+        currency: 'usd',
+        payment_method: 'pm_card_authenticationRequired',
+        confirm: true,
+        return_url: 'shop',
+      }),
+    )
+    expect([badUrl.statusCode, badUrl.param]).toEqual([400, 'return_url'])
     const offSession = await cardError(
       s.paymentIntents.create({
         amount: 3000,
@@ -283,6 +293,51 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     )
     expect(offSession.code).toBe('authentication_required')
     expect(offSession.decline_code).toBe('authentication_required')
+  })
+
+  it('saves a card with a SetupIntent through 3-D Secure, then charges it off-session', async () => {
+    const s = client()
+    const customer = await s.customers.create({ email: 'save@example.com' })
+    const si = await s.setupIntents.create({
+      customer: customer.id,
+      payment_method: 'pm_card_authenticationRequiredOnSetup',
+      confirm: true,
+      return_url: 'https://shop.example/saved',
+    })
+    expect(si.status).toBe('requires_action')
+    expect(si.client_secret).toMatch(new RegExp(`^${si.id}_secret_`))
+    const done = await fetch(si.next_action!.redirect_to_url!.url!, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'complete' }),
+      redirect: 'manual',
+    })
+    expect(done.headers.get('location')).toContain(`setup_intent=${si.id}`)
+    const saved = await s.setupIntents.retrieve(si.id)
+    expect(saved.status).toBe('succeeded')
+    const pm = saved.payment_method as string
+    expect((await s.paymentMethods.retrieve(pm)).customer).toBe(customer.id)
+    const later = await s.paymentIntents.create({
+      amount: 900,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: pm,
+      confirm: true,
+      off_session: true,
+    })
+    expect(later.status).toBe('succeeded')
+    const declined = await cardError(
+      s.setupIntents.create({
+        customer: customer.id,
+        payment_method: 'pm_card_chargeDeclined',
+        confirm: true,
+      }),
+    )
+    expect([declined.statusCode, declined.code]).toEqual([402, 'card_declined'])
+    expect(declined.setup_intent?.status).toBe('requires_payment_method')
+    const open = await s.setupIntents.create({ customer: customer.id })
+    expect((await s.setupIntents.cancel(open.id)).status).toBe('canceled')
+    expect((await cardError(s.setupIntents.cancel(open.id))).code).toBe('setup_intent_unexpected_state')
+    expect((await s.setupIntents.list({ customer: customer.id })).data).toHaveLength(3)
   })
 
   it('authorizes with capture_method=manual, captures part, and cancels another', async () => {

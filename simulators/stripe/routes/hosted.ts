@@ -3,6 +3,7 @@ import { settleInvoiceIntent } from '../billing.ts'
 import { authenticateCheckout, type CheckoutResult, payCheckout } from '../checkout.ts'
 import type { CheckoutSession, PaymentIntent, StripeContext } from '../models.ts'
 import { completeAuthentication } from '../payments.ts'
+import { completeSetupAuthentication } from '../setup-intents.ts'
 import { lookupCard } from '../test-values.ts'
 import { route } from './shared.ts'
 
@@ -119,6 +120,30 @@ const field = (req: PlainRequest, name: string) => {
   return typeof v === 'string' ? v : ''
 }
 
+function authenticateSetup(req: PlainRequest, ctx: StripeContext): PlainResponse {
+  const hit = ctx.store.find((state) => state.setupIntents.get(req.params.intent!))
+  if (!hit) return notFound()
+  const actx = ctx.forAccount(hit.account)
+  const si = hit.found
+  const outcome = completeSetupAuthentication(
+    { ctx: actx, at: actx.clock.unix(), request: null },
+    si,
+    field(req, 'action') === 'complete',
+  )
+  const status = outcome.kind === 'failed' ? 'failed' : 'succeeded'
+  if (si._returnUrl) {
+    const url = new URL(si._returnUrl)
+    url.searchParams.set('setup_intent', si.id)
+    url.searchParams.set('setup_intent_client_secret', String(si.client_secret))
+    url.searchParams.set('redirect_status', status)
+    return redirect(url.toString())
+  }
+  return page(
+    'Authentication',
+    `<h1 data-testid="done">Authentication ${status}</h1><p>You can close this window.</p>`,
+  )
+}
+
 export const hosted = [
   route({
     operation: 'checkout.page',
@@ -218,6 +243,16 @@ export const hosted = [
     path: '/3ds/:intent',
     auth: false,
     handler: (req, ctx) => {
+      if (req.params.intent!.startsWith('seti_')) {
+        const setup = ctx.store.find((state) => state.setupIntents.get(req.params.intent!))
+        if (!setup) return notFound()
+        if (setup.found.status !== 'requires_action')
+          return page(
+            'Authentication',
+            `<h1 data-testid="done">Nothing to authenticate</h1><p>This setup has a status of ${esc(setup.found.status)}.</p>`,
+          )
+        return authPage(`/3ds/${setup.found.id}`, 'saving this card (no charge)')
+      }
       const hit = findIntent(ctx, req.params.intent!)
       if (!hit) return notFound()
       if (hit.pi.status !== 'requires_action')
@@ -235,6 +270,7 @@ export const hosted = [
     auth: false,
     idempotent: false,
     handler: (req, ctx) => {
+      if (req.params.intent!.startsWith('seti_')) return authenticateSetup(req, ctx)
       const hit = findIntent(ctx, req.params.intent!)
       if (!hit) return notFound()
       const { pi } = hit

@@ -80,6 +80,8 @@ function confirm(
     off_session?: boolean | string | undefined
   },
 ) {
+  if (input.return_url !== undefined && !URL.canParse(input.return_url))
+    invalidRequest(`Not a valid URL`, 'return_url', 'url_invalid')
   if (input.payment_method) attachPaymentMethod(src, pi, input.payment_method)
   const offSession =
     input.off_session === true || input.off_session === 'one_off' || input.off_session === 'recurring'
