@@ -137,6 +137,31 @@ export const errors = {
     'body over 1600 characters',
     () => 'The concatenated message body exceeds the 1600 character limit.',
   ),
+  // --- Message Scheduling
+  '35111': entry(
+    400,
+    35111,
+    'ScheduleType=fixed without SendAt',
+    () => "You must indicate SendAt timestamp if ScheduleType is 'fixed'.",
+  ),
+  '35115': entry(
+    400,
+    35115,
+    'SendAt outside 5 minutes to 35 days ahead, or not YYYY-MM-DDTHH:MM:SSZ',
+    () => 'Scheduling does not support this timestamp',
+  ),
+  '35118': entry(
+    400,
+    35118,
+    'scheduling without a Messaging Service',
+    () => 'MessagingServiceSid is required to schedule a message',
+  ),
+  '35126': entry(
+    400,
+    35126,
+    "ScheduleType other than 'fixed'",
+    () => 'The ScheduleType value provided is not supported for this channel',
+  ),
   // --- Voice (Calls)
   '21201': entry(400, 21201, "'To' missing on a call", () => "No 'To' number is specified"),
   '21205': entry(

@@ -24,13 +24,18 @@ import { emitStatusCallback } from './webhooks.ts'
 export const MESSAGE_TIMING = { queued: 50, sending: 100, sent: 500, final: 2_000 } as const
 
 export function startMessageLifecycle(ctx: ProviderContext<TwilioState>, message: StoredMessage): void {
-  const step = (at: number, to: MessageStatus) =>
-    ctx.later(at, () => {
+  // A scheduled message waits for SendAt, then walks the same steps as one created then.
+  const base = message.sendAt === undefined ? 0 : Math.max(0, message.sendAt - ctx.clock.now())
+  const step = (at: number, to: MessageStatus, then?: () => void) =>
+    ctx.later(base + at, () => {
       const current = ctx.state.messages.get(message.id)
-      if (!current || current !== message) return // deleted or reset meanwhile
+      // Deleted, reset or canceled meanwhile: the lifecycle stops.
+      if (!current || current !== message || message.wire.status === 'canceled') return
       moveMessage(message, to, ctx.clock.now())
+      then?.()
       messageCallback(ctx, message)
     })
+  if (message.wire.status === 'scheduled') step(0, 'queued', () => captureInInbox(ctx, message))
   if (message.wire.status === 'accepted') step(MESSAGE_TIMING.queued, 'queued')
   if (message.outcome.status === 'failed') {
     // Never left Twilio: failed straight from the queue.
@@ -40,6 +45,30 @@ export function startMessageLifecycle(ctx: ProviderContext<TwilioState>, message
   step(MESSAGE_TIMING.sending, 'sending')
   step(MESSAGE_TIMING.sent, 'sent')
   step(MESSAGE_TIMING.final, message.outcome.status)
+}
+
+/** The recipient's phone "receives" the message: it lands in the inbox, unless it will never be delivered. */
+export function captureInInbox(ctx: ProviderContext<TwilioState>, message: StoredMessage): void {
+  if (message.outcome.status !== 'delivered') return
+  const w = message.wire
+  ctx.inbox.capture({
+    channel: 'sms',
+    to: w.to.replace(/^whatsapp:/, ''),
+    from: w.from ?? w.messaging_service_sid ?? '',
+    text: w.body,
+    meta: {
+      sid: w.sid,
+      address: w.to,
+      mediaUrls: message.mediaUrls,
+      messagingServiceSid: w.messaging_service_sid,
+    },
+  })
+}
+
+/** Cancels a scheduled message (`Status=canceled`); Twilio reports the change like any other. */
+export function cancelScheduled(ctx: ProviderContext<TwilioState>, message: StoredMessage): void {
+  moveMessage(message, 'canceled', ctx.clock.now())
+  messageCallback(ctx, message)
 }
 
 /** The documented keys of a message status callback ("Track the Message Status of Outbound Messages"). */

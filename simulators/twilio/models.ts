@@ -75,6 +75,9 @@ export interface StoredMessage {
     errorCode: number | null
     errorMessage: string | null
   }
+  /** Virtual epoch ms a scheduled message goes out (ScheduleType=fixed). */
+  sendAt: number | undefined
+  mediaUrls: string[]
 }
 
 /** Which status may follow which: the lifecycle a created outbound message walks. */

@@ -71,6 +71,8 @@ export const triggers: Record<string, TriggerSpec<TwilioState>> = {
         id: sid,
         statusCallback: undefined,
         outcome: { status: 'delivered', errorCode: null, errorMessage: null },
+        sendAt: undefined,
+        mediaUrls: [],
         wire: {
           account_sid: account,
           api_version: API_VERSION,

@@ -206,6 +206,76 @@ describe('message status callbacks', () => {
   })
 })
 
+describe('scheduled messages', () => {
+  const service = `MG${'c'.repeat(32)}`
+  const sendAtIn = (ms: number) =>
+    new Date(sims.core.clock.now() + ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+  it('waits for SendAt, then lands in the inbox and walks queued → sending → sent → delivered', async () => {
+    const url = `${receiver.url}/scheduled`
+    const created = await sendMessage({
+      To: '+14155550188',
+      From: '',
+      MessagingServiceSid: service,
+      ScheduleType: 'fixed',
+      SendAt: sendAtIn(10 * 60_000),
+      StatusCallback: url,
+    })
+    expect(created.status).toBe(201)
+    expect(created.body.status).toBe('scheduled')
+    sims.core.clock.advance(9 * 60_000)
+    await inFlightDone()
+    expect(receiver.received).toHaveLength(0)
+    expect(sims.core.inbox.list({ to: '+14155550188' })).toHaveLength(0)
+    sims.core.clock.advance(60_000)
+    await inFlightDone()
+    expect(sims.core.inbox.latest({ to: '+14155550188' })?.text).toBe('hi')
+    await runLifecycle()
+    await settle(() => receiver.received.length >= 4)
+    expect(receiver.received.map((r) => r.params.MessageStatus)).toEqual([
+      'queued',
+      'sending',
+      'sent',
+      'delivered',
+    ])
+  })
+
+  it('a canceled scheduled message says so once and never goes out', async () => {
+    const url = `${receiver.url}/canceled`
+    const created = await sendMessage({
+      To: '+14155550189',
+      MessagingServiceSid: service,
+      ScheduleType: 'fixed',
+      SendAt: sendAtIn(20 * 60_000),
+      StatusCallback: url,
+    })
+    const path = `/2010-04-01/Accounts/${SID}/Messages/${created.body.sid}.json`
+    const canceled = await call(base, 'POST', path, { auth: AUTH, form: { Status: 'canceled' } })
+    expect(canceled.body.status).toBe('canceled')
+    sims.core.clock.advance(30 * 60_000)
+    await inFlightDone()
+    expect(receiver.received.map((r) => r.params.MessageStatus)).toEqual(['canceled'])
+    expect(sims.core.inbox.list({ to: '+14155550189' })).toHaveLength(0)
+    const again = await call(base, 'POST', path, { auth: AUTH, form: { Status: 'canceled' } })
+    expect(again.body.code).toBe(20001)
+  })
+
+  it.each([
+    ['ScheduleType other than fixed', { ScheduleType: 'later' }, 35126],
+    ['no SendAt', { ScheduleType: 'fixed' }, 35111],
+    ['no Messaging Service', { ScheduleType: 'fixed', SendAt: 'soon', MessagingServiceSid: '' }, 35118],
+    ['SendAt in 4 minutes', { ScheduleType: 'fixed', SendAt: 'in:240000' }, 35115],
+    ['SendAt in 36 days', { ScheduleType: 'fixed', SendAt: `in:${36 * 86_400_000}` }, 35115],
+    ['SendAt not ISO', { ScheduleType: 'fixed', SendAt: 'tomorrow' }, 35115],
+  ])('%s → %i', async (_label, extra, code) => {
+    const form: Record<string, string> = { To: '+14155552671', MessagingServiceSid: service, ...extra }
+    if (form.SendAt?.startsWith('in:')) form.SendAt = sendAtIn(Number(form.SendAt.slice(3)))
+    const r = await sendMessage(form)
+    expect(r.status).toBe(400)
+    expect(r.body.code).toBe(code)
+  })
+})
+
 describe('API-key-only accounts', () => {
   it('sign callbacks with the auth token set by the account.auth_token trigger', async () => {
     const account = `AC${'f'.repeat(32)}`

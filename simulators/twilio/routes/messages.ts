@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { ProviderContext } from '../../core/provider.ts'
 import { twilioError } from '../errors.ts'
-import { startMessageLifecycle } from '../lifecycle.ts'
+import { cancelScheduled, captureInInbox, startMessageLifecycle } from '../lifecycle.ts'
 import { API_VERSION, type Message, rfc2822, type StoredMessage, type TwilioState } from '../models.ts'
 import { apiPage } from '../paging.ts'
 import { list, Paging, param } from '../params.ts'
@@ -18,11 +18,15 @@ const MessageCreate = z.object({
   Body: param,
   MediaUrl: list,
   StatusCallback: param,
+  ScheduleType: param,
+  SendAt: param,
 })
 
 const MessageList = z.object({ To: param, From: param, ...Paging })
 
 const MAX_BODY = 1600
+/** Message Scheduling (35115 page): SendAt more than 5 minutes and at most 35 days ahead. */
+const SCHEDULE_WINDOW = { minMs: 300_000, maxMs: 35 * 86_400_000 }
 const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/
 
 /** A URL Twilio can call back: http(s) with a host, no underscore in it (Twilio refuses those). */
@@ -75,20 +79,40 @@ function validate(ctx: ProviderContext<TwilioState>, input: z.output<typeof Mess
     !validCallbackUrl(input.StatusCallback)
   )
     throw twilioError('21609', { url: input.StatusCallback })
+  const sendAt = scheduleOf(ctx, input, hasService)
   if (magicTo) throw twilioError(magicTo, { to: to.address, from: from ?? '' })
   const state = ctx.state
   if (state.optedOut.has(to.number)) throw twilioError('21610')
   if (to.channel === 'sms' && (LANDLINES.has(to.number) || state.landlines.has(to.number)))
     throw twilioError('21614', { to: to.address })
   if (state.trial && !state.verifiedNumbers.has(to.number)) throw twilioError('21608', { to: to.address })
-  return { to, from, body }
+  return { to, from, body, sendAt }
+}
+
+/** When a scheduled message goes out (virtual epoch ms), or undefined for an immediate one. */
+function scheduleOf(
+  ctx: ProviderContext<TwilioState>,
+  input: z.output<typeof MessageCreate>,
+  hasService: boolean,
+) {
+  if (input.ScheduleType === undefined || input.ScheduleType === '') return undefined
+  if (input.ScheduleType !== 'fixed') throw twilioError('35126')
+  if (!input.SendAt) throw twilioError('35111')
+  if (!hasService) throw twilioError('35118')
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(input.SendAt)
+    ? Date.parse(input.SendAt)
+    : Number.NaN
+  const ahead = at - ctx.clock.now()
+  if (!Number.isFinite(at) || ahead <= SCHEDULE_WINDOW.minMs || ahead > SCHEDULE_WINDOW.maxMs)
+    throw twilioError('35115')
+  return at
 }
 
 export function createMessage(
   ctx: ProviderContext<TwilioState>,
   input: z.output<typeof MessageCreate>,
 ): StoredMessage {
-  const { to, from, body } = validate(ctx, input)
+  const { to, from, body, sendAt } = validate(ctx, input)
   const now = ctx.clock.now()
   const account = ctx.state.accountSid
   const sid = ctx.ids.mint(input.MediaUrl.length > 0 ? 'MM' : 'SM', 32, 'hex')
@@ -112,7 +136,7 @@ export function createMessage(
     price_unit: 'USD',
     sid,
     // With a Messaging Service and no From, Twilio picks the sender later: the message starts `accepted`.
-    status: service && !from ? 'accepted' : 'queued',
+    status: sendAt !== undefined ? 'scheduled' : service && !from ? 'accepted' : 'queued',
     subresource_uris: { media: `${uri}/Media.json`, feedback: `${uri}/Feedback.json` },
     to: to.address,
     uri: `${uri}.json`,
@@ -123,17 +147,12 @@ export function createMessage(
     wire,
     statusCallback: input.StatusCallback || undefined,
     outcome: failure ?? { status: 'delivered', errorCode: null, errorMessage: null },
+    sendAt,
+    mediaUrls: input.MediaUrl,
   }
   ctx.state.messages.insert(message)
-  // The phone "receives" it now, so journeys find an OTP without waiting for the clock; undeliverable ones never land.
-  if (!failure)
-    ctx.inbox.capture({
-      channel: 'sms',
-      to: to.number,
-      from: from ?? service ?? '',
-      text: body,
-      meta: { sid, channel: to.channel, mediaUrls: input.MediaUrl, messagingServiceSid: service },
-    })
+  // The phone "receives" it now, so journeys find an OTP without waiting for the clock; a scheduled one lands when it goes out.
+  if (sendAt === undefined) captureInInbox(ctx, message)
   startMessageLifecycle(ctx, message)
   return message
 }
@@ -205,8 +224,13 @@ export const messageRoutes = [
         message.wire.body = ''
         message.wire.date_updated = rfc2822(ctx.clock.now())
       }
-      if (input.Status !== undefined)
-        throw twilioError('20001', { message: 'Only scheduled messages can be canceled.' })
+      if (input.Status !== undefined) {
+        if (input.Status !== 'canceled')
+          throw twilioError('20001', { message: `Invalid Status: ${input.Status}` })
+        if (message.wire.status !== 'scheduled')
+          throw twilioError('20001', { message: 'Only scheduled messages can be canceled.' })
+        cancelScheduled(ctx, message)
+      }
       return { status: 200, body: message.wire }
     },
   }),
