@@ -475,5 +475,26 @@ export function refundCharge(
   charge.refunds.data.unshift(refund)
   emitEvent(src, 'refund.created', refund)
   emitEvent(src, 'charge.refunded', charge, previous)
+  const pm = charge.payment_method ? ctx.state.paymentMethods.get(charge.payment_method as string) : undefined
+  if (pm && cardOf(pm).refundFails)
+    ctx.later(REFUND_FAILS_AFTER_MS, () =>
+      failRefund({ ctx, at: ctx.clock.unix(), request: null }, charge, refund),
+    )
   return refund
+}
+
+/** How long after a refund of card 5126 its failure arrives, in virtual time. */
+export const REFUND_FAILS_AFTER_MS = 60_000
+
+/** An asynchronous refund failure: the money goes back on the charge and refund.failed is sent. */
+function failRefund(src: EventSource, charge: Charge, refund: Refund): void {
+  const previous = { status: refund.status }
+  refund.status = 'failed'
+  refund.failure_reason = 'expired_or_canceled_card'
+  refund.failure_balance_transaction = src.ctx.ids.mint('txn_', 24)
+  charge.amount_refunded -= refund.amount
+  charge.refunded = false
+  emitEvent(src, 'refund.updated', refund, previous)
+  emitEvent(src, 'refund.failed', refund)
+  emitEvent(src, 'charge.refund.updated', refund, previous)
 }

@@ -418,6 +418,24 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect((await s.refunds.list({ payment_intent: pi.id })).data.map((r) => r.amount)).toEqual([700, 300])
   })
 
+  it('fails a refund of card 5126 asynchronously, giving the amount back to the charge', async () => {
+    const s = client()
+    const pi = await s.paymentIntents.create({
+      amount: 600,
+      currency: 'usd',
+      payment_method: 'pm_card_refundFail',
+      confirm: true,
+    })
+    const refund = await s.refunds.create({ payment_intent: pi.id })
+    expect(refund.status).toBe('succeeded')
+    h.sims.core.clock.advance(61_000)
+    expect((await s.refunds.retrieve(refund.id)).status).toBe('failed')
+    expect((await s.charges.retrieve(pi.latest_charge as string)).amount_refunded).toBe(0)
+    expect(
+      (await s.events.list({ type: 'refund.failed' })).data.map((e) => (e.data.object as Stripe.Refund).id),
+    ).toEqual([refund.id])
+  })
+
   it('expands ids into objects with expand[] and expand[0]=', async () => {
     const s = client()
     const customer = await s.customers.create({ email: 'x@example.com' })

@@ -17,6 +17,8 @@ export interface TestCard {
   behaviour: CardBehaviour
   /** Attaching succeeds but every charge is declined (4000 0000 0000 0341). */
   attachOnly?: boolean
+  /** Charges succeed; a refund starts succeeded and fails a little later (4000 0000 0000 5126). */
+  refundFails?: boolean
 }
 
 const decline = (code: string, declineCode = code): CardBehaviour => ({ kind: 'decline', code, declineCode })
@@ -53,6 +55,7 @@ export const TEST_CARDS: Record<string, Omit<TestCard, 'number'>> = {
     behaviour: decline('card_declined', 'generic_decline'),
     attachOnly: true,
   },
+  '4000000000005126': { brand: 'visa', funding: 'credit', behaviour: succeed, refundFails: true },
   '4000002760003184': { brand: 'visa', funding: 'credit', behaviour: { kind: 'authenticate' } },
   '4000002500003155': { brand: 'visa', funding: 'credit', behaviour: { kind: 'authenticate-on-session' } },
 }
@@ -72,6 +75,7 @@ export const TEST_TOKENS: Record<string, string> = {
   pm_card_chargeDeclinedIncorrectCvc: '4000000000000127',
   pm_card_chargeDeclinedProcessingError: '4000000000000119',
   pm_card_chargeCustomerFail: '4000000000000341',
+  pm_card_refundFail: '4000000000005126',
   pm_card_authenticationRequired: '4000002760003184',
   pm_card_threeDSecure2Required: '4000002760003184',
   pm_card_authenticationRequiredOnSetup: '4000002500003155',
