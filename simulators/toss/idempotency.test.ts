@@ -92,6 +92,28 @@ describe('Idempotency-Key', () => {
     expect(retry.body.code).toBe('NOT_CANCELABLE_AMOUNT')
   })
 
+  it('a confirm whose answer was lost: the retry with the same key gets the DONE payment', async () => {
+    const auth = await authenticated(base)
+    const key = freshKey()
+    sims.core.faults.add({
+      match: { provider: 'toss', operation: 'payments.confirm', body: { orderId: auth.orderId } },
+      effect: { type: 'connection-reset', phase: 'after' },
+      times: 1,
+    })
+    await expect(
+      call(base, 'POST', '/v1/payments/confirm', { body: auth, headers: { 'Idempotency-Key': key } }),
+    ).rejects.toThrow()
+    // Toss charged: without the key the retry is refused, with it the first answer comes back.
+    const bare = await call(base, 'POST', '/v1/payments/confirm', { body: auth })
+    expect(bare.body.code).toBe('ALREADY_PROCESSED_PAYMENT')
+    const retry = await call(base, 'POST', '/v1/payments/confirm', {
+      body: auth,
+      headers: { 'Idempotency-Key': key },
+    })
+    expect(retry.status).toBe(200)
+    expect(retry.body).toMatchObject({ paymentKey: auth.paymentKey, status: 'DONE' })
+  })
+
   it('refuses a key longer than 300 characters with INVALID_IDEMPOTENCY_KEY', async () => {
     const auth = await authenticated(base)
     const answer = await call(base, 'POST', '/v1/payments/confirm', {
