@@ -10,6 +10,7 @@ import type {
   TemplateVersion,
 } from './models.ts'
 import { htmlToText, renderHandlebars, substitute } from './render.ts'
+import { dispatchScheduled } from './scheduled-sends.ts'
 import { addSuppression, suppressionReason } from './suppressions.ts'
 import { outcomeFor, TIMING } from './test-values.ts'
 import { enqueueEvent } from './webhooks.ts'
@@ -121,7 +122,10 @@ export function acceptMail(
         .toUpperCase()}-${j}.0`
       message.recipients.push({ email: r.email, sgMessageId, personalization: i })
       const base = eventBase(mail, p, xMessageId, sgMessageId, r.email)
-      const live = () => lifecycle(ctx, mail, base, rendered[i]!, sendAt, r.email, p, xMessageId)
+      const live = () =>
+        dispatchScheduled(ctx, mail.batch_id, () =>
+          lifecycle(ctx, mail, base, rendered[i]!, sendAt, r.email, p, xMessageId),
+        )
       // Immediate sends are processed at once: the processed event is stamped with the acceptance time.
       if (delay === 0) live()
       else ctx.later(delay, live)

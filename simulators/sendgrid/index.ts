@@ -6,6 +6,7 @@ import type { SendgridState, SentMessage, Template } from './models.ts'
 import { asmGroups } from './routes/asm-groups.ts'
 import { rateHeaders } from './routes/common.ts'
 import { mailBatch, mailSend } from './routes/mail-send.ts'
+import { scheduledSends } from './routes/scheduled-sends.ts'
 import { suppressions } from './routes/suppressions.ts'
 import { templates } from './routes/templates.ts'
 import { webhookSettings } from './routes/webhook-settings.ts'
@@ -36,6 +37,8 @@ export const sendgrid = defineProvider<SendgridState>({
       unsubscribes: new Map(),
     },
     batches: new Set(),
+    scheduledSends: new Map(),
+    held: [],
     outbox: [],
     outboxBytes: 0,
     rate: new Map(),
@@ -49,7 +52,15 @@ export const sendgrid = defineProvider<SendgridState>({
     if (!account || isRevoked(account)) throw new ProviderError(sgError(401, MESSAGES.invalidGrant))
     return account
   },
-  routes: [mailSend, ...mailBatch, ...templates, ...suppressions, ...asmGroups, ...webhookSettings],
+  routes: [
+    mailSend,
+    ...mailBatch,
+    ...templates,
+    ...suppressions,
+    ...asmGroups,
+    ...scheduledSends,
+    ...webhookSettings,
+  ],
   errors: sendgridErrors,
   responses: {
     notFound: () => sgError(404, MESSAGES.notFound),

@@ -177,6 +177,10 @@ export interface SendgridState {
   templates: Collection<Template>
   suppressions: Record<SuppressionKind, Map<string, SuppressionEntry>>
   batches: Set<string>
+  /** batch_id → a cancel or pause set through /v3/user/scheduled_sends. */
+  scheduledSends: Map<string, 'pause' | 'cancel'>
+  /** Messages of paused batches waiting for the pause to go. */
+  held: { batchId: string; send: () => void }[]
   /** Events waiting for the batch window to close. */
   outbox: SendgridEvent[]
   outboxBytes: number

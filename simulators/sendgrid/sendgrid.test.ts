@@ -579,6 +579,61 @@ describe('unsubscribe groups', () => {
   })
 })
 
+describe('scheduled sends', () => {
+  it('a cancelled batch is discarded at send time; a paused one waits for the pause to go', async () => {
+    const key = newKey()
+    const account = key.split('.')[1]!
+    const batch = async () =>
+      ((await (await call('POST', '/v3/mail/batch', { key })).json()) as { batch_id: string }).batch_id
+    const cancelled = await batch()
+    const paused = await batch()
+    expect(await (await call('GET', `/v3/mail/batch/${paused}`, { key })).json()).toEqual({
+      batch_id: paused,
+    })
+    const sendAt = sims.core.clock.unix() + 600
+    for (const [batch_id, to] of [
+      [cancelled, 'cancel@example.com'],
+      [paused, 'pause@example.com'],
+    ])
+      expect(
+        (
+          await call('POST', '/v3/mail/send', {
+            key,
+            body: mail({ personalizations: [{ to: [{ email: to }] }], send_at: sendAt, batch_id }),
+          })
+        ).status,
+      ).toBe(202)
+    expect(
+      (
+        await call('POST', '/v3/user/scheduled_sends', {
+          key,
+          body: { batch_id: cancelled, status: 'cancel' },
+        })
+      ).status,
+    ).toBe(201)
+    expect(
+      (await call('POST', '/v3/user/scheduled_sends', { key, body: { batch_id: paused, status: 'pause' } }))
+        .status,
+    ).toBe(201)
+    expect(
+      (await call('POST', '/v3/user/scheduled_sends', { key, body: { batch_id: paused, status: 'cancel' } }))
+        .status,
+    ).toBe(400)
+    expect(await (await call('GET', '/v3/user/scheduled_sends', { key })).json()).toEqual([
+      { batch_id: cancelled, status: 'cancel' },
+      { batch_id: paused, status: 'pause' },
+    ])
+
+    sims.core.clock.advance(600_000)
+    advance(1000)
+    expect(sims.core.inbox.list({ account })).toHaveLength(0)
+    expect((await call('DELETE', `/v3/user/scheduled_sends/${paused}`, { key })).status).toBe(204)
+    advance(1000)
+    expect(sims.core.inbox.list({ account }).map((m) => m.to)).toEqual(['pause@example.com'])
+    expect((await call('DELETE', `/v3/user/scheduled_sends/${paused}`, { key })).status).toBe(404)
+  })
+})
+
 describe('templates', () => {
   it('creates a dynamic template and version, and renders it with Handlebars into the inbox', async () => {
     const key = newKey()
