@@ -296,16 +296,28 @@ describe('Toss Payments', () => {
       effect: { type: 'hang', ms: 3000, phase: 'after' },
       times: 10,
     })
+    // Lose Toss's own webhook too, so the reconciliation job is what settles the payment.
+    const lost = sims.core.webhooks.addRule({
+      match: { provider: 'toss', account: t.keys.toss.account },
+      effect: { type: 'drop', attempts: 10 },
+    })
     let created: Awaited<ReturnType<typeof buyToss>>['created']
     try {
       const r = await buyToss(t, user, 'small')
       created = r.created
-      // Retries with the same Idempotency-Key replay the first answer: either the replay lands, or the payment stays pending.
-      expect([200, 502]).toContain(r.success.status)
+      // Every attempt (same Idempotency-Key) times out: the payment stays pending, the user is told.
+      expect(r.success.status).toBe(502)
+      expect(r.success.body.error.code).toBe('provider_unavailable')
     } finally {
       sims.core.faults.remove(rule.id)
     }
     await eventually(async () => (await balance(t, user)) === 50, 15_000)
+    sims.core.webhooks.removeRule(lost.id)
+    const [p] = await t.ref.db.query<{ details: { fulfilledBy?: string } }>(
+      'SELECT details FROM payments WHERE id = $1',
+      [created.body.id],
+    )
+    expect(p?.details.fulfilledBy).toBe('reconcile')
     const ledgerRows = await t.ref.db.query(`SELECT 1 FROM credit_ledger WHERE ref = $1`, [
       `payment:${created.body.id}`,
     ])

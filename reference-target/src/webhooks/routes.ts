@@ -109,6 +109,8 @@ export function webhookRoutes(ctx: Ctx) {
         transactionKey?: string
         secret?: string
       }
+      if (!body || typeof body !== 'object')
+        throw new ApiError(400, 'invalid_request', 'Not a Toss event.', 'eventType')
       const type = body.eventType ?? (body.secret !== undefined ? 'DEPOSIT_CALLBACK' : undefined)
       if (!type) throw new ApiError(400, 'invalid_request', 'Not a Toss event.', 'eventType')
       const d = (body.data ?? body) as Record<string, unknown>
