@@ -1,0 +1,132 @@
+import Stripe from 'stripe'
+import { describe, expect, it } from 'vitest'
+import { isLegacy, render, requestVersion } from './codec.ts'
+import { check, type ParamError } from './params.ts'
+import { parseQuery } from './search.ts'
+import { operationParams } from './spec.ts'
+import { lookupCard } from './test-values.ts'
+import { signatureHeader, verifySignature } from './webhooks.ts'
+
+/** The pure pieces on their own: signer, parameter checks, search parser, version codec, test cards. */
+describe('webhook signer', () => {
+  it('matches the reference vector and the SDK test header', () => {
+    const body = '{"id":"evt_test_1","object":"event","type":"payment_intent.succeeded"}'
+    const header = signatureHeader('whsec_standin_test_secret', 1_700_000_000, body)
+    expect(header).toBe('t=1700000000,v1=fdc90d8625959ded5fbf41deef6e801dc185792f44246fc0b190fa89650a1e22')
+    const sdk = new Stripe('sk_test_x').webhooks.generateTestHeaderString({
+      payload: body,
+      secret: 'whsec_standin_test_secret',
+      timestamp: 1_700_000_000,
+    })
+    expect(header).toBe(sdk)
+    expect(verifySignature(body, header, 'whsec_standin_test_secret', 300, 1_700_000_301)).toBe(false)
+    expect(
+      verifySignature(
+        body,
+        `${header},v1=${'0'.repeat(64)}`,
+        'whsec_standin_test_secret',
+        300,
+        1_700_000_100,
+      ),
+    ).toBe(true)
+  })
+})
+
+describe('parameter checks from the spec', () => {
+  const create = operationParams('POST', '/v1/payment_intents')
+  const fails = (value: unknown) => {
+    try {
+      check(create, value, [])
+    } catch (error) {
+      return error as ParamError
+    }
+    throw new Error('expected a ParamError')
+  }
+
+  it('coerces form strings by the schema and keeps the empty-string unset', () => {
+    const out = check(
+      create,
+      { amount: '100', currency: 'usd', confirm: 'true', metadata: { a: '1', b: '' } },
+      [],
+    ) as Record<string, unknown>
+    expect(out).toMatchObject({ amount: 100, confirm: true, metadata: { a: '1', b: '' } })
+    const update = check(operationParams('POST', '/v1/customers/{customer}'), { description: '' }, [])
+    expect(update).toEqual({ description: '' })
+  })
+
+  it('names nested parameters the way Stripe does', () => {
+    expect(
+      fails({ amount: 1, currency: 'usd', shipping: { address: { line1: 'x' }, name: 'n', color: 'red' } })
+        .param,
+    ).toBe('shipping[color]')
+    const missing = fails({ amount: 1, currency: 'usd', shipping: { name: 'n' } })
+    expect([missing.code, missing.param]).toEqual(['parameter_missing', 'shipping[address]'])
+    let bad: ParamError | undefined
+    try {
+      check(
+        operationParams('POST', '/v1/subscriptions'),
+        { customer: 'c', items: [{ price: 'p', quantity: 'x' }] },
+        [],
+      )
+    } catch (error) {
+      bad = error as ParamError
+    }
+    expect([bad?.code, bad?.param]).toEqual(['parameter_invalid_integer', 'items[0][quantity]'])
+  })
+
+  it('turns an integer-keyed metadata map back into an object', () => {
+    const out = check(create, { amount: '1', currency: 'usd', metadata: ['zero', 'one'] }, []) as {
+      metadata: unknown
+    }
+    expect(out.metadata).toEqual({ 0: 'zero', 1: 'one' })
+  })
+})
+
+describe('search query parser', () => {
+  it('reads clauses, metadata keys, negation and joins', () => {
+    expect(parseQuery('metadata["order"]:"o1" AND -status:"canceled" AND amount>=100')).toEqual({
+      join: 'AND',
+      clauses: [
+        { negate: false, path: ['metadata', 'order'], op: ':', value: 'o1' },
+        { negate: true, path: ['status'], op: ':', value: 'canceled' },
+        { negate: false, path: ['amount'], op: '>=', value: 100 },
+      ],
+    })
+    expect(() => parseQuery('a:"1" AND b:"2" OR c:"3"')).toThrow()
+    expect(() => parseQuery('email = x')).toThrow()
+  })
+})
+
+describe('versions and test cards', () => {
+  it('reads versions and drops fields per shape', () => {
+    expect(requestVersion(undefined)).toBe('2026-10-28.endive')
+    expect(isLegacy('2024-06-20')).toBe(true)
+    expect(isLegacy('2025-03-31.basil')).toBe(false)
+    expect(() => requestVersion('latest')).toThrow()
+    const sub = {
+      object: 'subscription',
+      current_period_end: 5,
+      items: { object: 'list', data: [{ object: 'subscription_item', current_period_end: 5 }] },
+      _private: 1,
+    }
+    expect(render(sub, '2023-08-16')).toEqual({
+      object: 'subscription',
+      current_period_end: 5,
+      items: { object: 'list', data: [{ object: 'subscription_item' }] },
+    })
+    expect(render(sub, '2026-10-28.endive')).toEqual({
+      object: 'subscription',
+      items: { object: 'list', data: [{ object: 'subscription_item', current_period_end: 5 }] },
+    })
+  })
+
+  it('knows the documented cards and refuses numbers that fail Luhn', () => {
+    expect(lookupCard('4000 0000 0000 9995')?.behaviour).toEqual({
+      kind: 'decline',
+      code: 'card_declined',
+      declineCode: 'insufficient_funds',
+    })
+    expect(lookupCard('4242424242424241')).toBeUndefined()
+    expect(lookupCard('5105105105105100')?.brand).toBe('mastercard')
+  })
+})
