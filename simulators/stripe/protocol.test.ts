@@ -268,6 +268,39 @@ describe('fault rules by catalogue name', () => {
   })
 })
 
+describe('SDK retries against faults', () => {
+  it('retries a 500 with the same idempotency key and gets one PaymentIntent', async () => {
+    const key = 'sk_test_retrying'
+    const s = new Stripe(key, {
+      host: '127.0.0.1',
+      port: h.port,
+      protocol: 'http',
+      maxNetworkRetries: 1,
+      telemetry: false,
+    })
+    h.sims.core.faults.add({
+      match: { provider: 'stripe', operation: 'payment_intents.create', account: key },
+      effect: { type: 'provider-error', error: 'api_error' },
+      times: 1,
+    })
+    const pi = await s.paymentIntents.create({
+      amount: 2000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    })
+    expect(pi.status).toBe('succeeded')
+    const attempts = h.sims.core.journal.list({
+      provider: 'stripe',
+      operation: 'payment_intents.create',
+      account: key,
+    })
+    expect(attempts.map((e) => e.status).sort()).toEqual([200, 500])
+    expect(new Set(attempts.map((e) => e.headers['idempotency-key'])).size).toBe(1)
+    expect((await s.paymentIntents.list()).data).toHaveLength(1)
+  })
+})
+
 describe('Request-Id and versions', () => {
   it('sends Request-Id and Stripe-Version on every answer', async () => {
     const s = h.client()
