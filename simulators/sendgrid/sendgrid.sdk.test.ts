@@ -80,6 +80,36 @@ describe('@sendgrid/mail', () => {
     expect(message!.meta).toMatchObject({ xMessageId, customArgs: { userId: 'u1' }, categories: ['signup'] })
   })
 
+  it('sends attachments, cc and reply-to; each recipient gets a copy', async () => {
+    const [response] = await mailer().send({
+      to: 'with-file@example.com',
+      cc: 'copy@example.com',
+      replyTo: 'support@example.com',
+      from: 'noreply@example.com',
+      subject: 'Your invoice',
+      html: '<p>Attached.</p>',
+      attachments: [
+        {
+          content: Buffer.from('%PDF-1.4 invoice').toString('base64'),
+          filename: 'invoice.pdf',
+          type: 'application/pdf',
+          disposition: 'attachment',
+        },
+      ],
+    })
+    expect(response.statusCode).toBe(202)
+    const message = await sims.core.inbox.waitFor({ to: 'with-file@example.com' }, 5_000)
+    expect(message?.text).toBe('Attached.')
+    expect(message?.meta).toMatchObject({
+      replyTo: 'support@example.com',
+      cc: ['copy@example.com'],
+      attachments: [
+        { filename: 'invoice.pdf', type: 'application/pdf', disposition: 'attachment', bytes: 16 },
+      ],
+    })
+    expect(await sims.core.inbox.waitFor({ to: 'copy@example.com' }, 5_000)).toBeDefined()
+  })
+
   it('rejects bad input with ResponseError carrying the v3 errors', async () => {
     const error = await rejection(
       mailer().send({ to: 'not an address', from: 'noreply@example.com', subject: 's', text: 't' }),
