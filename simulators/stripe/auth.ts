@@ -43,7 +43,6 @@ export function bearerSecretKey(req: PlainRequest): string {
   if (/^(sk|rk)_live_/.test(key!))
     unauthorized(
       `Live-mode API key provided (${mask(key!)}). standin is a test double of Stripe and never accepts live-mode keys: use a test key (sk_test_...) and keep live keys away from test environments.`,
-      'api_key_invalid',
     )
   if (/^pk_(test|live)_/.test(key!))
     unauthorized(

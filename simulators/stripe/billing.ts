@@ -272,6 +272,8 @@ export function attemptInvoice(
       markPaid(src, invoice, pi.id)
       return outcome
     }
+    // A bank debit settles later; settleInvoiceIntent pays or fails the invoice then.
+    if (outcome.kind === 'processing') return outcome
   }
   if (outcome.kind === 'requires_action') {
     invoice.next_payment_attempt = null
@@ -492,7 +494,7 @@ function retryInvoice(src: EventSource, invoice: Invoice): void {
 function charge(src: EventSource, invoice: Invoice): void {
   const sub = invoice.subscription ? src.ctx.state.subscriptions.get(invoice.subscription) : undefined
   const outcome = attemptInvoice(src, invoice, { offSession: true, retry: true })
-  if (!sub || sub.status === 'canceled') return
+  if (!sub || sub.status === 'canceled' || outcome.kind === 'processing') return
   if (outcome.kind === 'succeeded') afterPaid(src, sub)
   else afterFailedRenewal(src, sub, invoice)
 }

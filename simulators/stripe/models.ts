@@ -27,8 +27,9 @@ export type Customer = z.infer<typeof Customer>
 export const PaymentMethod = z.looseObject({
   ...Base,
   object: z.literal('payment_method'),
-  type: z.literal('card'),
+  type: z.enum(['card', 'us_bank_account']),
   customer: z.string().nullable(),
+  // Absent on bank accounts; the simulator only reads it for cards.
   card: z.looseObject({ brand: z.string(), last4: z.string(), exp_month: z.number(), exp_year: z.number() }),
   metadata: Metadata,
 })
@@ -398,13 +399,11 @@ export function assertInvoicePayable(invoice: Invoice): void {
   if (invoice.status === 'paid')
     fail(400, {
       type: 'invalid_request_error',
-      code: 'invoice_already_paid',
       message: 'Invoice is already paid',
     })
   if (invoice.status !== 'open')
     fail(400, {
       type: 'invalid_request_error',
-      code: 'invoice_not_open',
       message: `You can only pay an invoice whose status is open. This invoice has a status of ${invoice.status}.`,
     })
 }

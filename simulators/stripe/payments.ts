@@ -1,7 +1,8 @@
+import { bankDetails, createBankPaymentMethod, startBankDebit } from './bank-debits.ts'
 import { declineMessage, docUrl, fail, invalidRequest, resourceMissing } from './errors.ts'
 import type { Charge, PaymentIntent, PaymentMethod, Refund } from './models.ts'
 import { blank, fill } from './spec.ts'
-import { lookupCard, TEST_TOKENS, type TestCard } from './test-values.ts'
+import { BANK_TOKENS, lookupCard, TEST_TOKENS, type TestCard } from './test-values.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**
@@ -15,8 +16,9 @@ const money = (amount: number, currency: string) =>
     ? `$${(amount / 100).toFixed(2)}`
     : `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`
 
-export function cardOf(pm: PaymentMethod): TestCard {
-  return lookupCard(pm._number)!
+/** The test card behind a card PaymentMethod; undefined for a bank account. */
+export function cardOf(pm: PaymentMethod): TestCard | undefined {
+  return pm.type === 'card' ? lookupCard(pm._number) : undefined
 }
 
 export function createCardPaymentMethod(
@@ -93,6 +95,7 @@ function fingerprint(number: string): string {
 export function resolvePaymentMethod(src: EventSource, id: string, param = 'payment_method'): PaymentMethod {
   const number = TEST_TOKENS[id]
   if (number) return createCardPaymentMethod(src, { number })
+  if (BANK_TOKENS[id]) return createBankPaymentMethod(src, id)
   return src.ctx.state.paymentMethods.get(id) ?? resourceMissing('PaymentMethod', id, param)
 }
 
@@ -170,7 +173,7 @@ export function newPaymentIntent(
 }
 
 export type ConfirmOutcome =
-  | { kind: 'succeeded' | 'requires_capture' | 'requires_action' }
+  | { kind: 'succeeded' | 'requires_capture' | 'requires_action' | 'processing' }
   | { kind: 'declined'; error: Record<string, unknown> }
 
 /**
@@ -195,7 +198,8 @@ export function confirmIntent(
     resourceMissing('PaymentMethod', pi.payment_method!, 'payment_method')
   if (options.returnUrl) pi._returnUrl = options.returnUrl
   pi._offSession = options.offSession ?? false
-  const card = cardOf(pm)
+  if (pm.type === 'us_bank_account') return startBankDebit(src, pi, pm)
+  const card = cardOf(pm)!
   const behaviour = card.behaviour
   if (
     behaviour.kind === 'authenticate' ||
@@ -295,12 +299,12 @@ function decline(
   return { kind: 'declined', error }
 }
 
-function newCharge(
+export function newCharge(
   src: EventSource,
   pi: PaymentIntent,
   pm: PaymentMethod,
   opts: {
-    status: 'succeeded' | 'failed'
+    status: 'succeeded' | 'failed' | 'pending'
     captured: boolean
     failure?: { code: string; declineCode: string; message: string }
   },
@@ -335,44 +339,48 @@ function newCharge(
     livemode: false,
     metadata: { ...pi.metadata },
     on_behalf_of: null,
-    outcome: ok
-      ? {
-          network_status: 'approved_by_network',
-          reason: null,
-          risk_level: 'normal',
-          risk_score: 32,
-          seller_message: 'Payment complete.',
-          type: 'authorized',
-        }
-      : {
-          network_status: 'declined_by_network',
-          reason: opts.failure!.declineCode,
-          risk_level: 'normal',
-          risk_score: 40,
-          seller_message: 'The bank did not return any further details with this decline.',
-          type: 'issuer_declined',
-        },
+    outcome:
+      opts.status !== 'failed'
+        ? {
+            network_status: 'approved_by_network',
+            reason: null,
+            risk_level: 'normal',
+            risk_score: 32,
+            seller_message: 'Payment complete.',
+            type: 'authorized',
+          }
+        : {
+            network_status: 'declined_by_network',
+            reason: opts.failure!.declineCode,
+            risk_level: 'normal',
+            risk_score: 40,
+            seller_message: 'The bank did not return any further details with this decline.',
+            type: 'issuer_declined',
+          },
     paid: ok,
     payment_intent: pi.id,
     payment_method: pm.id,
-    payment_method_details: {
-      card: fill('payment_method_details_card', {
-        brand: pm.card.brand,
-        checks: pm.card.checks,
-        country: 'US',
-        exp_month: pm.card.exp_month,
-        exp_year: pm.card.exp_year,
-        fingerprint: pm.card.fingerprint,
-        funding: pm.card.funding,
-        installments: null,
-        last4: pm.card.last4,
-        mandate: null,
-        network: pm.card.brand,
-        three_d_secure: null,
-        wallet: null,
-      }),
-      type: 'card',
-    },
+    payment_method_details:
+      pm.type === 'us_bank_account'
+        ? bankDetails(pm)
+        : {
+            card: fill('payment_method_details_card', {
+              brand: pm.card.brand,
+              checks: pm.card.checks,
+              country: 'US',
+              exp_month: pm.card.exp_month,
+              exp_year: pm.card.exp_year,
+              fingerprint: pm.card.fingerprint,
+              funding: pm.card.funding,
+              installments: null,
+              last4: pm.card.last4,
+              mandate: null,
+              network: pm.card.brand,
+              three_d_secure: null,
+              wallet: null,
+            }),
+            type: 'card',
+          },
     receipt_email: (pi.receipt_email as string | null) ?? null,
     receipt_number: null,
     receipt_url: `${ctx.baseUrl}/receipts/${id}`,
@@ -476,7 +484,7 @@ export function refundCharge(
   emitEvent(src, 'refund.created', refund)
   emitEvent(src, 'charge.refunded', charge, previous)
   const pm = charge.payment_method ? ctx.state.paymentMethods.get(charge.payment_method as string) : undefined
-  if (pm && cardOf(pm).refundFails)
+  if (pm && cardOf(pm)?.refundFails)
     ctx.later(REFUND_FAILS_AFTER_MS, () =>
       failRefund({ ctx, at: ctx.clock.unix(), request: null }, charge, refund),
     )

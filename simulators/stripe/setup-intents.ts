@@ -23,6 +23,7 @@ export function confirmSetup(
   si.payment_method = pm.id
   if (returnUrl) si._returnUrl = returnUrl
   const card = cardOf(pm)
+  if (!card) return succeed(src, si, pm)
   if (card.behaviour.kind === 'authenticate' || card.behaviour.kind === 'authenticate-on-session') {
     const url = `${ctx.baseUrl}/3ds/${si.id}`
     si.status = 'requires_action'

@@ -418,6 +418,53 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect((await s.refunds.list({ payment_intent: pi.id })).data.map((r) => r.amount)).toEqual([700, 300])
   })
 
+  it('takes a bank debit through processing and settles it later', async () => {
+    const s = client()
+    const ok = await s.paymentIntents.create({
+      amount: 2500,
+      currency: 'usd',
+      payment_method_types: ['us_bank_account'],
+      payment_method: 'pm_usBankAccount_success',
+      confirm: true,
+      // Not in stripe 23's typings any more, still a parameter of the bundled spec.
+    } as Stripe.PaymentIntentCreateParams)
+    expect(ok.status).toBe('processing')
+    expect((await s.charges.retrieve(ok.latest_charge as string)).status).toBe('pending')
+    const bad = await s.paymentIntents.create({
+      amount: 2500,
+      currency: 'usd',
+      payment_method_types: ['us_bank_account'],
+      payment_method: 'pm_usBankAccount_insufficientFunds',
+      confirm: true,
+      // Not in stripe 23's typings any more, still a parameter of the bundled spec.
+    } as Stripe.PaymentIntentCreateParams)
+    expect(bad.status).toBe('processing')
+    h.sims.core.clock.advance(61_000)
+    const settled = await s.paymentIntents.retrieve(ok.id)
+    expect([settled.status, settled.amount_received]).toEqual(['succeeded', 2500])
+    const failed = await s.paymentIntents.retrieve(bad.id)
+    expect(failed.status).toBe('requires_payment_method')
+    expect(failed.last_payment_error?.code).toBe('insufficient_funds')
+    const types = (await s.events.list({ limit: 100 })).data.map((e) => e.type)
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'payment_intent.processing',
+        'charge.pending',
+        'payment_intent.succeeded',
+        'charge.failed',
+      ]),
+    )
+    const wrongType = await cardError(
+      s.paymentIntents.create({
+        amount: 100,
+        currency: 'usd',
+        payment_method: 'pm_usBankAccount_success',
+        confirm: true,
+      }),
+    )
+    expect(wrongType.param).toBe('payment_method')
+  })
+
   it('fails a refund of card 5126 asynchronously, giving the amount back to the charge', async () => {
     const s = client()
     const pi = await s.paymentIntents.create({

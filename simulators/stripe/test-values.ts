@@ -81,6 +81,31 @@ export const TEST_TOKENS: Record<string, string> = {
   pm_card_authenticationRequiredOnSetup: '4000002500003155',
 }
 
+/**
+ * ACH Direct Debit test PaymentMethods (us_bank_account): the payment sits in
+ * `processing` and settles later, succeeding or failing with the code below.
+ */
+export type BankOutcome = { outcome: 'succeed' } | { outcome: 'fail'; code: string; message: string }
+
+export const BANK_TOKENS: Record<string, BankOutcome> = {
+  pm_usBankAccount_success: { outcome: 'succeed' },
+  pm_usBankAccount_insufficientFunds: {
+    outcome: 'fail',
+    code: 'insufficient_funds',
+    message: "The customer's account has insufficient funds to cover this payment.",
+  },
+  pm_usBankAccount_accountClosed: {
+    outcome: 'fail',
+    code: 'account_closed',
+    message: "The customer's bank account has been closed.",
+  },
+  pm_usBankAccount_debitNotAuthorized: {
+    outcome: 'fail',
+    code: 'debit_not_authorized',
+    message: 'The customer has notified their bank that this payment was unauthorized.',
+  },
+}
+
 /** The test card for a number (spaces ignored); undefined when Stripe would refuse it as incorrect. */
 export function lookupCard(number: string): TestCard | undefined {
   const digits = number.replace(/[\s-]/g, '')

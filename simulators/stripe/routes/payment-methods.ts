@@ -19,7 +19,7 @@ export function attach(src: EventSource, pm: PaymentMethod, customer: Customer):
       'payment_method_unexpected_state',
     )
   const card = cardOf(pm)
-  if (card.behaviour.kind === 'decline' && !card.attachOnly)
+  if (card && card.behaviour.kind === 'decline' && !card.attachOnly)
     fail(402, {
       type: 'card_error',
       code: card.behaviour.code,

@@ -90,8 +90,6 @@ export const testClocks = [
       if (clock.status !== 'ready')
         invalidRequest(
           `The test clock ${clock.id} is currently advancing and cannot be advanced again until it is ready.`,
-          undefined,
-          'test_clock_not_ready' as string,
         )
       if (input.frozen_time <= clock.frozen_time)
         invalidRequest(
