@@ -134,7 +134,7 @@ export type ConfigInput = z.input<typeof Config>
 /** Reads the environment into a Config; the only place `process.env` is read. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const e = (k: string) => (env[k] === '' ? undefined : env[k])
-  return Config.parse({
+  const parsed = Config.safeParse({
     port: e('PORT') ?? e('REFERENCE_PORT'),
     host: e('HOST') ?? e('REFERENCE_HOST'),
     publicUrl: e('REFERENCE_PUBLIC_URL'),
@@ -183,6 +183,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     },
     jobs: { pollMs: e('JOBS_POLL_MS') },
   })
+  if (parsed.success) return parsed.data
+  const problems = parsed.error.issues.map((i) => {
+    const field = i.path.join('.')
+    const known = field.startsWith('defects')
+      ? ` Known defects: ${Object.keys(DefectName.enum).join(', ')}.`
+      : ''
+    return `${field}: ${i.message}.${known}`
+  })
+  throw new Error(
+    `Failed to read the reference target's configuration: ${problems.join(' ')} Fix the environment (see reference-target/README.md).`,
+  )
 }
 
 /** For tests and embedding: the same schema, from a partial object. */

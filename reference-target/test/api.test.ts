@@ -2,7 +2,16 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFECTS } from '../src/defects.ts'
-import { grant, type Sims, signUp, startApp, startSims, type TestApp, withDefects } from './harness.ts'
+import {
+  databaseKind,
+  grant,
+  type Sims,
+  signUp,
+  startApp,
+  startSims,
+  type TestApp,
+  withDefects,
+} from './harness.ts'
 import { buyStripe } from './pay.ts'
 
 let sims: Sims
@@ -38,6 +47,11 @@ async function operations(): Promise<Operation[]> {
 }
 
 describe('the API contract', () => {
+  it(`runs on ${databaseKind}`, async () => {
+    const health = await t.http.get('/health')
+    expect(health.body).toMatchObject({ status: 'ok', database: databaseKind })
+  })
+
   it('serves an OpenAPI 3.1 document covering every route', async () => {
     const res = await t.http.get('/openapi.json')
     expect(res.status).toBe(200)
