@@ -91,6 +91,11 @@ describe('the API contract', () => {
             `${op.method} ${op.path} ${body}: ${JSON.stringify(res.body)}`,
           ).toBeGreaterThanOrEqual(400)
           expect(typeof res.body.error?.code, `${op.method} ${op.path} ${body}`).toBe('string')
+          if (res.status === 400)
+            expect(
+              res.body.error.field,
+              `${op.method} ${op.path} ${body}: ${JSON.stringify(res.body)}`,
+            ).toBeTruthy()
         }
       }
     }
