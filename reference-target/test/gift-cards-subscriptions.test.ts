@@ -238,6 +238,35 @@ describe('premium subscriptions', () => {
     expect(expired.premium).toBe(false)
   })
 
+  it('starts Premium through a hosted Stripe Checkout page (mode subscription)', async () => {
+    const user = await signUp(t)
+    const res = await t.http
+      .post('/v1/subscriptions')
+      .set(user.auth)
+      .send({ provider: 'stripe', method: 'checkout' })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    expect(res.body.premium).toBe(false)
+    const page = await fetch(res.body.checkoutUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        email: 'sub@example.com',
+        billingName: 'Sub',
+        cardNumber: '4242424242424242',
+        cardExpiry: '12 / 34',
+        cardCvc: '123',
+      }),
+      redirect: 'manual',
+    })
+    expect([200, 302, 303]).toContain(page.status)
+    const active = await eventually(async () => {
+      const s = (await t.http.get('/v1/subscriptions/current').set(user.auth)).body
+      return s.subscription?.status === 'active' ? s : undefined
+    })
+    expect(active.premium).toBe(true)
+    expect(active.subscription.stripeSubscriptionId).toMatch(/^sub_/)
+  })
+
   it('refuses bad input', async () => {
     const user = await signUp(t)
     expect(

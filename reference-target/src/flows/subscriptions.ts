@@ -129,6 +129,31 @@ async function startStripe(ctx: Ctx, userId: string, id: string, paymentMethodId
   // Premium starts with the verified invoice.paid webhook, not with this answer.
 }
 
+/** Premium through a hosted Stripe Checkout page (mode subscription); the webhooks link and activate it. */
+async function startStripeCheckout(ctx: Ctx, userId: string, id: string): Promise<string | null> {
+  const currency = currencyOf('stripe', ctx.config.stripe.currency)
+  const price = await premiumPrice(ctx, currency)
+  const metadata = { subscription_id: id, user_id: userId }
+  const session = await ctx.providers.stripe.createCheckoutSession(
+    {
+      mode: 'subscription',
+      client_reference_id: id,
+      line_items: [{ price, quantity: 1 }],
+      success_url: `${ctx.publicUrl()}/v1/subscriptions/current?checkout=success`,
+      cancel_url: `${ctx.publicUrl()}/v1/subscriptions/current?checkout=canceled`,
+      metadata,
+      subscription_data: { metadata },
+    },
+    `${id}:checkout`,
+  )
+  await ctx.db.query(
+    `INSERT INTO subscriptions (id, user_id, provider, status, amount, currency, created_at, updated_at)
+     VALUES ($1, $2, 'stripe', 'incomplete', $3, $4, $5, $5)`,
+    [id, userId, PREMIUM.prices[currency], currency, ctx.clock.now()],
+  )
+  return session.url ?? null
+}
+
 async function startToss(
   ctx: Ctx,
   userId: string,
@@ -219,13 +244,41 @@ async function enterGrace(ctx: Ctx, s: SubscriptionRow, reason: string) {
   })
 }
 
-export async function stripeInvoicePaid(ctx: Ctx, stripeSubscriptionId: string) {
+/**
+ * Our row for a Stripe subscription: by its id, or (a Checkout-created
+ * subscription whose invoice.paid beat checkout.session.completed) by the
+ * subscription_id we put in its metadata, which then links the two.
+ */
+async function rowForStripe(
+  ctx: Ctx,
+  stripeSubscriptionId: string,
+  sub?: Stripe.Subscription,
+): Promise<SubscriptionRow | undefined> {
   const [s] = await ctx.db.query<SubscriptionRow>(
     `SELECT * FROM subscriptions WHERE provider = 'stripe' AND provider_subscription_id = $1`,
     [stripeSubscriptionId],
   )
-  if (!s) return
+  if (s) return s
+  const ours = (sub ?? (await ctx.providers.stripe.retrieveSubscription(stripeSubscriptionId))).metadata
+    ?.subscription_id
+  if (!ours) return undefined
+  const customer = typeof sub?.customer === 'string' ? sub.customer : (sub?.customer?.id ?? null)
+  const [linked] = await ctx.db.query<SubscriptionRow>(
+    `UPDATE subscriptions SET provider_subscription_id = $2, provider_customer_id = COALESCE(provider_customer_id, $3)
+     WHERE id = $1 AND provider = 'stripe' AND provider_subscription_id IS NULL RETURNING *`,
+    [ours, stripeSubscriptionId, customer],
+  )
+  return linked
+}
+
+export async function stripeCheckoutCompleted(ctx: Ctx, stripeSubscriptionId: string) {
+  await rowForStripe(ctx, stripeSubscriptionId)
+}
+
+export async function stripeInvoicePaid(ctx: Ctx, stripeSubscriptionId: string) {
   const sub = await ctx.providers.stripe.retrieveSubscription(stripeSubscriptionId)
+  const s = await rowForStripe(ctx, stripeSubscriptionId, sub)
+  if (!s) return
   // API versions since 2025 carry the period on the item, older ones on the subscription.
   const legacy = sub as unknown as { current_period_end?: number }
   const end =
@@ -273,7 +326,12 @@ export function subscriptionRoutes(ctx: Ctx) {
       tag: 'subscriptions',
       status: 201,
       body: z.discriminatedUnion('provider', [
-        z.object({ provider: z.literal('stripe'), paymentMethodId: z.string().min(3).max(255).optional() }),
+        z.object({
+          provider: z.literal('stripe'),
+          /** subscription (default): server-side with paymentMethodId; checkout: a hosted Stripe Checkout page. */
+          method: z.enum(['subscription', 'checkout']).optional(),
+          paymentMethodId: z.string().min(3).max(255).optional(),
+        }),
         z.object({
           provider: z.literal('toss'),
           authKey: z.string().min(1).max(300),
@@ -286,8 +344,11 @@ export function subscriptionRoutes(ctx: Ctx) {
         if (existing && (existing.status === 'active' || existing.status === 'past_due'))
           throw conflict('already_subscribed', 'You already have Premium.', 'provider')
         const id = newId('sub')
+        let checkoutUrl: string | null = null
         try {
-          if (body.provider === 'stripe') await startStripe(ctx, user.id, id, body.paymentMethodId)
+          if (body.provider === 'stripe' && body.method === 'checkout')
+            checkoutUrl = await startStripeCheckout(ctx, user.id, id)
+          else if (body.provider === 'stripe') await startStripe(ctx, user.id, id, body.paymentMethodId)
           else await startToss(ctx, user.id, id, body)
         } catch (error) {
           if (error instanceof ProviderCallError)
@@ -297,7 +358,7 @@ export function subscriptionRoutes(ctx: Ctx) {
           throw error
         }
         const [s] = await ctx.db.query<SubscriptionRow>('SELECT * FROM subscriptions WHERE id = $1', [id])
-        return presentSubscription(ctx, s)
+        return { ...presentSubscription(ctx, s), checkoutUrl }
       },
     }),
     route({

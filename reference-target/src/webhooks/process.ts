@@ -4,6 +4,7 @@ import { fulfil, getPayment, markFailed, type PaymentRow } from '../flows/paymen
 import { markEmailUndeliverable } from '../flows/profile.ts'
 import {
   invoiceSubscriptionId,
+  stripeCheckoutCompleted,
   stripeInvoiceFailed,
   stripeInvoicePaid,
   stripeSubscriptionEnded,
@@ -80,6 +81,11 @@ async function stripeEvent(ctx: Ctx, event: Stripe.Event): Promise<void> {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
       const session = event.data.object
+      if (session.mode === 'subscription') {
+        const sub = typeof session.subscription === 'string' ? session.subscription : session.subscription?.id
+        if (sub) await stripeCheckoutCompleted(ctx, sub)
+        return
+      }
       const p = await paymentFor(ctx, session.metadata)
       if (p && session.payment_status === 'paid' && (session.amount_total ?? 0) >= p.amount) {
         const pi =
