@@ -182,6 +182,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e('PROVIDER_TIMEOUT_MS'),
     },
     jobs: { pollMs: e('JOBS_POLL_MS') },
+    otp: {
+      resendCooldownMs: e('OTP_RESEND_COOLDOWN_MS'),
+      perPhonePerHour: e('OTP_PER_PHONE_PER_HOUR'),
+      perIpPerHour: e('OTP_PER_IP_PER_HOUR'),
+    },
+    graceMs: e('PREMIUM_GRACE_MS'),
+    reconcileAfterMs: e('RECONCILE_AFTER_MS'),
   })
   if (parsed.success) return parsed.data
   const problems = parsed.error.issues.map((i) => {

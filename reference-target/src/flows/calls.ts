@@ -219,7 +219,7 @@ export function callJobs(ctx: Ctx) {
       const minute = Number(payload.minute)
       await ctx.db.transaction(async (tx) => {
         const [c] = await tx.query<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [payload.callId])
-        if (!c || c.status !== 'active') return
+        if (c?.status !== 'active') return
         const boundary = new Date(c.started_at!.getTime() + minute * MINUTE)
         const balance = await balanceOf(tx, c.caller_id)
         if (balance < (minute + 1) * c.rate && !ctx.defects.has('call-not-ended-on-zero-credit')) {

@@ -183,7 +183,7 @@ export function profileJobs(ctx: Ctx) {
         'SELECT id, email, company_name, status FROM company_verifications WHERE id = $1',
         [payload.verificationId],
       )
-      if (!row || row.status !== 'pending') return
+      if (row?.status !== 'pending') return
       const link = `${ctx.publicUrl()}/v1/company-verifications/${payload.token}`
       await ctx.providers.sendgrid.send({
         to: row.email,

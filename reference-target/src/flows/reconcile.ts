@@ -109,7 +109,7 @@ async function askProvider(ctx: Ctx, p: PaymentRow): Promise<'settled' | 'open'>
  */
 export async function refundPayment(ctx: Ctx, paymentId: string): Promise<void> {
   const p = await getPayment(ctx.db, paymentId)
-  if (!p || p.status !== 'refunding') return
+  if (p?.status !== 'refunding') return
   const key = idemKey(p.id, 'refund')
   try {
     if (p.provider === 'stripe') {

@@ -434,7 +434,7 @@ export function subscriptionJobs(ctx: Ctx) {
       const [s] = await ctx.db.query<SubscriptionRow>('SELECT * FROM subscriptions WHERE id = $1', [
         payload.subscriptionId,
       ])
-      if (!s || s.status !== 'past_due' || !s.grace_until) return
+      if (s?.status !== 'past_due' || !s.grace_until) return
       if (s.grace_until.getTime() > ctx.clock.nowMs()) throw new RetryLater(s.grace_until)
       await ctx.db.query(
         `UPDATE subscriptions SET status = 'expired', updated_at = $2 WHERE id = $1 AND status = 'past_due'`,
