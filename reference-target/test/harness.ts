@@ -133,7 +133,7 @@ export async function startApp(sims: Sims, options: AppOptions = {}): Promise<Te
     stripe: { baseUrl: sims.url('stripe'), ...keys.stripe },
     razorpay: { baseUrl: sims.url('razorpay'), ...keys.razorpay },
     toss: { baseUrl: sims.url('toss'), clientKey: keys.toss.clientKey, secretKey: keys.toss.secretKey },
-    retry: { maxAttempts: 4, baseDelayMs: 40, maxDelayMs: 400, timeoutMs: 1500 },
+    retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 800, timeoutMs: 1500 },
     jobs: { pollMs: 25 },
     reconcileAfterMs: 60_000,
     ...options.config,
