@@ -33,3 +33,6 @@ if (mode === 'bare') {
   process.stderr.write('usage: bench-server.ts core|bare\n')
   process.exit(2)
 }
+
+// Exit through process.exit so `--cpu-prof` can write its profile when the benchmark stops this process.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0))

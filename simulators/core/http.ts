@@ -95,7 +95,7 @@ export function splitUrl(url: string): { path: string; search: string } {
 }
 
 /** Parses a raw request into a {@link PlainRequest}; body problems throw {@link BodyDecodeError}. */
-export async function toPlainRequest(raw: RawRequest): Promise<PlainRequest> {
+export function toPlainRequest(raw: RawRequest): PlainRequest | Promise<PlainRequest> {
   const headers = normalizeHeaders(raw.headers)
   const { path, search } = splitUrl(raw.url)
   const contentType = mediaType(headers['content-type'])
@@ -114,7 +114,11 @@ export async function toPlainRequest(raw: RawRequest): Promise<PlainRequest> {
     params: {},
   }
   if (raw.remoteAddress !== undefined) request.remoteAddress = raw.remoteAddress
-  if (raw.body.length > 0) await decodeBody(request, headers['content-type'])
+  if (raw.body.length === 0) return request
+  // Only multipart decoding is asynchronous; the common bodies stay off the promise path.
+  if (contentType === 'multipart/form-data')
+    return decodeMultipartBody(request, headers['content-type']).then(() => request)
+  decodeBody(request)
   return request
 }
 
@@ -124,7 +128,13 @@ function stripPort(host: string): string {
   return colon < 0 ? host : host.slice(0, colon)
 }
 
-async function decodeBody(request: PlainRequest, contentTypeHeader: string | undefined) {
+async function decodeMultipartBody(request: PlainRequest, contentTypeHeader: string | undefined) {
+  const { fields, files } = await decodeMultipart(request.rawBody, contentTypeHeader ?? '')
+  request.body = decodePairs(fields)
+  request.files = files
+}
+
+function decodeBody(request: PlainRequest) {
   switch (request.contentType) {
     case 'application/json':
     case undefined:
@@ -142,12 +152,6 @@ async function decodeBody(request: PlainRequest, contentTypeHeader: string | und
     case 'application/x-www-form-urlencoded':
       request.body = decodeForm(request.rawBody.toString('utf8'))
       return
-    case 'multipart/form-data': {
-      const { fields, files } = await decodeMultipart(request.rawBody, contentTypeHeader ?? '')
-      request.body = decodePairs(fields)
-      request.files = files
-      return
-    }
     default:
       if (request.contentType.endsWith('+json')) {
         try {

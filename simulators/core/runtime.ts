@@ -196,7 +196,6 @@ export class ProviderRuntime<State = unknown> {
     return new RequestContext(this, account, requestId)
   }
 
-
   /** Runs a named trigger (like a provider CLI's `trigger payment_intent.succeeded`). */
   async trigger(name: string, account: string, params: Record<string, unknown>): Promise<unknown> {
     const trigger = this.definition.triggers?.[name]
@@ -384,7 +383,7 @@ export class ProviderRuntime<State = unknown> {
     // Built field by field, without spreads: this runs on every request.
     const entry: Omit<JournalEntry, 'seq'> = {
       requestId,
-      at: new Date(now).toISOString(),
+      at: isoAt(now),
       epochMs: Math.floor(now),
       provider: this.definition.name,
       method: req.method,
@@ -468,6 +467,18 @@ class RequestContext<State> implements ProviderContext<State> {
   forAccount(account: string): ProviderContext<State> {
     return new RequestContext(this.runtime, account, this.requestId)
   }
+}
+
+let lastIsoMs = -1
+let lastIso = ''
+/** ISO time of a virtual instant; requests in the same millisecond share one string (the journal's hot path). */
+function isoAt(epochMs: number): string {
+  const ms = Math.floor(epochMs)
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms
+    lastIso = new Date(ms).toISOString()
+  }
+  return lastIso
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
