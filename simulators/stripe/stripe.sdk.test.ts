@@ -57,6 +57,23 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(missing.message).toBe("No such customer: 'cus_nope'")
   })
 
+  it('regression: one test token as payment_method and default_payment_method names the attached card', async () => {
+    const s = client()
+    const customer = await s.customers.create({
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    })
+    const methods = await s.customers.listPaymentMethods(customer.id)
+    expect(methods.data).toHaveLength(1)
+    expect(customer.invoice_settings.default_payment_method).toBe(methods.data[0]!.id)
+    // a token that was not attached here is still refused
+    const refused = await cardError(
+      s.customers.create({ invoice_settings: { default_payment_method: 'pm_card_mastercard' } }),
+    )
+    expect(refused.code).toBe('resource_missing')
+    expect(refused.param).toBe('invoice_settings[default_payment_method]')
+  })
+
   it('pages lists newest first with limit, starting_after, ending_before and has_more', async () => {
     const s = client()
     const ids: string[] = []

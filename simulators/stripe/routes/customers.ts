@@ -64,12 +64,18 @@ export const customers = [
       ctx.state.customers.insert(customer)
       customer.created = timeFor(ctx, id)
       const src = source(req, ctx, customer.created)
+      let attached: string | undefined
       if (input.payment_method) {
         const pm = resolvePaymentMethod(src, input.payment_method)
         attach(src, pm, customer)
+        attached = pm.id
       }
       const dpm = input.invoice_settings?.default_payment_method
-      if (dpm) customer.invoice_settings.default_payment_method = ownedPaymentMethod(ctx, customer, dpm)
+      // Stripe's own subscription guide names the same test token twice (`payment_method: 'pm_card_visa'`
+      // and `invoice_settings.default_payment_method: 'pm_card_visa'`): both mean the card just attached.
+      if (dpm)
+        customer.invoice_settings.default_payment_method =
+          dpm === input.payment_method && attached ? attached : ownedPaymentMethod(ctx, customer, dpm)
       emitEvent(src, 'customer.created', customer)
       return respond(req, ctx, customer, input.expand)
     },
