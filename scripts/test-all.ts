@@ -1,7 +1,8 @@
 /**
  * `npm test`: every suite, one verdict. Runs the type check, the linter, the
  * unit/integration tests (vitest), the reference target's tests on PostgreSQL
- * when a server can be started, and the browser tests (Playwright), then
+ * when a server can be started, the main job (hub + reference target + a smoke
+ * flow), and the browser tests (Playwright), then
  * prints one line `N passed, N failed` summing them all and exits non-zero on
  * any failure. A suite that cannot run counts as failed, never as skipped.
  */
@@ -111,6 +112,25 @@ if (wanted('postgres') && existsSync(withPostgres)) {
       '\nPostgreSQL is not installed: the reference target ran on the embedded database only.\n',
     )
   }
+}
+
+if (wanted('main')) {
+  // The main job, as the README's first command runs it, on ports of its own; its last line is its own count.
+  process.stdout.write('\n── main job (npm run main -- --once --ephemeral)\n')
+  const result = spawnSync('npx', ['tsx', 'scripts/main.ts', '--once', '--ephemeral'], { encoding: 'utf8' })
+  process.stdout.write(result.stdout ?? '')
+  process.stderr.write(result.stderr ?? '')
+  const count = /(\d+) passed, (\d+) failed\s*$/.exec(result.stdout ?? '')
+  tallies.push(
+    count
+      ? {
+          suite: 'main job',
+          passed: Number(count[1]),
+          failed: Number(count[2]) + (result.status !== 0 && count[2] === '0' ? 1 : 0),
+          skipped: 0,
+        }
+      : { suite: 'main job', passed: 0, failed: 1, skipped: 0 },
+  )
 }
 
 interface PlaywrightJson {
