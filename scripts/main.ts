@@ -85,7 +85,8 @@ async function smokeFlow(): Promise<void> {
       ...(init.body ? { body: JSON.stringify(init.body) } : {}),
       signal: AbortSignal.timeout(15_000),
     })
-    return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, any> }
+    const body = (await response.json().catch(() => ({}))) as { token?: string; balance?: number }
+    return { status: response.status, body }
   }
   const signUp = async (phone: string, via: string) => {
     const started = await call('/v1/auth/otp', { body: { phone } })
@@ -98,7 +99,7 @@ async function smokeFlow(): Promise<void> {
       ok,
       `OTP ${code} via ${message.provider}, verify HTTP ${verified.status}`,
     ])
-    return verified.body.token as string | undefined
+    return verified.body.token
   }
   const token = await signUp('+14155550142', 'twilio')
   await signUp('+821055500142', 'aligo')

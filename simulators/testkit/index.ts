@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto'
 import { z } from 'zod'
 import { ProviderError } from '../core/errors.ts'
 import type { PlainResponse } from '../core/http.ts'
-import { Collection } from '../core/store.ts'
 import { defineProvider, routesFor } from '../core/provider.ts'
+import { Collection } from '../core/store.ts'
 
 /**
  * A tiny provider that exists only to test the core and to benchmark it: it
@@ -32,12 +32,18 @@ const error = (status: number, code: string, message: string, param?: string): P
 })
 
 export const testkitErrors = {
-  declined: { summary: 'the widget was declined', respond: (p: Record<string, unknown>) => error(402, 'declined', String(p.message ?? 'Declined.')) },
+  declined: {
+    summary: 'the widget was declined',
+    respond: (p: Record<string, unknown>) => error(402, 'declined', String(p.message ?? 'Declined.')),
+  },
   rate_limited: {
     summary: 'too many requests',
     respond: () => ({ ...error(429, 'rate_limited', 'Too many requests.'), headers: { 'retry-after': '1' } }),
   },
-  server_error: { summary: 'internal error', respond: () => error(500, 'server_error', 'Something went wrong.') },
+  server_error: {
+    summary: 'internal error',
+    respond: () => error(500, 'server_error', 'Something went wrong.'),
+  },
 }
 
 export function signTestkit(secret: string, timestamp: number, body: string): string {
@@ -101,7 +107,10 @@ const widgets = [
     operation: 'widgets.list',
     method: 'GET',
     path: '/v1/widgets',
-    input: z.object({ limit: z.coerce.number().int().min(1).max(100).default(10), starting_after: z.string().optional() }),
+    input: z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(10),
+      starting_after: z.string().optional(),
+    }),
     handler: (_req, ctx, input) => {
       const page = ctx.state.widgets.page({ limit: input.limit, startingAfter: input.starting_after })
       return { status: 200, body: { object: 'list', data: page.items, has_more: page.hasMore } }
@@ -125,7 +134,11 @@ const widgets = [
     path: '/v1/webhook_endpoints',
     input: z.strictObject({ url: z.url(), events: z.array(z.string()).optional() }),
     handler: (_req, ctx, input) => {
-      const endpoint = ctx.webhooks.endpoints.add({ url: input.url, secret: ctx.ids.mint('whsec_', 24), events: input.events })
+      const endpoint = ctx.webhooks.endpoints.add({
+        url: input.url,
+        secret: ctx.ids.mint('whsec_', 24),
+        events: input.events,
+      })
       return { status: 200, body: { id: endpoint.id, url: endpoint.url, secret: endpoint.secret } }
     },
   }),
@@ -149,7 +162,12 @@ export const testkit = defineProvider<TestkitState>({
     invalidInput: (_req, issues) => {
       const issue = issues[0]!
       const param = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.')
-      return error(400, issue.code === 'unrecognized_keys' ? 'parameter_unknown' : 'parameter_invalid', issue.message, param)
+      return error(
+        400,
+        issue.code === 'unrecognized_keys' ? 'parameter_unknown' : 'parameter_invalid',
+        issue.message,
+        param,
+      )
     },
     internalError: () => error(500, 'server_error', 'Something went wrong.'),
   },
@@ -158,7 +176,12 @@ export const testkit = defineProvider<TestkitState>({
     header: 'idempotency-key',
     ttlMs: 24 * 3_600_000,
     replayHeaders: { 'idempotent-replayed': 'true' },
-    conflict: (_req, key) => error(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with (${key}).`),
+    conflict: (_req, key) =>
+      error(
+        400,
+        'idempotency_error',
+        `Keys for idempotent requests can only be used with the same parameters they were first used with (${key}).`,
+      ),
   },
   webhooks: {
     schedule: [1_000, 5_000, 30_000],
@@ -181,7 +204,10 @@ export const testkit = defineProvider<TestkitState>({
           metadata: {},
           created: ctx.clock.unix(),
         })
-        return ctx.webhooks.emit({ type: 'widget.shipped', payload: { type: 'widget.shipped', data: widget } })
+        return ctx.webhooks.emit({
+          type: 'widget.shipped',
+          payload: { type: 'widget.shipped', data: widget },
+        })
       },
     },
   },
