@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { expandShape, listShape, params } from '../params.ts'
-import { find, list, respond, route } from './shared.ts'
+import { find, list, matchesGiven, respond, route } from './shared.ts'
 
 export const charges = [
   route({
@@ -21,15 +21,8 @@ export const charges = [
       payment_intent: z.string().optional(),
     }),
     handler: (req, ctx, input) =>
-      list(
-        req,
-        ctx,
-        ctx.state.charges,
-        input,
-        '/v1/charges',
-        (c) =>
-          (input.customer === undefined || c.customer === input.customer) &&
-          (input.payment_intent === undefined || c.payment_intent === input.payment_intent),
+      list(req, ctx, ctx.state.charges, input, '/v1/charges', (c) =>
+        matchesGiven(input, c, ['customer', 'payment_intent']),
       ),
   }),
 ]

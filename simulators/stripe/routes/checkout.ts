@@ -6,7 +6,7 @@ import { assertSessionExpirable, type CheckoutSession, type Price, type StripeCo
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { blank } from '../spec.ts'
 import { newPrice } from './products.ts'
-import { find, list, respond, route, source, versionOf } from './shared.ts'
+import { find, list, matchesGiven, respond, route, source, versionOf } from './shared.ts'
 
 const lineItem = z.looseObject({
   price: z.string().optional(),
@@ -203,17 +203,8 @@ export const checkoutSessions = [
       status: z.string().optional(),
     }),
     handler: (req, ctx, input) =>
-      list(
-        req,
-        ctx,
-        ctx.state.checkoutSessions,
-        input,
-        '/v1/checkout/sessions',
-        (s) =>
-          (input.customer === undefined || s.customer === input.customer) &&
-          (input.payment_intent === undefined || s.payment_intent === input.payment_intent) &&
-          (input.subscription === undefined || s.subscription === input.subscription) &&
-          (input.status === undefined || s.status === input.status),
+      list(req, ctx, ctx.state.checkoutSessions, input, '/v1/checkout/sessions', (s) =>
+        matchesGiven(input, s, ['customer', 'payment_intent', 'subscription', 'status']),
       ),
   }),
   route({

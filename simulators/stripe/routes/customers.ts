@@ -6,7 +6,18 @@ import { resolvePaymentMethod } from '../payments.ts'
 import { blank } from '../spec.ts'
 import { emitEvent } from '../webhooks.ts'
 import { attach } from './payment-methods.ts'
-import { find, list, mergeMetadata, orNull, previousOf, respond, route, source, timeFor } from './shared.ts'
+import {
+  find,
+  list,
+  matchesGiven,
+  mergeMetadata,
+  orNull,
+  previousOf,
+  respond,
+  route,
+  source,
+  timeFor,
+} from './shared.ts'
 
 const str = z.union([z.string(), z.literal('')]).optional()
 const fields = {
@@ -155,10 +166,7 @@ export const customers = [
         ctx.state.customers,
         input,
         '/v1/customers',
-        (c) =>
-          !c.deleted &&
-          (input.email === undefined || c.email === input.email) &&
-          (input.test_clock === undefined || c.test_clock === input.test_clock),
+        (c) => !c.deleted && matchesGiven(input, c, ['email', 'test_clock']),
       ),
   }),
 ]

@@ -40,23 +40,8 @@ export const events = [
           return input.type.endsWith('*') ? t.startsWith(input.type.slice(0, -1)) : t === input.type
         return input.types === undefined || input.types.includes(t)
       }
-      const c = input.created
-      const createdMatches = (at: number) =>
-        c === undefined ||
-        (typeof c === 'number'
-          ? at === c
-          : (c.gt === undefined || at > c.gt) &&
-            (c.gte === undefined || at >= c.gte) &&
-            (c.lt === undefined || at < c.lt) &&
-            (c.lte === undefined || at <= c.lte))
-      const response = list(
-        req,
-        ctx,
-        ctx.state.events,
-        input,
-        '/v1/events',
-        (e) => typeMatches(e.type) && createdMatches(e.created),
-      )
+      // `created` ranges are applied by list() itself, as for every list with that parameter.
+      const response = list(req, ctx, ctx.state.events, input, '/v1/events', (e) => typeMatches(e.type))
       for (const e of (response.body as { data: Record<string, unknown>[] }).data)
         e.api_version = versionOf(req)
       return response

@@ -5,7 +5,7 @@ import { fail, responses } from '../errors.ts'
 import { assertInvoicePayable } from '../models.ts'
 import { expandShape, listShape, params } from '../params.ts'
 import { emitEvent } from '../webhooks.ts'
-import { find, list, respond, route, source, timeFor, versionOf } from './shared.ts'
+import { find, list, matchesGiven, respond, route, source, timeFor, versionOf } from './shared.ts'
 import { ownedBy } from './subscriptions.ts'
 
 export const invoices = [
@@ -35,16 +35,8 @@ export const invoices = [
       status: z.string().optional(),
     }),
     handler: (req, ctx, input) =>
-      list(
-        req,
-        ctx,
-        ctx.state.invoices,
-        input,
-        '/v1/invoices',
-        (i) =>
-          (input.customer === undefined || i.customer === input.customer) &&
-          (input.subscription === undefined || i.subscription === input.subscription) &&
-          (input.status === undefined || i.status === input.status),
+      list(req, ctx, ctx.state.invoices, input, '/v1/invoices', (i) =>
+        matchesGiven(input, i, ['customer', 'subscription', 'status']),
       ),
   }),
   route({
@@ -114,13 +106,8 @@ export const invoices = [
       expand: z.array(z.string()).optional(),
     }),
     handler: (req, ctx, input) =>
-      list(
-        req,
-        ctx,
-        ctx.state.invoicePayments,
-        input,
-        '/v1/invoice_payments',
-        (p) => input.invoice === undefined || p.invoice === input.invoice,
+      list(req, ctx, ctx.state.invoicePayments, input, '/v1/invoice_payments', (p) =>
+        matchesGiven(input, p, ['invoice']),
       ),
   }),
   route({

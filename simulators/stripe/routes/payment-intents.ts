@@ -23,6 +23,7 @@ import { emitEvent } from '../webhooks.ts'
 import {
   find,
   list,
+  matchesGiven,
   mergeMetadata,
   orNull,
   previousOf,
@@ -241,13 +242,8 @@ export const paymentIntents = [
     path: '/v1/payment_intents',
     input: params('GET', '/v1/payment_intents', { ...listShape, customer: z.string().optional() }),
     handler: (req, ctx, input) =>
-      list(
-        req,
-        ctx,
-        ctx.state.paymentIntents,
-        input,
-        '/v1/payment_intents',
-        (pi) => input.customer === undefined || pi.customer === input.customer,
+      list(req, ctx, ctx.state.paymentIntents, input, '/v1/payment_intents', (pi) =>
+        matchesGiven(input, pi, ['customer']),
       ),
   }),
 ]

@@ -4,7 +4,17 @@ import type { Price, Product, StripeContext } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { blank } from '../spec.ts'
 import { emitEvent } from '../webhooks.ts'
-import { find, list, mergeMetadata, orNull, previousOf, respond, route, source } from './shared.ts'
+import {
+  find,
+  list,
+  matchesGiven,
+  mergeMetadata,
+  orNull,
+  previousOf,
+  respond,
+  route,
+  source,
+} from './shared.ts'
 
 const str = z.union([z.string(), z.literal('')]).optional()
 const recurring = z.looseObject({
@@ -160,14 +170,7 @@ export const products = [
     path: '/v1/products',
     input: params('GET', '/v1/products', { ...listShape, active: z.boolean().optional() }),
     handler: (req, ctx, input) =>
-      list(
-        req,
-        ctx,
-        ctx.state.products,
-        input,
-        '/v1/products',
-        (p) => input.active === undefined || p.active === input.active,
-      ),
+      list(req, ctx, ctx.state.products, input, '/v1/products', (p) => matchesGiven(input, p, ['active'])),
   }),
   route({
     operation: 'prices.create',
@@ -249,9 +252,7 @@ export const products = [
         input,
         '/v1/prices',
         (p) =>
-          (input.product === undefined || p.product === input.product) &&
-          (input.active === undefined || p.active === input.active) &&
-          (input.type === undefined || p.type === input.type) &&
+          matchesGiven(input, p, ['product', 'active', 'type']) &&
           (input.lookup_keys === undefined ||
             (p.lookup_key !== null && input.lookup_keys.includes(p.lookup_key))),
       ),

@@ -3,7 +3,7 @@ import { invalidRequest } from '../errors.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { refundCharge } from '../payments.ts'
 import { emitEvent } from '../webhooks.ts'
-import { find, list, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
+import { find, list, matchesGiven, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
 
 export const refunds = [
   route({
@@ -75,15 +75,8 @@ export const refunds = [
       payment_intent: z.string().optional(),
     }),
     handler: (req, ctx, input) =>
-      list(
-        req,
-        ctx,
-        ctx.state.refunds,
-        input,
-        '/v1/refunds',
-        (r) =>
-          (input.charge === undefined || r.charge === input.charge) &&
-          (input.payment_intent === undefined || r.payment_intent === input.payment_intent),
+      list(req, ctx, ctx.state.refunds, input, '/v1/refunds', (r) =>
+        matchesGiven(input, r, ['charge', 'payment_intent']),
       ),
   }),
 ]

@@ -8,7 +8,17 @@ import { resolvePaymentMethod } from '../payments.ts'
 import { confirmSetup, type SetupOutcome } from '../setup-intents.ts'
 import { blank } from '../spec.ts'
 import { emitEvent } from '../webhooks.ts'
-import { find, list, mergeMetadata, respond, route, source, timeFor, versionOf } from './shared.ts'
+import {
+  find,
+  list,
+  matchesGiven,
+  mergeMetadata,
+  respond,
+  route,
+  source,
+  timeFor,
+  versionOf,
+} from './shared.ts'
 
 function answer(
   req: PlainRequest,
@@ -185,13 +195,8 @@ export const setupIntents = [
     path: '/v1/setup_intents',
     input: params('GET', '/v1/setup_intents', { ...listShape, customer: z.string().optional() }),
     handler: (req, ctx, input) =>
-      list(
-        req,
-        ctx,
-        ctx.state.setupIntents,
-        input,
-        '/v1/setup_intents',
-        (si) => input.customer === undefined || si.customer === input.customer,
+      list(req, ctx, ctx.state.setupIntents, input, '/v1/setup_intents', (si) =>
+        matchesGiven(input, si, ['customer']),
       ),
   }),
 ]

@@ -94,6 +94,19 @@ export function list<T extends { id: string }>(
   return { status: 200, body }
 }
 
+/** Stripe's equality filters on lists: each named parameter, when given, must equal the item's field of that name. */
+export function matchesGiven<T extends object>(
+  input: object,
+  item: T,
+  fields: readonly (keyof T & string)[],
+): boolean {
+  for (const field of fields) {
+    const wanted = (input as Record<string, unknown>)[field]
+    if (wanted !== undefined && item[field] !== wanted) return false
+  }
+  return true
+}
+
 function createdMatches(at: number | undefined, filter: unknown): boolean {
   if (filter === undefined || filter === null) return true
   if (at === undefined) return false

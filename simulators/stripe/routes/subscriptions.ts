@@ -15,7 +15,7 @@ import { blank } from '../spec.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
 import { attach } from './payment-methods.ts'
 import { newPrice } from './products.ts'
-import { find, list, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
+import { find, list, matchesGiven, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
 
 const itemInput = z.looseObject({
   id: z.string().optional(),
@@ -290,8 +290,7 @@ export const subscriptions = [
         input,
         '/v1/subscriptions',
         (s) =>
-          (input.customer === undefined || s.customer === input.customer) &&
-          (input.test_clock === undefined || s.test_clock === input.test_clock) &&
+          matchesGiven(input, s, ['customer', 'test_clock']) &&
           (input.price === undefined || s.items.data.some((i) => i.price.id === input.price)) &&
           // Without `status`, Stripe lists every subscription that is not canceled.
           (input.status === undefined
