@@ -3,7 +3,7 @@
 #  - Debian packages: chromium (the browser Playwright drives: Playwright's own
 #    download is not reachable everywhere), ffmpeg (Playwright video), and
 #    postgresql (the reference target's tests run on PostgreSQL too);
-#  - the npm packages, exactly as locked.
+#  - the npm packages, at their locked versions.
 # Elsewhere (a laptop without apt) it installs Playwright's own Chromium instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,10 @@ if command -v apt-get >/dev/null 2>&1; then
   fi
 fi
 
-npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: the lock holds every package at its locked version, but npm
+# leaves out of it the optional platform builds a registry does not serve (biome's macOS and
+# Windows binaries, here), and `npm ci` then refuses the lock as out of sync.
+npm install --no-audit --no-fund
 
 if ! [ -x /usr/bin/chromium ] && ! [ -x /usr/bin/chromium-browser ] && ! [ -x /usr/bin/google-chrome ] && [ -z "${STANDIN_CHROMIUM:-}" ]; then
   echo "no system Chromium: installing Playwright's own"
