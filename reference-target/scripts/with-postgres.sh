@@ -7,7 +7,7 @@
 # DATABASE_URL and REFERENCE_TEST_DATABASE_URL for the command, and stops and
 # deletes the cluster when the command ends (its exit code is kept).
 # PGBIN overrides where initdb/pg_ctl live (default: on PATH, else
-# /usr/lib/postgresql/15/bin). As root, the server runs as user postgres.
+# the newest /usr/lib/postgresql/*/bin). As root, the server runs as user postgres.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -16,7 +16,13 @@ if [ "$#" -eq 0 ]; then
 fi
 
 if [ -z "${PGBIN:-}" ]; then
-  if command -v initdb >/dev/null 2>&1; then PGBIN="$(dirname "$(command -v initdb)")"; else PGBIN=/usr/lib/postgresql/15/bin; fi
+  if command -v initdb >/dev/null 2>&1; then
+    PGBIN="$(dirname "$(command -v initdb)")"
+  else
+    # Debian keeps the server binaries off PATH, under the major version (the newest wins).
+    PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+  fi
 fi
 if [ ! -x "$PGBIN/initdb" ]; then
   echo "Failed to start PostgreSQL: no initdb in $PGBIN. Install PostgreSQL or set PGBIN." >&2
