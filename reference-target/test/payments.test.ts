@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FaultRuleInput } from '../../simulators/core/faults/schema.ts'
 import {
   balance,
   eventually,
@@ -7,9 +8,23 @@ import {
   startApp,
   startSims,
   type TestApp,
+  type User,
   withDefects,
 } from './harness.ts'
 import { buyRazorpay, buyStripe, buyStripeCheckout, buyToss } from './pay.ts'
+
+/** A fault on this user's PaymentIntent creations only (scoped by the metadata the app sends), `times` times. */
+function faultStripeCreates(user: User, effect: FaultRuleInput['effect'], times: number) {
+  sims.core.faults.add({
+    match: {
+      provider: 'stripe',
+      operation: 'payment_intents.create',
+      body: { 'metadata.user_id': user.userId },
+    },
+    effect,
+    times,
+  })
+}
 
 let sims: Sims
 let t: TestApp
@@ -72,15 +87,7 @@ describe('Stripe PaymentIntent', () => {
 
   it('retries 5xx with exponential backoff and the same idempotency key', async () => {
     const user = await signUp(t)
-    sims.core.faults.add({
-      match: {
-        provider: 'stripe',
-        operation: 'payment_intents.create',
-        body: { 'metadata.user_id': user.userId },
-      },
-      effect: { type: 'status', status: 503 },
-      times: 2,
-    })
+    faultStripeCreates(user, { type: 'status', status: 503 }, 2)
     const res = await buyStripe(t, user)
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     const attempts = creates(res.body.id)
@@ -121,15 +128,7 @@ describe('Stripe PaymentIntent', () => {
   it('shows the retry defects in the journal', async () => {
     await withDefects(t, ['no-idempotency-key'], async () => {
       const user = await signUp(t)
-      sims.core.faults.add({
-        match: {
-          provider: 'stripe',
-          operation: 'payment_intents.create',
-          body: { 'metadata.user_id': user.userId },
-        },
-        effect: { type: 'status', status: 503 },
-        times: 1,
-      })
+      faultStripeCreates(user, { type: 'status', status: 503 }, 1)
       const res = await buyStripe(t, user)
       const keys = creates(res.body.id).map((a) => a.headers['idempotency-key'])
       expect(keys).toHaveLength(2)
@@ -137,30 +136,14 @@ describe('Stripe PaymentIntent', () => {
     })
     await withDefects(t, ['no-retry-on-5xx'], async () => {
       const user = await signUp(t)
-      sims.core.faults.add({
-        match: {
-          provider: 'stripe',
-          operation: 'payment_intents.create',
-          body: { 'metadata.user_id': user.userId },
-        },
-        effect: { type: 'status', status: 503 },
-        times: 1,
-      })
+      faultStripeCreates(user, { type: 'status', status: 503 }, 1)
       const res = await buyStripe(t, user)
       expect(res.status).toBe(502)
       expect(creates(res.body.error.paymentId)).toHaveLength(1)
     })
     await withDefects(t, ['retry-without-backoff'], async () => {
       const user = await signUp(t)
-      sims.core.faults.add({
-        match: {
-          provider: 'stripe',
-          operation: 'payment_intents.create',
-          body: { 'metadata.user_id': user.userId },
-        },
-        effect: { type: 'status', status: 503 },
-        times: 3,
-      })
+      faultStripeCreates(user, { type: 'status', status: 503 }, 3)
       const res = await buyStripe(t, user)
       const attempts = creates(res.body.id)
       expect(attempts).toHaveLength(4)
@@ -171,15 +154,7 @@ describe('Stripe PaymentIntent', () => {
 
   it('records the payment as pending after the last retry and settles it by reconciliation', async () => {
     const user = await signUp(t)
-    sims.core.faults.add({
-      match: {
-        provider: 'stripe',
-        operation: 'payment_intents.create',
-        body: { 'metadata.user_id': user.userId },
-      },
-      effect: { type: 'status', status: 500 },
-      times: 4,
-    })
+    faultStripeCreates(user, { type: 'status', status: 500 }, 4)
     const res = await buyStripe(t, user)
     expect(res.status).toBe(502)
     expect(res.body.error.code).toBe('provider_unavailable')
