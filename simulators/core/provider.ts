@@ -133,6 +133,12 @@ export interface ProviderDefinition<State = unknown> {
   responses: ProviderResponses
   /** Largest body accepted, in bytes. Default 1 MiB. */
   bodyLimit?: number
+  /**
+   * Answer bad credentials before a body that does not decode. Right for
+   * providers that authenticate by header in front of their parser; leave it
+   * off for those whose credentials travel in the body.
+   */
+  authBeforeBody?: boolean
   webhooks?: WebhookSpec
   idempotency?: IdempotencySpec
   triggers?: Record<string, TriggerSpec<State>>

@@ -79,6 +79,16 @@ describe('the request pipeline', () => {
     expect((await unknown.json()).error.message).toBe('Unrecognized request URL (GET: /v2/nothing).')
   })
 
+  it('answers a broken body before bad credentials unless the provider checks auth first', async () => {
+    const broken = {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
+      body: '{',
+    }
+    const response = await fetch(url('/v1/widgets'), broken)
+    expect([response.status, (await response.json()).error.code]).toEqual([400, 'invalid_body'])
+  })
+
   it('replays an idempotent request and refuses the same key with other parameters', async () => {
     const post = (body: string, key: string) =>
       fetch(url('/v1/widgets'), {

@@ -261,9 +261,9 @@ export class ProviderRuntime<State = unknown> {
         req,
         lookup.allowed,
       )
+    else if (authError && (this.definition.authBeforeBody || !bodyProblem)) response = authError
     else if (bodyProblem)
       response = this.definition.responses.invalidBody(req, bodyProblem.problem, bodyProblem.message)
-    else if (authError) response = authError
     else {
       const result = await this.run(route!, req, account ?? 'anonymous', requestId)
       response = result.response

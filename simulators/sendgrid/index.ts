@@ -79,6 +79,8 @@ export const sendgrid = defineProvider<SendgridState>({
     internalError: () => sgError(500, MESSAGES.internal),
   },
   bodyLimit: BODY_LIMIT,
+  // A bad key is a 401 even for a broken body, as header-authenticated gateways answer (UNVERIFIED for SendGrid).
+  authBeforeBody: true,
   webhooks: sendgridWebhooks,
   triggers: sendgridTriggers,
   requestId: (ids) => ids.uuid(),

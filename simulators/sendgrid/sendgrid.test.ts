@@ -331,6 +331,11 @@ describe('bad input keeps the simulator serving', () => {
     expect(await res.json()).toEqual({ errors: [{ message: 'Bad Request', field: null, help: null }] })
   })
 
+  it('checks the API key before the body: a bad key with a broken body is a 401', async () => {
+    const res = await call('POST', '/v3/mail/send', { key: 'not-a-key', raw: '{"personalizations": [' })
+    expect(res.status).toBe(401)
+  })
+
   it('answers a JSON body that is not an object with 400 Bad Request', async () => {
     const res = await call('POST', '/v3/mail/send', { key: newKey(), raw: '[1,2,3]' })
     expect(res.status).toBe(400)
