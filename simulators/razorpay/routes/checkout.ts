@@ -33,6 +33,14 @@ function findOrder(ctx: Ctx, orderId: string, keyId: string | undefined): Found<
   return { ctx: ctx.forAccount(hit.account), item: hit.found }
 }
 
+/** The first page of a checkout: the payment methods for an order of this key that is not paid yet. */
+function openCheckout(ctx: Ctx, id: string, s: Session): PlainResponse {
+  const found = findOrder(ctx, id, s.keyId)
+  if ('page' in found) return found.page
+  if (found.item.status === 'paid') return errorPage(400, MESSAGES.orderPaid)
+  return methodPage(found.item, s)
+}
+
 function findPayment(ctx: Ctx, paymentId: string): Found<Payment> {
   const hit = ctx.store.find((state) => state.payments.get(paymentId))
   if (!hit) return { page: errorPage(400, MESSAGES.idNotFound) }
@@ -179,10 +187,7 @@ export const checkoutRoutes = [
     handler: (req, ctx) => {
       const s = session(req.query)
       if ('page' in s) return s.page
-      const found = findOrder(ctx, orderId(req), s.keyId)
-      if ('page' in found) return found.page
-      if (found.item.status === 'paid') return errorPage(400, MESSAGES.orderPaid)
-      return methodPage(found.item, s)
+      return openCheckout(ctx, orderId(req), s)
     },
   }),
   route({
@@ -196,10 +201,7 @@ export const checkoutRoutes = [
       const s = session(body)
       if ('page' in s) return s.page
       if (!s.keyId) return errorPage(400, MESSAGES.authMissing)
-      const found = findOrder(ctx, text(body.order_id) ?? '', s.keyId)
-      if ('page' in found) return found.page
-      if (found.item.status === 'paid') return errorPage(400, MESSAGES.orderPaid)
-      return methodPage(found.item, s)
+      return openCheckout(ctx, text(body.order_id) ?? '', s)
     },
   }),
   route({
