@@ -88,7 +88,7 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       body: s.ResetBody,
       response: z.object({ reset: z.literal(true) }),
       handler: ({ body }) => {
-        if (body.provider) core.provider(body.provider)
+        // core.reset refuses an unknown provider with a 400 naming the field.
         core.reset(body)
         return { reset: true }
       },
