@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseDuration, VirtualClock } from './clock.ts'
+import { isoTime, MAX_ADVANCE_MS, MAX_CLOCK_MS, parseDuration, VirtualClock } from './clock.ts'
 
 describe('virtual clock', () => {
   it('advances time and fires due timers in order', () => {
@@ -59,5 +59,79 @@ describe('virtual clock', () => {
     expect(parseDuration(250)).toBe(250)
     expect(parseDuration('soon')).toBeUndefined()
     expect(parseDuration(-5)).toBeUndefined()
+  })
+})
+
+describe('advancing runs a schedule like tickAsync', () => {
+  it('regression (issue 10 #7): one advance runs a chain of retries, each scheduled from its own due time', async () => {
+    const clock = new VirtualClock({ start: 0, scale: 0 })
+    const ran: number[] = []
+    const delays = [3_600_000, 7_200_000, 14_400_000]
+    const attempt = async (n: number): Promise<void> => {
+      ran.push(clock.now())
+      await new Promise((r) => setImmediate(r)) // the HTTP call of an attempt
+      const next = delays[n]
+      if (next !== undefined) clock.setTimeout(() => attempt(n + 1), next)
+    }
+    clock.setTimeout(() => attempt(0), 1_000)
+    await clock.advanceAsync(3 * 86_400_000)
+    expect(ran).toEqual([1_000, 3_601_000, 10_801_000, 25_201_000])
+    expect(clock.now()).toBe(3 * 86_400_000)
+    expect(clock.snapshot().pendingTimers).toBe(0)
+  })
+
+  it('timers from several owners interleave in time order', async () => {
+    const clock = new VirtualClock({ start: 0, scale: 0 })
+    const order: string[] = []
+    const every = (name: string, ms: number, left: number) => {
+      clock.setTimeout(async () => {
+        order.push(`${name}@${clock.now()}`)
+        await Promise.resolve()
+        if (left > 1) every(name, ms, left - 1)
+      }, ms)
+    }
+    every('a', 300, 3)
+    every('b', 500, 2)
+    await clock.advanceAsync(2_000)
+    expect(order).toEqual(['a@300', 'b@500', 'a@600', 'a@900', 'b@1000'])
+  })
+
+  it('the synchronous advance also fires timers a timer schedules within the span', () => {
+    const clock = new VirtualClock({ start: 0, scale: 0 })
+    const at: number[] = []
+    const tick = () => {
+      at.push(clock.now())
+      if (at.length < 4) clock.setTimeout(tick, 1_000)
+    }
+    clock.setTimeout(tick, 1_000)
+    clock.advance(10_000)
+    expect(at).toEqual([1_000, 2_000, 3_000, 4_000])
+  })
+
+  it('a timer that throws or rejects is reported and the others still run', async () => {
+    const errors: unknown[] = []
+    const clock = new VirtualClock({ start: 0, scale: 0, onError: (e) => errors.push(e) })
+    let ran = 0
+    clock.setTimeout(() => {
+      throw new Error('sync boom')
+    }, 10)
+    clock.setTimeout(() => Promise.reject(new Error('async boom')), 20)
+    clock.setTimeout(() => ran++, 30)
+    await clock.advanceAsync(100)
+    expect(ran).toBe(1)
+    expect(errors.map((e) => (e as Error).message)).toEqual(['sync boom', 'async boom'])
+  })
+
+  it('regression (issue 10 #2): refuses times outside its range and keeps its time', () => {
+    const clock = new VirtualClock({ start: 1_000, scale: 0 })
+    for (const bad of [8.64e15 + 1, -8.64e15 - 1, 8.64e15, Number.NaN, Number.POSITIVE_INFINITY, -1])
+      expect(() => clock.set(bad)).toThrow(RangeError)
+    expect(() => clock.advance(1e308)).toThrow(RangeError)
+    expect(() => clock.advanceAsync(MAX_ADVANCE_MS + 1)).toThrow(RangeError)
+    expect(clock.now()).toBe(1_000)
+    clock.set(MAX_CLOCK_MS)
+    clock.setTimeout(() => {}, 1e308) // beyond the range: stays pending, never breaks a date
+    expect(clock.snapshot().now).toBe('9999-12-31T23:59:59.999Z')
+    expect(isoTime(8.64e15 + 5)).toBe('9999-12-31T23:59:59.999Z')
   })
 })

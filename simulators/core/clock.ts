@@ -16,12 +16,40 @@ export interface Timer {
   cancel(): void
 }
 
+/** The earliest instant the clock holds: the Unix epoch. */
+export const MIN_CLOCK_MS = 0
+/**
+ * The latest instant the clock holds: 9999-12-31T23:59:59.999Z, the last time
+ * ISO 8601 writes with four year digits. Far inside JavaScript's date range
+ * (±8.64e15 ms), so `now + any retry delay` is still a date.
+ */
+export const MAX_CLOCK_MS = 253_402_300_799_999
+/** The longest single advance: a hundred years. */
+export const MAX_ADVANCE_MS = 100 * 365.25 * 86_400_000
+
+/** A timer callback; a returned promise is waited for when the clock is advanced (like `tickAsync`). */
+export type TimerCallback = () => unknown
+
 interface Scheduled {
   id: number
   due: number
-  fn: () => void
+  fn: TimerCallback
   /** Owner of the timer (a provider name), so one provider's reset drops only its own. */
   tag: string | undefined
+}
+
+/** ISO 8601 of a virtual instant, clamped to the clock's range so it never throws. */
+export function isoTime(epochMs: number): string {
+  const ms = Number.isNaN(epochMs) ? MIN_CLOCK_MS : Math.min(MAX_CLOCK_MS, Math.max(MIN_CLOCK_MS, epochMs))
+  return new Date(Math.floor(ms)).toISOString()
+}
+
+/** Why a clock value is refused, or undefined when it is inside the clock's range. */
+export function clockRangeProblem(epochMs: number): string | undefined {
+  if (!Number.isFinite(epochMs)) return `expected a finite time, got ${epochMs}`
+  if (epochMs < MIN_CLOCK_MS || epochMs > MAX_CLOCK_MS)
+    return `time ${epochMs} is outside the clock's range (${isoTime(MIN_CLOCK_MS)} to ${isoTime(MAX_CLOCK_MS)})`
+  return undefined
 }
 
 export class VirtualClock {
@@ -31,16 +59,25 @@ export class VirtualClock {
   private readonly timers: Scheduled[] = []
   private realTimer: NodeJS.Timeout | undefined
   private nextId = 1
+  /** While an advance runs, time stands at the instant being processed. */
+  private holding = false
+  /** Work started by timers (a webhook attempt's HTTP call) that an advance waits for before moving on. */
+  private readonly inflight = new Set<Promise<unknown>>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private readonly onError: (error: unknown) => void
 
-  constructor(options: { start?: number; scale?: number } = {}) {
+  constructor(options: { start?: number; scale?: number; onError?: (error: unknown) => void } = {}) {
     this.anchorReal = performance.now()
     this.anchorVirtual = options.start ?? Date.now()
     this.scaleFactor = options.scale ?? 1
+    this.onError = options.onError ?? (() => {})
   }
 
   /** Virtual epoch milliseconds. */
   now(): number {
-    return this.anchorVirtual + (performance.now() - this.anchorReal) * this.scaleFactor
+    if (this.holding) return this.anchorVirtual
+    const now = this.anchorVirtual + (performance.now() - this.anchorReal) * this.scaleFactor
+    return Math.min(now, MAX_CLOCK_MS)
   }
 
   /** Virtual time as whole epoch seconds (what most provider APIs put on the wire). */
@@ -64,7 +101,7 @@ export class VirtualClock {
   snapshot(): ClockSnapshot {
     const now = this.now()
     return {
-      now: new Date(now).toISOString(),
+      now: isoTime(now),
       epochMs: Math.floor(now),
       scale: this.scaleFactor,
       offsetMs: Math.round(now - Date.now()),
@@ -72,19 +109,51 @@ export class VirtualClock {
     }
   }
 
-  /** Moves virtual time forward by `ms`, firing every timer that falls due, in order. */
+  /**
+   * Moves virtual time forward by `ms`, firing every timer that falls due, in
+   * order, each at its own due time (a timer it schedules counts from there).
+   * Synchronous: work a timer starts asynchronously finishes later; use
+   * {@link advanceAsync} to wait for it and for what it schedules in turn.
+   */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0)
-      throw new RangeError(`advance takes a non-negative number of ms, got ${ms}`)
-    this.reanchor(this.now() + ms)
+    const target = this.advanceTarget(ms)
+    this.holding = true
+    try {
+      for (let next = this.takeDue(target); next; next = this.takeDue(target)) {
+        if (next.due > this.anchorVirtual) this.anchorVirtual = next.due
+        this.run(next)
+      }
+    } finally {
+      this.holding = false
+    }
+    this.reanchor(target)
+    this.arm()
+  }
+
+  /**
+   * Moves virtual time forward by `ms` as fake timers' `tickAsync` does: runs
+   * every timer due within the span in time order, each at its own due time,
+   * waiting for the work it starts (a webhook attempt) before the next, so a
+   * retry scheduled by an attempt inside the span runs inside it too. A
+   * three-day retry schedule completes in one `advanceAsync(3 days)`.
+   * @example await clock.advanceAsync(3 * 86_400_000)
+   */
+  advanceAsync(ms: number): Promise<void> {
+    const by = this.checkAdvance(ms)
+    return this.exclusive(() => this.runUntil(this.advanceTarget(by)))
+  }
+
+  /** Sets virtual time; timers due by then fire in order (a set backwards fires nothing new). */
+  set(epochMs: number): void {
+    this.checkTime(epochMs)
+    this.reanchor(epochMs)
     this.fireDue()
   }
 
-  /** Sets virtual time; it may not go backwards past timers already due (they fire). */
-  set(epochMs: number): void {
-    if (!Number.isFinite(epochMs)) throw new RangeError(`set takes epoch ms, got ${epochMs}`)
-    this.reanchor(epochMs)
-    this.fireDue()
+  /** Sets virtual time, running what falls due on the way like {@link advanceAsync}. */
+  setAsync(epochMs: number): Promise<void> {
+    this.checkTime(epochMs)
+    return this.exclusive(() => this.runUntil(epochMs))
   }
 
   setScale(scale: number): void {
@@ -94,9 +163,12 @@ export class VirtualClock {
     this.arm()
   }
 
-  /** Runs `fn` after `ms` of virtual time. */
-  setTimeout(fn: () => void, ms: number, tag?: string): Timer {
-    const entry: Scheduled = { id: this.nextId++, due: this.now() + Math.max(0, ms), fn, tag }
+  /** Runs `fn` after `ms` of virtual time. A promise `fn` returns is waited for by {@link advanceAsync}. */
+  setTimeout(fn: TimerCallback, ms: number, tag?: string): Timer {
+    const delay = Number.isNaN(ms) ? 0 : Math.max(0, ms)
+    // A timer beyond the clock's range can never fire; it stays pending at the range's end.
+    const due = Math.min(MAX_CLOCK_MS, this.now() + delay)
+    const entry: Scheduled = { id: this.nextId++, due, fn, tag }
     this.insert(entry)
     this.arm()
     return { cancel: () => this.remove(entry.id) }
@@ -105,6 +177,25 @@ export class VirtualClock {
   /** Resolves after `ms` of virtual time. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.setTimeout(resolve, ms))
+  }
+
+  /**
+   * Registers work in flight that an advance must wait for before it moves on
+   * (an attempt started outside a timer, e.g. an immediate webhook delivery).
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.inflight.add(settled)
+    void settled.then(() => this.inflight.delete(settled))
+    return work
+  }
+
+  /** Resolves when no tracked work is in flight (including work that work started). */
+  async settle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight])
   }
 
   /** Resolves after `ms` of real time: for latency a client must really experience. */
@@ -137,6 +228,72 @@ export class VirtualClock {
     this.scaleFactor = 1
   }
 
+  private checkAdvance(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance takes a non-negative number of ms, got ${ms}`)
+    if (ms > MAX_ADVANCE_MS) throw new RangeError(`advance takes at most ${MAX_ADVANCE_MS} ms, got ${ms}`)
+    return ms
+  }
+
+  private advanceTarget(ms: number): number {
+    this.checkAdvance(ms)
+    const target = this.now() + ms
+    this.checkTime(target)
+    return target
+  }
+
+  private checkTime(epochMs: number) {
+    const problem = clockRangeProblem(epochMs)
+    if (problem) throw new RangeError(problem)
+  }
+
+  /** One advance at a time: a second waits for the first, then moves on from where it ended. */
+  private exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work)
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  private async runUntil(target: number): Promise<void> {
+    this.reanchor(this.now())
+    this.holding = true
+    try {
+      for (;;) {
+        await this.settle()
+        const next = this.takeDue(target)
+        if (!next) break
+        if (next.due > this.anchorVirtual) this.anchorVirtual = next.due
+        this.run(next)
+      }
+    } finally {
+      this.holding = false
+      this.reanchor(target)
+      this.arm()
+    }
+  }
+
+  private takeDue(target: number): Scheduled | undefined {
+    const first = this.timers[0]
+    if (!first || first.due > target) return undefined
+    return this.timers.shift()
+  }
+
+  /** Runs one timer; neither a throw nor a rejection escapes (a timer owns its errors), both are reported. */
+  private run(entry: Scheduled) {
+    try {
+      const result = entry.fn()
+      if (result && typeof (result as Promise<unknown>).then === 'function') {
+        this.track(
+          (result as Promise<unknown>).then(undefined, (error: unknown) => {
+            this.onError(error)
+          }),
+        )
+      }
+    } catch (error) {
+      this.onError(error)
+    }
+  }
+
   private reanchor(virtual: number) {
     this.anchorReal = performance.now()
     this.anchorVirtual = virtual
@@ -156,15 +313,9 @@ export class VirtualClock {
   }
 
   private fireDue() {
+    if (this.holding) return // the advance in progress fires them in order
     const now = this.now()
-    while (this.timers.length > 0 && this.timers[0]!.due <= now) {
-      const entry = this.timers.shift()!
-      try {
-        entry.fn()
-      } catch {
-        // A timer callback owns its errors; one failing must not stop the others.
-      }
-    }
+    while (this.timers.length > 0 && this.timers[0]!.due <= now) this.run(this.timers.shift()!)
     this.arm()
   }
 
@@ -172,7 +323,7 @@ export class VirtualClock {
     if (this.realTimer) clearTimeout(this.realTimer)
     this.realTimer = undefined
     const first = this.timers[0]
-    if (!first || this.scaleFactor === 0) return
+    if (!first || this.scaleFactor === 0 || this.holding) return
     const realDelay = Math.max(0, (first.due - this.now()) / this.scaleFactor)
     // setTimeout caps at 2^31-1 ms; re-arm when a far timer's wait runs out.
     this.realTimer = setTimeout(() => this.fireDue(), Math.min(realDelay, 2 ** 31 - 1))

@@ -59,7 +59,11 @@ export class Core {
   constructor(options: CoreOptions = {}) {
     this.seed = options.seed ?? 1
     this.log = options.log ?? silentLogger
-    this.clock = new VirtualClock({ scale: options.timeScale ?? 1 })
+    this.clock = new VirtualClock({
+      scale: options.timeScale ?? 1,
+      // A timer's failure is its own: logged, and the clock carries on with the next.
+      onError: (error) => this.log.error('timer failed', { error: String((error as Error)?.stack ?? error) }),
+    })
     this.journal = new Journal(options.journalSize ?? 10_000)
     this.faults = new FaultEngine(
       deriveSeed(this.seed, 'faults'),

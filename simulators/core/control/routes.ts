@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { clockRangeProblem } from '../clock.ts'
 import { HarnessError } from '../errors.ts'
 import { FaultRule, FaultRuleInput } from '../faults/schema.ts'
 import { JournalEntry } from '../journal.ts'
@@ -423,8 +424,15 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       tag: 'clock',
       body: s.AdvanceBody,
       response: s.ClockState,
-      handler: ({ body }) => {
-        core.clock.advance(body.by)
+      handler: async ({ body }) => {
+        const target = core.clock.now() + body.by
+        const problem = clockRangeProblem(target)
+        if (problem)
+          throw new HarnessError('STANDIN_BAD_REQUEST', `Invalid body: by: advancing that far: ${problem}.`, {
+            field: 'by',
+          })
+        // Everything due within the span runs, in order, each from its own due time, before this answers.
+        await core.clock.advanceAsync(body.by)
         return core.clock.snapshot()
       },
     }),
@@ -447,8 +455,8 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       tag: 'clock',
       body: s.SetClockBody,
       response: s.ClockState,
-      handler: ({ body }) => {
-        core.clock.set(typeof body.time === 'number' ? body.time : Date.parse(body.time))
+      handler: async ({ body }) => {
+        await core.clock.setAsync(body.time)
         return core.clock.snapshot()
       },
     }),

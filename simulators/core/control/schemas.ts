@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { parseDuration } from '../clock.ts'
+import { clockRangeProblem, MAX_ADVANCE_MS, parseDuration } from '../clock.ts'
 import { FaultRule } from '../faults/schema.ts'
 import { JournalEntry, JournalFilter } from '../journal.ts'
 import { CapturedMessage, MessageFilter } from '../messages.ts'
@@ -23,6 +23,10 @@ export const Duration = z.union([z.number(), z.string()]).transform((value, ctx)
   const ms = parseDuration(value)
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: "expected ms or a duration like '90s', '15m', '2h', '3d'" })
+    return z.NEVER
+  }
+  if (ms > MAX_ADVANCE_MS) {
+    ctx.addIssue({ code: 'custom', message: `at most ${MAX_ADVANCE_MS} ms (100 years)` })
     return z.NEVER
   }
   return ms
@@ -126,7 +130,18 @@ export const LinksResult = z.object({ links: z.array(z.string()), message: Captu
 export const AdvanceBody = z.strictObject({ by: Duration.describe("ms, or '90s', '15m', '2h', '3d'") })
 export const ScaleBody = z.strictObject({ scale: z.number().min(0).max(1_000_000) })
 export const SetClockBody = z.strictObject({
-  time: z.union([z.number(), z.iso.datetime({ offset: true })]).describe('epoch ms or ISO 8601'),
+  time: z
+    .union([z.number(), z.iso.datetime({ offset: true })])
+    .transform((value, ctx) => {
+      const ms = typeof value === 'number' ? value : Date.parse(value)
+      const problem = clockRangeProblem(ms)
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem })
+        return z.NEVER
+      }
+      return ms
+    })
+    .describe('epoch ms or ISO 8601, from 1970-01-01 to 9999-12-31'),
 })
 
 export const PresetInfo = z.object({

@@ -1,4 +1,4 @@
-import type { VirtualClock } from '../clock.ts'
+import { isoTime, type VirtualClock } from '../clock.ts'
 import { HarnessError } from '../errors.ts'
 import { compileMatch } from '../faults/matcher.ts'
 import type { Logger } from '../provider.ts'
@@ -188,7 +188,7 @@ export class WebhookDispatcher {
       id: `whrule_${(++this.ruleSeq).toString().padStart(4, '0')}`,
       seen: 0,
       fired: 0,
-      createdAt: new Date(this.options.clock.now()).toISOString(),
+      createdAt: isoTime(this.options.clock.now()),
     }
     const test = compileMatch({ body: rule.match.payload })
     this.rules.push({
@@ -271,7 +271,7 @@ export class WebhookDispatcher {
         field: 'id',
       })
     state.timer?.cancel()
-    void this.attempt(state, 'manual')
+    this.options.clock.track(this.attempt(state, 'manual'))
     return state.delivery
   }
 
@@ -372,7 +372,7 @@ export class WebhookDispatcher {
           url: endpoint.url,
           status: 'pending',
           attempts: [],
-          createdAt: new Date(now).toISOString(),
+          createdAt: isoTime(now),
         },
       }
       this.deliveries.set(state.delivery.id, state)
@@ -419,13 +419,16 @@ export class WebhookDispatcher {
 
   private schedule(state: DeliveryState, delayMs: number, trigger: WebhookAttempt['trigger']) {
     if (delayMs <= 0) {
-      // Immediate attempts do not wait on the clock, so a frozen clock (scale 0) still delivers them.
-      setImmediate(() => void this.attempt(state, trigger))
+      // Immediate attempts do not wait on the clock, so a frozen clock (scale 0) still delivers them;
+      // the clock tracks them so an advance waits for them (and what they schedule) before moving on.
+      this.options.clock.track(
+        new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.attempt(state, trigger)),
+      )
       return
     }
-    state.delivery.nextAttemptAt = new Date(this.options.clock.now() + delayMs).toISOString()
+    state.delivery.nextAttemptAt = isoTime(this.options.clock.now() + delayMs)
     state.timer = this.options.clock.setTimeout(
-      () => void this.attempt(state, trigger),
+      () => this.attempt(state, trigger),
       delayMs,
       `webhooks:${state.delivery.provider}`,
     )
@@ -440,17 +443,53 @@ export class WebhookDispatcher {
     this.schedule(state, state.plan.extraDelayMs, 'scheduled')
   }
 
+  /**
+   * One attempt, whatever happens: a failure of our own (a signer or serializer
+   * that throws, a provider no longer mounted) is recorded on the delivery as a
+   * failed attempt and logged, never left to escape as an unhandled rejection.
+   */
   private async attempt(state: DeliveryState, trigger: WebhookAttempt['trigger']): Promise<void> {
+    try {
+      await this.tryAttempt(state, trigger)
+    } catch (error) {
+      state.sending = false
+      this.options.log.error('webhook attempt failed inside standin', {
+        delivery: state.delivery.id,
+        error: String((error as Error)?.stack ?? error),
+      })
+      try {
+        const n = state.delivery.attempts.length + 1
+        state.delivery.attempts.push({
+          n,
+          at: isoTime(this.options.clock.now()),
+          trigger,
+          outcome: 'failed',
+          error: `internal: ${(error as Error)?.message ?? String(error)}`,
+          durationMs: 0,
+          requestHeaders: {},
+          tampering: [],
+        })
+        state.delivery.status = 'failed'
+        delete state.delivery.nextAttemptAt
+        this.notify(state)
+      } catch (recordError) {
+        this.options.log.error('webhook attempt could not be recorded', { error: String(recordError) })
+      }
+    }
+  }
+
+  private async tryAttempt(state: DeliveryState, trigger: WebhookAttempt['trigger']): Promise<void> {
     if (!this.deliveries.has(state.delivery.id)) return // reset while waiting
     if (state.sending) return
     state.sending = true
     state.timer = undefined
     delete state.delivery.nextAttemptAt
-    const spec = this.options.spec(state.event.provider)!
+    const spec = this.options.spec(state.event.provider)
+    if (!spec) throw new Error(`provider '${state.event.provider}' has no webhook spec`)
     const n = state.delivery.attempts.length + 1
     const tampering: string[] = []
     const started = this.options.clock.realNow()
-    const at = new Date(this.options.clock.now()).toISOString()
+    const at = isoTime(this.options.clock.now())
     let attempt: WebhookAttempt
 
     // prepare
@@ -644,7 +683,8 @@ function retryAfterMs(response: Response | undefined): number | undefined {
   const value = response?.headers.get('retry-after')
   if (!value) return undefined
   const seconds = Number(value)
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+  // A receiver asking for more than a day is taken at a day: the schedule's own spacing is never longer.
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 86_400) * 1000 : undefined
 }
 
 function describeError(error: unknown): string {

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net'
 
 export interface ReceivedWebhook {
   headers: IncomingMessage['headers']
+  /** Path and query the attempt was sent to. */
+  path: string
   body: string
   at: number
 }
@@ -26,6 +28,7 @@ export async function startReceiver(
     req.on('end', () => {
       const hook = {
         headers: req.headers,
+        path: req.url ?? '/',
         body: Buffer.concat(chunks).toString('utf8'),
         at: performance.now(),
       }
