@@ -1,0 +1,85 @@
+/**
+ * Composite steps many journeys share (sign a person up, read their code,
+ * move time on both sides, wait for the app to settle), built only from the
+ * Target's steps, the profile's rules and standin's control plane.
+ */
+import type { User } from '../../fixtures/factories/user.ts'
+import type { StandinClient } from '../../simulators/core/control/client.ts'
+import type { Rules } from '../target/profile.ts'
+import { type Session, type Target, TargetError } from '../target/target.ts'
+
+export class AppFlows {
+  constructor(
+    readonly target: Target,
+    readonly standin: StandinClient,
+    readonly rules: Rules,
+  ) {}
+
+  /** standin's virtual now (epoch ms): the `since` of inbox and journal reads. */
+  async now(): Promise<number> {
+    return (await this.standin.clock.get()).epochMs
+  }
+
+  /** The SMS provider the profile says serves this number, and its fallback. */
+  smsRoute(phone: string): { provider: string; fallback?: string } {
+    const route = this.rules.smsRouting?.find((r) => phone.startsWith(r.prefix))
+    if (!route) throw new TargetError(`The profile's rules.smsRouting names no SMS provider for ${phone}.`)
+    return route
+  }
+
+  /** The code texted to `phone` at or after `since` (virtual ms), as the person reads it off their phone. */
+  async readOtp(phone: string, since: number): Promise<string> {
+    const { code } = await this.standin.messages.code({ to: phone, since, timeoutMs: this.rules.settleMs })
+    return code
+  }
+
+  /** Phone sign-up from start to a session: code from the inbox, then the profile unless `profile: false`. */
+  async signUp(user: User, options: { profile?: boolean } = {}): Promise<Session> {
+    const since = await this.now()
+    await this.target.must('startPhoneSignup', { phone: user.phone, ip: user.ip })
+    const code = await this.readOtp(user.phone, since)
+    const verified = await this.target.must('submitOtp', { phone: user.phone, code, ip: user.ip })
+    const session = this.target.sessionFrom(verified, user.phone)
+    if (options.profile !== false)
+      await this.target.must(
+        'setProfile',
+        { displayName: user.displayName, birthDate: user.birthDate, gender: user.gender, email: user.email },
+        session,
+      )
+    return session
+  }
+
+  async balance(session: Session): Promise<number> {
+    const result = await this.target.must('balance', {}, session)
+    const credits = Number(result.out.credits)
+    if (!Number.isFinite(credits))
+      throw new TargetError(
+        `Step "balance" answered no number at the profile's pointer: ${this.target.describe(result)}`,
+      )
+    return credits
+  }
+
+  /**
+   * Moves time on both sides by `ms`: the app first (so nothing standin emits
+   * meanwhile is from the app's future), then standin, which runs everything
+   * falling due in between (retries, renewals, expiries).
+   */
+  async advanceClock(ms: number): Promise<void> {
+    if (this.target.hasStep('setClock')) {
+      const hubNow = await this.now()
+      await this.target.must('setClock', { now: new Date(hubNow + ms).toISOString(), nowMs: hubNow + ms })
+    } else if (this.target.hasStep('advanceClock')) await this.target.must('advanceClock', { ms })
+    else
+      throw new TargetError(
+        "The app's clock cannot be moved: the profile has no setClock or advanceClock step.",
+      )
+    await this.standin.clock.advance(ms)
+  }
+
+  /** The package with this id, or the profile's first. */
+  package(id?: string) {
+    const found = id ? this.rules.packages.find((p) => p.id === id) : this.rules.packages[0]
+    if (!found) throw new TargetError(`The profile's rules.packages has no package "${id}".`)
+    return found
+  }
+}
