@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { defineConfig } from '@playwright/test'
 import browserConfig from '../playwright.config.ts'
 
@@ -10,7 +11,8 @@ import browserConfig from '../playwright.config.ts'
  * Run through `standin journeys` (or `npm run journeys`), which sets the
  * environment read in support/run-env.ts and prints the verdict per flow.
  */
-const out = process.env.STANDIN_REPORTS ?? 'reports/journeys'
+// Relative to the project root (Playwright resolves config paths against this folder).
+const out = resolve(import.meta.dirname, '..', process.env.STANDIN_REPORTS ?? 'reports/journeys')
 
 export default defineConfig({
   testDir: '.',

@@ -76,6 +76,59 @@ export class AppFlows {
     await this.standin.clock.advance(ms)
   }
 
+  /**
+   * Gives a user at least `credits` by buying the smallest package that covers
+   * them, the way a real user would, through a payment path that needs no
+   * browser (a Stripe PaymentIntent confirmed with a test card), and waits
+   * until the app shows the credits. Journeys that only spend credits use it.
+   */
+  async fund(session: Session, credits: number): Promise<number> {
+    if (!this.target.paymentMethods('stripe').includes('payment_intent'))
+      throw new TargetError(
+        'Failed to give the user credits: the profile declares no Stripe payment_intent purchase (capabilities.payments.stripe).',
+      )
+    const before = await this.balance(session)
+    let balance = before
+    while (balance < credits) {
+      const pack =
+        [...this.rules.packages]
+          .sort((a, b) => a.credits - b.credits)
+          .find((p) => p.credits >= credits - balance) ??
+        this.rules.packages.reduce((a, b) => (a.credits > b.credits ? a : b))
+      await this.target.must(
+        'buyCredits',
+        { provider: 'stripe', method: 'payment_intent', packageId: pack.id, paymentMethod: 'pm_card_visa' },
+        session,
+      )
+      const want = balance + pack.credits
+      balance = await this.waitFor(
+        () => this.balance(session),
+        (b) => b >= want,
+        `credits to reach ${want}`,
+      )
+    }
+    return balance
+  }
+
+  /**
+   * Polls `read` until `done` holds or the profile's settle time passes: the
+   * app acts on webhooks and jobs asynchronously, so an assertion waits for
+   * the evidence instead of sleeping.
+   */
+  async waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+    const deadline = Date.now() + this.rules.settleMs
+    let last: T | undefined
+    for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+      last = await read()
+      if (done(last)) return last
+      if (Date.now() > deadline)
+        throw new TargetError(
+          `Gave up waiting for ${what} after ${this.rules.settleMs} ms; last seen ${JSON.stringify(last)}.`,
+        )
+      await new Promise((r) => setTimeout(r, delay))
+    }
+  }
+
   /** The package with this id, or the profile's first. */
   package(id?: string) {
     const found = id ? this.rules.packages.find((p) => p.id === id) : this.rules.packages[0]

@@ -4,6 +4,7 @@
  * standin, and put the app's clock on standin's virtual time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { StandinClient } from '../../simulators/core/control/client.ts'
 import { Target } from '../target/target.ts'
 import { readRunEnv } from './run-env.ts'
@@ -21,9 +22,10 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | und
   }
   const run = readRunEnv()
   await prepareRun(run.profile, run.hubUrl)
-  mkdirSync('reports/journeys', { recursive: true })
+  const out = resolve(import.meta.dirname, '../..', process.env.STANDIN_REPORTS ?? 'reports/journeys')
+  mkdirSync(out, { recursive: true })
   writeFileSync(
-    'reports/journeys/run.json',
+    `${out}/run.json`,
     JSON.stringify(
       { profile: run.profile.name, target: run.profile.baseUrl, hub: run.hubUrl, seed: run.seed },
       null,
