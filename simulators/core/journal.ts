@@ -26,6 +26,20 @@ export const JournalEntry = z.object({
   fault: z.object({ ruleId: z.string(), effect: z.string(), explanation: z.string() }).optional(),
   outcome: z.enum(['response', 'reset', 'hang']),
   idempotentReplay: z.boolean().optional(),
+  bodyTruncated: z
+    .object({ reason: z.enum(['size', 'depth']), bytes: z.number().int() })
+    .optional()
+    .describe(
+      'the body is stored as the start of its raw text: it was larger or deeper than the journal keeps',
+    ),
+  responseTruncated: z
+    .object({ reason: z.literal('size'), bytes: z.number().int() })
+    .optional()
+    .describe('the response is stored as the start of its text: it was larger than the journal keeps'),
+  internalError: z
+    .string()
+    .optional()
+    .describe("standin failed on this request (not the client's fault): the provider's 5xx was answered"),
 })
 export type JournalEntry = z.infer<typeof JournalEntry>
 
@@ -53,17 +67,47 @@ interface Waiter {
   resolve: (entry: JournalEntry | undefined) => void
 }
 
+/** How much the journal keeps: entries, total bytes, and per body. */
+export interface JournalLimits {
+  /** Total approximate bytes of all entries; the oldest go first past it. Default 64 MiB. */
+  maxBytes?: number
+  /** Bodies and responses larger than this are stored as the start of their text. Default 64 KiB. */
+  maxBodyBytes?: number
+  /** Bodies nested deeper than this are stored as the start of their text. Default 64. */
+  maxDepth?: number
+}
+
+/** Bytes an entry costs beyond its body and response (headers, ids, the object itself), roughly. */
+const ENTRY_OVERHEAD = 1024
+
 export class Journal {
   private readonly ring: (JournalEntry | undefined)[]
+  private readonly sizes: number[]
   private next = 0
   private count = 0
   private seq = 0
+  private bytes = 0
   private waiters: Waiter[] = []
+  readonly maxBytes: number
+  readonly maxBodyBytes: number
+  readonly maxDepth: number
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    limits: JournalLimits = {},
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError('journal capacity must be a positive integer')
     this.ring = new Array(capacity)
+    this.sizes = new Array(capacity).fill(0)
+    this.maxBytes = limits.maxBytes ?? 64 * 1024 * 1024
+    this.maxBodyBytes = limits.maxBodyBytes ?? 64 * 1024
+    this.maxDepth = limits.maxDepth ?? 64
+  }
+
+  /** Approximate bytes held by the entries kept. */
+  get totalBytes(): number {
+    return this.bytes
   }
 
   get size(): number {
@@ -71,10 +115,10 @@ export class Journal {
   }
 
   /** Appends an entry; its `seq` is assigned here. Kept cheap: one of these runs on every request. */
-  record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
+  record(entry: Omit<JournalEntry, 'seq'>, bytes = 0): JournalEntry {
     const stored = entry as JournalEntry
     stored.seq = ++this.seq
-    this.push(stored)
+    this.push(stored, bytes + ENTRY_OVERHEAD)
     if (this.waiters.length > 0) {
       this.waiters = this.waiters.filter((waiter) => {
         if (!matches(stored, waiter.filter)) return true
@@ -122,18 +166,53 @@ export class Journal {
 
   /** Forgets entries (all, or one provider's). `seq` keeps counting so `afterSeq` cursors held by clients stay meaningful. */
   clear(provider?: string): void {
-    const kept = provider === undefined ? [] : this.list().filter((e) => e.provider !== provider)
+    const kept: [JournalEntry, number][] = []
+    if (provider !== undefined) {
+      for (let i = 0; i < this.count; i++) {
+        const slot = (this.next - this.count + i + this.capacity) % this.capacity
+        const entry = this.ring[slot]!
+        if (entry.provider !== provider) kept.push([entry, this.sizes[slot]!])
+      }
+    }
     this.ring.fill(undefined)
+    this.sizes.fill(0)
     this.next = 0
     this.count = 0
-    for (const entry of kept) this.push(entry)
+    this.bytes = 0
+    for (const [entry, size] of kept) this.push(entry, size)
   }
 
-  private push(entry: JournalEntry) {
+  private push(entry: JournalEntry, size: number) {
+    if (this.count === this.capacity) this.bytes -= this.sizes[this.next]!
     this.ring[this.next] = entry
+    this.sizes[this.next] = size
+    this.bytes += size
     this.next = (this.next + 1) % this.capacity
     if (this.count < this.capacity) this.count++
+    // Bounded in bytes as well as entries: the oldest go until the rest fit (the newest always stays).
+    while (this.bytes > this.maxBytes && this.count > 1) {
+      const oldest = (this.next - this.count + this.capacity) % this.capacity
+      this.bytes -= this.sizes[oldest]!
+      this.ring[oldest] = undefined
+      this.sizes[oldest] = 0
+      this.count--
+    }
   }
+}
+
+/** Whether a decoded value nests deeper than `maxDepth` (iterative: a hostile body cannot overflow the stack). */
+export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  if (value === null || typeof value !== 'object') return false
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (depth > maxDepth) return true
+    for (const key in node as Record<string, unknown>) {
+      const child = (node as Record<string, unknown>)[key]
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+    }
+  }
+  return false
 }
 
 function matches(entry: JournalEntry, f: JournalFilter): boolean {

@@ -11,7 +11,7 @@ import {
   toPlainRequest,
 } from './http.ts'
 import { IdempotencyCache } from './idempotency.ts'
-import { Journal, type JournalEntry } from './journal.ts'
+import { Journal, type JournalEntry, type JournalLimits, nestsDeeperThan } from './journal.ts'
 import { MessageInbox } from './messages.ts'
 import type { AnyProvider, Logger, ProviderContext, ProviderServices, RouteDefinition } from './provider.ts'
 import { deriveSeed, IdMinter } from './random.ts'
@@ -35,6 +35,8 @@ export type Outcome =
 export interface CoreOptions {
   seed?: number
   journalSize?: number
+  /** Bytes and nesting the journal keeps (see {@link JournalLimits}). */
+  journal?: JournalLimits
   timeScale?: number
   log?: Logger
 }
@@ -64,11 +66,15 @@ export class Core {
       // A timer's failure is its own: logged, and the clock carries on with the next.
       onError: (error) => this.log.error('timer failed', { error: String((error as Error)?.stack ?? error) }),
     })
-    this.journal = new Journal(options.journalSize ?? 10_000)
+    this.journal = new Journal(options.journalSize ?? 10_000, options.journal)
     this.faults = new FaultEngine(
       deriveSeed(this.seed, 'faults'),
       (name) => this.providers.get(name)?.definition.errors,
       () => this.clock.now(),
+      (provider) =>
+        (provider === undefined ? [...this.providers.values()] : [this.providers.get(provider)])
+          .filter((r) => r !== undefined)
+          .flatMap((r) => r.definition.routes.map((route) => route.operation)),
     )
     this.inbox = new MessageInbox(this.clock)
     this.webhooks = new WebhookDispatcher({
@@ -384,6 +390,25 @@ export class ProviderRuntime<State = unknown> {
     replayed = false,
   ): Outcome {
     const now = this.core.clock.now()
+    const journal = this.core.journal
+    const rawBytes = req.rawBody.length
+    let body: unknown
+    let bodyTruncated: JournalEntry['bodyTruncated']
+    if (rawBytes > journal.maxBodyBytes) bodyTruncated = { reason: 'size', bytes: rawBytes }
+    else {
+      body = req.body ?? (rawBytes > 0 ? req.rawBody.toString('utf8', 0, 4096) : undefined)
+      // Nesting N deep takes at least 2N bytes, so small bodies skip the walk.
+      if (rawBytes > 2 * journal.maxDepth && nestsDeeperThan(body, journal.maxDepth))
+        bodyTruncated = { reason: 'depth', bytes: rawBytes }
+    }
+    if (bodyTruncated) body = req.rawBody.toString('utf8', 0, Math.min(rawBytes, journal.maxBodyBytes))
+    let responseBody = outcome.kind === 'response' ? response?.body : undefined
+    let responseTruncated: JournalEntry['responseTruncated']
+    const payloadBytes = outcome.kind === 'response' ? outcome.payload.length : 0
+    if (payloadBytes > journal.maxBodyBytes && outcome.kind === 'response') {
+      responseTruncated = { reason: 'size', bytes: payloadBytes }
+      responseBody = outcome.payload.toString('utf8', 0, journal.maxBodyBytes)
+    }
     // Built field by field, without spreads: this runs on every request.
     const entry: Omit<JournalEntry, 'seq'> = {
       requestId,
@@ -395,9 +420,9 @@ export class ProviderRuntime<State = unknown> {
       host: req.host,
       query: req.query,
       headers: req.headers,
-      body: req.body ?? (req.rawBody.length > 0 ? req.rawBody.toString('utf8', 0, 4096) : undefined),
+      body,
       status: outcome.kind === 'response' ? outcome.status : 0,
-      response: outcome.kind === 'response' ? response?.body : undefined,
+      response: responseBody,
       durationMs: Math.round((this.core.clock.realNow() - started) * 100) / 100,
       outcome: outcome.kind,
     }
@@ -405,7 +430,14 @@ export class ProviderRuntime<State = unknown> {
     if (route) entry.operation = route.operation
     if (verdict.fired.length > 0) entry.fault = verdict.fired[0]!
     if (replayed) entry.idempotentReplay = true
-    this.core.journal.record(entry)
+    if (bodyTruncated) entry.bodyTruncated = bodyTruncated
+    if (responseTruncated) entry.responseTruncated = responseTruncated
+    journal.record(
+      entry,
+      Math.min(rawBytes, journal.maxBodyBytes) +
+        Math.min(payloadBytes, journal.maxBodyBytes) +
+        req.url.length,
+    )
     return outcome
   }
 

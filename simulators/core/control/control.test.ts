@@ -69,7 +69,7 @@ describe('control plane', () => {
     })
     expect(await refusal(standin.presets.apply('provider-flaky-5xx', { provider: 'ghost' }))).toMatchObject({
       status: 400,
-      field: 'match.provider',
+      field: 'vars.provider',
     })
     expect(await refusal(standin.clock.advance('soon'))).toMatchObject({ status: 400, field: 'by' })
     expect(

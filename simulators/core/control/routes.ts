@@ -9,6 +9,7 @@ import { WebhookRule, WebhookRuleInput } from '../webhooks/rules.ts'
 import { WebhookDelivery, WebhookEndpoint } from '../webhooks/types.ts'
 import { fill, type Preset } from './presets.ts'
 import * as s from './schemas.ts'
+import { StreamedJson } from './stream.ts'
 
 /** One control-plane operation: its shape (for validation, OpenAPI and the client) and its handler. */
 export interface ControlRoute {
@@ -103,7 +104,9 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
       tag: 'journal',
       query: s.JournalQuery,
       response: s.JournalList,
-      handler: ({ query }) => ({ entries: core.journal.list(query), lastSeq: core.journal.lastSeq }),
+      // Streamed: a listing of thousands of large entries must not hold the event loop (issue 10 #4).
+      handler: ({ query }) =>
+        new StreamedJson('entries', core.journal.list(query), { lastSeq: core.journal.lastSeq }),
     }),
     route({
       method: 'GET',
@@ -282,10 +285,17 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
               `Failed to send event: ${body.provider} sends no webhooks.`,
               { field: 'provider' },
             )
+          // The event keeps the id its payload carries (or the one given), so deliveries are found by it.
+          const ownId =
+            body.id ??
+            (body.payload && typeof body.payload === 'object' && typeof body.payload.id === 'string'
+              ? (body.payload.id as string)
+              : undefined)
           return {
             result: core.webhooks.emit(body.provider, body.account, {
               type: body.event,
               payload: body.payload,
+              ...(ownId ? { id: ownId } : {}),
             }),
           }
         }
@@ -495,9 +505,24 @@ export function controlRoutes(core: Core, presets: Map<string, Preset>): Control
               field: 'name',
             },
           )
+        if (body.vars.provider !== undefined && !core.providers.has(body.vars.provider))
+          throw new HarnessError(
+            'STANDIN_BAD_REQUEST',
+            `Failed to apply preset '${preset.name}': unknown provider '${body.vars.provider}'. Known: ${[...core.providers.keys()].join(', ')}.`,
+            { field: 'vars.provider' },
+          )
         const rules = fill(preset, body.vars)
-        const faults = rules.faults.map((rule) => core.faults.add(rule))
-        const webhookRules = rules.webhookRules.map((rule) => core.webhooks.addRule(rule))
+        // All or nothing: a rule refused halfway removes those already added.
+        const faults: ReturnType<typeof core.faults.add>[] = []
+        const webhookRules: ReturnType<typeof core.webhooks.addRule>[] = []
+        try {
+          for (const rule of rules.faults) faults.push(core.faults.add(rule))
+          for (const rule of rules.webhookRules) webhookRules.push(core.webhooks.addRule(rule))
+        } catch (error) {
+          for (const rule of faults) core.faults.remove(rule.id)
+          for (const rule of webhookRules) core.webhooks.removeRule(rule.id)
+          throw error
+        }
         return { faults, webhookRules }
       },
     }),

@@ -103,6 +103,12 @@ export const SendEventBody = z.strictObject({
     .describe("a trigger name (GET /providers lists them), or any type when 'payload' is given"),
   params: z.record(z.string(), z.unknown()).default({}).describe("the trigger's parameters"),
   payload: z.unknown().optional().describe('send this payload as is instead of running a trigger'),
+  id: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe("the event's id when a payload is sent; default: the payload's own `id`, else a new one"),
 })
 export const SendEventResult = z.object({ result: z.unknown() })
 

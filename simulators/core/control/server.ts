@@ -6,6 +6,7 @@ import { dashboardHtml } from './dashboard.ts'
 import { openApiDocument } from './openapi.ts'
 import type { Preset } from './presets.ts'
 import { controlRoutes } from './routes.ts'
+import { StreamedJson } from './stream.ts'
 
 export const CONTROL_PREFIX = '/_standin'
 
@@ -25,7 +26,14 @@ export function buildControlApp(core: Core, presets: Map<string, Preset>): Fasti
       handler: async (request, reply) => {
         const query = route.query ? parse(route.query, request.query ?? {}, 'query') : {}
         const body = route.body ? parse(route.body, request.body ?? {}, 'body') : undefined
+        checkNames(core, query)
+        checkNames(core, body)
         const result = await route.handler({ query, body, params: request.params as Record<string, string> })
+        if (result instanceof StreamedJson)
+          return reply
+            .code(route.status ?? 200)
+            .type('application/json; charset=utf-8')
+            .send(result.stream())
         return reply.code(route.status ?? 200).send(result)
       },
     })
@@ -59,6 +67,25 @@ export function buildControlApp(core: Core, presets: Map<string, Preset>): Fasti
       .send(new HarnessError('STANDIN_INTERNAL', `Internal error: ${error.message}`).toJSON())
   })
   return app
+}
+
+/**
+ * A filter or body naming a provider or operation that does not exist would
+ * answer empty (or everything) and hide a typo: refuse it with a 400 naming the field.
+ */
+function checkNames(core: Core, input: unknown) {
+  if (!input || typeof input !== 'object') return
+  const { provider, operation } = input as { provider?: unknown; operation?: unknown }
+  if (typeof provider === 'string') core.provider(provider)
+  if (typeof operation === 'string') {
+    const runtimes = typeof provider === 'string' ? [core.provider(provider)] : [...core.providers.values()]
+    if (!runtimes.some((r) => r.definition.routes.some((route) => route.operation === operation)))
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Unknown operation '${operation}'${typeof provider === 'string' ? ` for ${provider}` : ''}. GET ${CONTROL_PREFIX}/providers lists them.`,
+        { field: 'operation' },
+      )
+  }
 }
 
 function parse(schema: z.ZodType, value: unknown, where: 'query' | 'body'): unknown {

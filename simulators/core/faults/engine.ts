@@ -90,6 +90,8 @@ export class FaultEngine {
     seed: number,
     private readonly catalogues: (provider: string) => ErrorCatalogue | undefined,
     private readonly now: () => number,
+    /** The operations of one provider, or of every provider when none is named; undefined skips the check. */
+    private readonly operations?: (provider: string | undefined) => readonly string[],
   ) {
     this.random = createRandom(seed)
   }
@@ -139,6 +141,15 @@ export class FaultEngine {
           field: 'match.provider',
         },
       )
+    }
+    if (match.operation !== undefined && this.operations) {
+      const known = this.operations(match.provider)
+      if (!known.includes(match.operation))
+        throw new HarnessError(
+          'STANDIN_BAD_REQUEST',
+          `Failed to add fault rule: unknown operation '${match.operation}'${match.provider ? ` for ${match.provider}` : ''}; the rule would never fire. GET /_standin/providers lists the operations.`,
+          { field: 'match.operation' },
+        )
     }
     for (const [source, conditions] of Object.entries({
       body: match.body,

@@ -183,6 +183,13 @@ export class WebhookDispatcher {
         { field },
       )
     }
+    const provider = parsed.data.match.provider
+    if (provider !== undefined && !this.options.spec(provider))
+      throw new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        `Failed to add webhook rule: provider '${provider}' is unknown or sends no webhooks; the rule would never fire.`,
+        { field: 'match.provider' },
+      )
     const rule: WebhookRule = {
       ...parsed.data,
       id: `whrule_${(++this.ruleSeq).toString().padStart(4, '0')}`,
