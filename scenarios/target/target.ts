@@ -100,6 +100,8 @@ export class Target {
     sms?: string
     clock?: boolean
     steps?: StepName[]
+    /** Business rules the journey asserts, as dotted paths into the profile's rules (e.g. 'otp.lockoutAfter'). */
+    rules?: string[]
   }): string | undefined {
     const c = this.profile.capabilities
     if (needs.flow && !this.supports(needs.flow)) return `flow "${needs.flow}" not declared by the profile`
@@ -118,6 +120,12 @@ export class Target {
       return "the app's clock cannot be moved (no setClock/advanceClock step)"
     for (const step of needs.steps ?? [])
       if (!this.hasStep(step)) return `step "${step}" not declared by the profile`
+    for (const rule of needs.rules ?? []) {
+      const value = rule
+        .split('.')
+        .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], this.profile.rules)
+      if (value === undefined || value === null) return `rule "rules.${rule}" not declared by the profile`
+    }
     return undefined
   }
 
