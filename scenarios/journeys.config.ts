@@ -24,7 +24,8 @@ export default defineConfig({
   workers: process.env.STANDIN_WORKERS ? Number(process.env.STANDIN_WORKERS) : 2,
   retries: 0,
   reporter: [
-    ['list'],
+    // STANDIN_QUIET (the mutation run): the verdict alone, no line per journey.
+    ...(process.env.STANDIN_QUIET ? [] : [['list'] as const]),
     ['./support/verdict-reporter.ts', { outputFile: `${out}/verdict.json` }],
     ['json', { outputFile: `${out}/results.json` }],
     ['junit', { outputFile: `${out}/junit.xml` }],

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander'
+import { registerScenarioCommands } from '../../scenarios/cli.ts'
 import { StandinClient, StandinClientError } from '../core/control/client.ts'
 import { HarnessError } from '../core/errors.ts'
 import type { FaultRuleInput } from '../core/faults/schema.ts'
@@ -46,6 +47,19 @@ const up = program
   .option('--seed <n>', 'seed for ids and probabilities (env STANDIN_SEED, default 1)')
   .option('--time-scale <n>', 'virtual ms per real ms (env STANDIN_TIME_SCALE, default 1)')
   .option('--journal-size <n>', 'requests kept in the journal (env STANDIN_JOURNAL_SIZE, default 10000)')
+  .option(
+    '--journal-max-bytes <n>',
+    'bytes the journal keeps in all; the oldest go first (env STANDIN_JOURNAL_MAX_BYTES, default 64 MiB)',
+  )
+  .option(
+    '--journal-max-body-bytes <n>',
+    'larger bodies are journaled truncated (env STANDIN_JOURNAL_MAX_BODY_BYTES, default 65536)',
+  )
+  .option(
+    '--request-timeout-ms <ms>',
+    'a client must send a whole request within this (env STANDIN_REQUEST_TIMEOUT_MS, default 30000)',
+  )
+  .option('--max-connections <n>', 'open connections per port (env STANDIN_MAX_CONNECTIONS, default 2048)')
   .option('--presets-dir <dir>', 'folder of preset JSON files (env STANDIN_PRESETS_DIR)')
   .option(
     '--webhook <provider=url[#secret]>',
@@ -71,6 +85,10 @@ up.action(async (options: Record<string, string | string[] | undefined>) => {
   if (flag('seed')) input.seed = flag('seed')
   if (flag('timeScale')) input.timeScale = flag('timeScale')
   if (flag('journalSize')) input.journalSize = flag('journalSize')
+  if (flag('journalMaxBytes')) input.journalMaxBytes = flag('journalMaxBytes')
+  if (flag('journalMaxBodyBytes')) input.journalMaxBodyBytes = flag('journalMaxBodyBytes')
+  if (flag('requestTimeoutMs')) input.requestTimeoutMs = flag('requestTimeoutMs')
+  if (flag('maxConnections')) input.maxConnections = flag('maxConnections')
   if (flag('presetsDir')) input.presetsDir = flag('presetsDir')
   if (flag('log')) input.log = flag('log') as HubConfigInput['log']
   if (options.webhook)
@@ -386,6 +404,9 @@ program
           .join('\n') || 'no requests',
     )
   })
+
+// journeys, profile check/schema, mutation: the scenarios' own commands
+registerScenarioCommands(program)
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof HarnessError || error instanceof StandinClientError) {

@@ -1,0 +1,65 @@
+/**
+ * Runs the journeys (Playwright, scenarios/journeys.config.ts) as a child
+ * process with the run's environment, and answers the verdict the verdict
+ * reporter wrote. Used by `standin journeys`, the main job and the mutation run.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Verdict } from '../support/verdict-reporter.ts'
+
+const root = resolve(import.meta.dirname, '../..')
+
+export interface JourneyRunOptions {
+  profile?: string
+  hubUrl?: string
+  targetUrl?: string
+  grep?: string
+  workers?: number
+  shard?: string
+  /** Stop at the first failed journey (the mutation run only needs one). */
+  maxFailures?: number
+  /** Where the reports go, relative to the project root (default reports/journeys). */
+  reports?: string
+  seed?: string
+  /** Only the verdict table and failures on stdout (the list reporter is dropped). */
+  quiet?: boolean
+  env?: NodeJS.ProcessEnv
+}
+
+export interface JourneyRun {
+  exitCode: number
+  verdict?: Verdict
+  reports: string
+}
+
+export async function runJourneys(options: JourneyRunOptions = {}): Promise<JourneyRun> {
+  const reports = options.reports ?? 'reports/journeys'
+  const verdictFile = resolve(root, reports, 'verdict.json')
+  rmSync(verdictFile, { force: true })
+  const args = ['playwright', 'test', '-c', resolve(root, 'scenarios/journeys.config.ts')]
+  if (options.grep) args.push('--grep', options.grep)
+  if (options.workers) args.push('--workers', String(options.workers))
+  if (options.shard) args.push('--shard', options.shard)
+  if (options.maxFailures) args.push('--max-failures', String(options.maxFailures))
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    STANDIN_REPORTS: reports,
+    ...(options.profile ? { STANDIN_PROFILE: resolve(options.profile) } : {}),
+    ...(options.hubUrl ? { STANDIN_HUB_URL: options.hubUrl } : {}),
+    ...(options.targetUrl ? { STANDIN_TARGET_URL: options.targetUrl } : {}),
+    ...(options.seed ? { STANDIN_SEED: options.seed } : {}),
+    ...(options.workers ? { STANDIN_WORKERS: String(options.workers) } : {}),
+    ...(options.quiet ? { STANDIN_QUIET: '1' } : {}),
+  }
+  const exitCode = await new Promise<number>((done) => {
+    const child = spawn('npx', args, { cwd: root, env, stdio: 'inherit' })
+    child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)))
+    child.on('error', () => done(1))
+  })
+  const verdict = existsSync(verdictFile)
+    ? (JSON.parse(readFileSync(verdictFile, 'utf8')) as Verdict)
+    : undefined
+  return { exitCode, verdict, reports }
+}

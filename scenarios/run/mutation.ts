@@ -1,0 +1,262 @@
+/**
+ * The mutation run: proof that the journeys can fail. The app is started once
+ * with no defect (every journey must pass), then once per named defect with
+ * `<defectsEnv>=<defect>`; each defect's journeys stop at the first failure.
+ * A defect no journey catches "survived": that is a journey to write. Writes
+ * reports/mutation.md and reports/mutation.json; generic over any app that
+ * can switch a defect on from an environment variable.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+import { StandinClient } from '../../simulators/core/control/client.ts'
+import { loadProfile } from '../target/load-profile.ts'
+import { runJourneys } from './journeys.ts'
+
+export interface MutationOptions {
+  profile: string
+  /** Shell command that starts the app; it gets PORT, STANDIN_HUB_URL and STANDIN_<PROVIDER>_URL. */
+  start: string
+  defectsEnv: string
+  defects: string[]
+  /** A running hub; by default one is started in this process on free ports. */
+  hubUrl?: string
+  /** Where the started app listens; by default http://127.0.0.1:$PORT with a free PORT. */
+  targetUrl?: string
+  workers?: number
+  grep?: string
+  /** How long the app may take to answer its health check. */
+  startTimeoutMs?: number
+}
+
+export interface DefectResult {
+  defect: string
+  caught: boolean
+  caughtBy: string[]
+  passed: number
+  ms: number
+  error?: string
+}
+
+export interface MutationReport {
+  profile: string
+  clean: {
+    passed: number
+    failed: number
+    notApplicable: number
+    ok: boolean
+    ms: number
+    failures: string[]
+  }
+  defects: DefectResult[]
+  survived: string[]
+  ok: boolean
+  ms: number
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer()
+    server.once('error', fail)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => done(port))
+    })
+  })
+}
+
+/** Starts the app under test with one defect (or none) and waits for it to answer. */
+async function startApp(
+  options: MutationOptions,
+  env: NodeJS.ProcessEnv,
+  healthUrl: string,
+): Promise<{ child: ChildProcess; log: () => string; stop: () => Promise<void> }> {
+  let output = ''
+  const child = spawn(options.start, { shell: true, detached: true, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000)
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    try {
+      process.kill(-child.pid!, 'SIGTERM')
+    } catch {
+      return
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }, 5000)
+    await exited
+    clearTimeout(timer)
+  }
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000)
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`The app exited (code ${child.exitCode}) before answering ${healthUrl}:\n${output}`)
+    const ok = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) })
+      .then((r) => r.status < 500)
+      .catch(() => false)
+    if (ok) return { child, log: () => output, stop }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  await stop()
+  throw new Error(
+    `The app did not answer ${healthUrl} within ${options.startTimeoutMs ?? 60_000} ms:\n${output}`,
+  )
+}
+
+export async function runMutation(options: MutationOptions): Promise<MutationReport> {
+  const started = Date.now()
+  const profile = loadProfile(options.profile)
+  let hubUrl = options.hubUrl
+  let providerUrls: Record<string, string> = {}
+  let closeHub: (() => Promise<void>) | undefined
+  if (!hubUrl) {
+    const { startHub } = await import('../../simulators/hub/hub.ts')
+    const { allProviders } = await import('../../simulators/hub/providers.ts')
+    const hub = await startHub({
+      log: 'silent',
+      port: 0,
+      ports: Object.fromEntries(allProviders.map((p) => [p.name, 0])),
+    })
+    hubUrl = hub.url
+    providerUrls = hub.providerUrls
+    closeHub = hub.close
+  } else {
+    const health = await new StandinClient({ url: hubUrl }).health()
+    providerUrls = Object.fromEntries(health.providers.map((p) => [p.name, p.url]))
+  }
+  const standin = new StandinClient({ url: hubUrl })
+  const port = await freePort()
+  const targetUrl = (options.targetUrl ?? `http://127.0.0.1:${port}`).replace(/\/$/, '')
+  const healthUrl = `${targetUrl}${profile.health ?? '/'}`
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    STANDIN_HUB_URL: hubUrl,
+    ...Object.fromEntries(
+      Object.entries(providerUrls).map(([name, url]) => [`STANDIN_${name.toUpperCase()}_URL`, url]),
+    ),
+  }
+
+  const runOnce = async (defect: string | undefined) => {
+    await standin.reset()
+    const app = await startApp(options, { ...baseEnv, [options.defectsEnv]: defect ?? '' }, healthUrl)
+    try {
+      return await runJourneys({
+        profile: options.profile,
+        hubUrl,
+        targetUrl,
+        grep: options.grep,
+        workers: options.workers,
+        maxFailures: defect ? 1 : undefined,
+        reports: defect ? `reports/mutation/${defect}` : 'reports/mutation/clean',
+        quiet: true,
+      })
+    } finally {
+      await app.stop()
+    }
+  }
+
+  try {
+    const cleanStart = Date.now()
+    const clean = await runOnce(undefined)
+    const cv = clean.verdict
+    const report: MutationReport = {
+      profile: profile.name,
+      clean: {
+        passed: cv?.counts.passed ?? 0,
+        failed: (cv?.counts.failed ?? 0) + (cv?.counts['not-run'] ?? 0),
+        notApplicable: cv?.counts['not-applicable'] ?? 0,
+        ok: clean.exitCode === 0 && cv?.verdict === 'pass',
+        ms: Date.now() - cleanStart,
+        failures: cv?.journeys.filter((j) => j.outcome === 'failed').map((j) => j.title) ?? [
+          'no verdict was written',
+        ],
+      },
+      defects: [],
+      survived: [],
+      ok: false,
+      ms: 0,
+    }
+    for (const defect of options.defects) {
+      const t0 = Date.now()
+      process.stdout.write(`\n── mutation: ${options.defectsEnv}=${defect}\n`)
+      try {
+        const run = await runOnce(defect)
+        const failed = run.verdict?.journeys.filter((j) => j.outcome === 'failed') ?? []
+        report.defects.push({
+          defect,
+          caught: failed.length > 0,
+          caughtBy: failed.map((j) => j.title),
+          passed: run.verdict?.counts.passed ?? 0,
+          ms: Date.now() - t0,
+        })
+      } catch (error) {
+        // An app that cannot even start with the defect is not a journey's catch.
+        report.defects.push({
+          defect,
+          caught: false,
+          caughtBy: [],
+          passed: 0,
+          ms: Date.now() - t0,
+          error: (error as Error).message,
+        })
+      }
+    }
+    report.survived = report.defects.filter((d) => !d.caught).map((d) => d.defect)
+    report.ok = report.clean.ok && report.survived.length === 0
+    report.ms = Date.now() - started
+    writeReports(report)
+    return report
+  } finally {
+    await closeHub?.()
+  }
+}
+
+function writeReports(report: MutationReport): void {
+  const dir = resolve(import.meta.dirname, '../../reports')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(resolve(dir, 'mutation.json'), JSON.stringify(report, null, 2))
+  const lines = [
+    `# Mutation run: ${report.profile}`,
+    '',
+    `Verdict: **${report.ok ? 'every defect caught, clean run green' : 'FAILED'}** (${(report.ms / 1000).toFixed(0)} s)`,
+    '',
+    `Clean run (no defect): ${report.clean.passed} passed, ${report.clean.failed} failed${report.clean.notApplicable ? `, ${report.clean.notApplicable} not applicable` : ''} (${(report.clean.ms / 1000).toFixed(0)} s)`,
+    ...report.clean.failures.map((f) => `- failed on the correct app: ${f}`),
+    '',
+    '| defect | caught | by the journey | s |',
+    '| --- | --- | --- | ---: |',
+    ...report.defects.map(
+      (d) =>
+        `| \`${d.defect}\` | ${d.caught ? 'yes' : '**NO**'} | ${d.caught ? d.caughtBy.join('; ') : (d.error?.split('\n')[0] ?? 'no journey failed')} | ${(d.ms / 1000).toFixed(0)} |`,
+    ),
+    '',
+  ]
+  writeFileSync(resolve(dir, 'mutation.md'), lines.join('\n'))
+}
+
+/** The summary printed at the end, and the one count line the project's test runner sums. */
+export function summarize(report: MutationReport): string {
+  const caught = report.defects.filter((d) => d.caught).length
+  const lines = [
+    '',
+    `mutation run (${report.profile}): clean run ${report.clean.ok ? 'green' : 'RED'}, ${caught}/${report.defects.length} defects caught`,
+    ...report.defects.map(
+      (d) => `  ${d.caught ? 'caught  ' : 'SURVIVED'} ${d.defect}${d.caught ? ` — ${d.caughtBy[0]}` : ''}`,
+    ),
+    `  reports: reports/mutation.md, reports/mutation.json`,
+    `${caught + (report.clean.ok ? 1 : 0)} passed, ${report.defects.length - caught + (report.clean.ok ? 0 : 1)} failed`,
+    '',
+  ]
+  return lines.join('\n')
+}
