@@ -151,6 +151,26 @@ export const Rules = z
       })
       .strict()
       .optional(),
+    retry: z
+      .object({
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .describe('attempts in all at one provider call, the first included'),
+        minGapMs: Duration.describe(
+          'the least the app waits before its first retry (later waits are at least as long: backoff)',
+        ),
+      })
+      .strict()
+      .optional()
+      .describe("the app's retry policy for provider calls that answer 5xx, 429 or time out"),
+    reconcileAfterMs: Duration.optional().describe(
+      'app time within which the app settles a payment whose provider answer was lost (its reconciliation)',
+    ),
+    webhookToleranceMs: Duration.optional().describe(
+      'how old a signed webhook timestamp the app still accepts (Stripe: 5 minutes)',
+    ),
     /** How long the app may take to act on an event (a webhook, a job); journeys wait up to this. */
     settleMs: Duration.default(15_000),
   })
