@@ -264,6 +264,7 @@ export class ProviderRuntime<State = unknown> {
 
     let response: PlainResponse
     let replayed = false
+    let internal: string | undefined
     if (terminal?.kind === 'respond') response = terminal.response
     else if (lookup.kind === 'not-found') response = this.definition.responses.notFound(req)
     else if (lookup.kind === 'method-not-allowed')
@@ -278,6 +279,7 @@ export class ProviderRuntime<State = unknown> {
       const result = await this.run(route!, req, account ?? 'anonymous', requestId)
       response = result.response
       replayed = result.replayed
+      internal = result.internal
     }
     this.definition.finalize?.(response, req, { requestId, account })
 
@@ -287,14 +289,41 @@ export class ProviderRuntime<State = unknown> {
     const { headers, payload } = serializeBody(response)
     const outcome: Outcome = { kind: 'response', status: response.status, headers, payload }
     if (verdict.slowBody) outcome.slowBody = verdict.slowBody
-    this.record(req, route, account, requestId, started, verdict, outcome, response, replayed)
+    this.record(req, route, account, requestId, started, verdict, outcome, response, replayed, internal)
     return outcome
   }
 
-  /** The provider's answer to a body the transport refused before decoding (too large). */
-  refuseBody(raw: RawRequest, problem: 'too-large' | 'malformed', detail: string): Outcome {
-    const started = this.core.clock.realNow()
-    const req: PlainRequest = {
+  /** The provider's answer to a body the transport refused before decoding (too large); `status` overrides the provider's. */
+  refuseBody(raw: RawRequest, problem: 'too-large' | 'malformed', detail: string, status?: number): Outcome {
+    const req = this.bareRequest(raw)
+    const response = this.definition.responses.invalidBody(req, problem, detail)
+    if (status !== undefined) response.status = status
+    return this.answerUnrouted(req, response)
+  }
+
+  /**
+   * The provider's own 5xx for a failure of standin itself outside a handler
+   * (the transport, a hook): logged, and journaled as internal, so it never
+   * reads as the client's fault.
+   */
+  internalFailure(raw: RawRequest, error: unknown): Outcome {
+    const req = this.bareRequest(raw)
+    this.core.log.error('request failed inside standin', {
+      provider: this.name,
+      path: req.path,
+      error: String((error as Error)?.stack ?? error),
+    })
+    let response: PlainResponse
+    try {
+      response = this.definition.responses.internalError(req, error)
+    } catch {
+      response = { status: 500, body: { error: 'internal error' } }
+    }
+    return this.answerUnrouted(req, response, String((error as Error)?.message ?? error))
+  }
+
+  private bareRequest(raw: RawRequest): PlainRequest {
+    return {
       method: raw.method.toUpperCase(),
       path: raw.url.split('?')[0]!,
       url: raw.url,
@@ -307,7 +336,10 @@ export class ProviderRuntime<State = unknown> {
       files: [],
       params: {},
     }
-    const response = this.definition.responses.invalidBody(req, problem, detail)
+  }
+
+  private answerUnrouted(req: PlainRequest, response: PlainResponse, internalError?: string): Outcome {
+    const started = this.core.clock.realNow()
     const requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14)
     this.definition.finalize?.(response, req, { requestId, account: undefined })
     const { headers, payload } = serializeBody(response)
@@ -321,6 +353,8 @@ export class ProviderRuntime<State = unknown> {
       { delayBeforeMs: 0, delayAfterMs: 0, fired: [] },
       outcome,
       response,
+      false,
+      internalError,
     )
     return outcome
   }
@@ -330,7 +364,7 @@ export class ProviderRuntime<State = unknown> {
     req: PlainRequest,
     account: string,
     requestId: string,
-  ): Promise<{ response: PlainResponse; replayed: boolean }> {
+  ): Promise<{ response: PlainResponse; replayed: boolean; internal?: string }> {
     let input: unknown
     if (route.input) {
       const source =
@@ -359,13 +393,15 @@ export class ProviderRuntime<State = unknown> {
     if (decision.kind === 'refuse') return { response: decision.response, replayed: false }
 
     let response: PlainResponse
+    let internal: string | undefined
     try {
       response = await route.handler(req, this.context(account, requestId), input)
     } catch (error) {
       response = this.errorResponse(req, error)
+      if (!(error instanceof ProviderError)) internal = String((error as Error)?.message ?? error)
     }
     if (decision.key !== undefined) this.idempotency!.finish(account, decision.key, response)
-    return { response, replayed: false }
+    return internal === undefined ? { response, replayed: false } : { response, replayed: false, internal }
   }
 
   private errorResponse(req: PlainRequest, error: unknown): PlainResponse {
@@ -388,6 +424,7 @@ export class ProviderRuntime<State = unknown> {
     outcome: Outcome,
     response?: PlainResponse,
     replayed = false,
+    internalError?: string,
   ): Outcome {
     const now = this.core.clock.now()
     const journal = this.core.journal
@@ -430,6 +467,7 @@ export class ProviderRuntime<State = unknown> {
     if (route) entry.operation = route.operation
     if (verdict.fired.length > 0) entry.fault = verdict.fired[0]!
     if (replayed) entry.idempotentReplay = true
+    if (internalError !== undefined) entry.internalError = internalError
     if (bodyTruncated) entry.bodyTruncated = bodyTruncated
     if (responseTruncated) entry.responseTruncated = responseTruncated
     journal.record(

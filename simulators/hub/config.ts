@@ -19,6 +19,10 @@ import type { AnyProvider } from '../core/provider.ts'
  * | STANDIN_PRESETS_DIR | --presets-dir | scenarios/presets |
  * | STANDIN_WEBHOOKS | --webhook (repeatable) | none: `provider=url[#secret]`, comma-separated in env |
  * | STANDIN_LOG | --log | info (silent, info, debug) |
+ * | STANDIN_JOURNAL_MAX_BYTES | --journal-max-bytes | 67108864 (64 MiB, all entries) |
+ * | STANDIN_JOURNAL_MAX_BODY_BYTES | --journal-max-body-bytes | 65536 (larger bodies stored truncated) |
+ * | STANDIN_REQUEST_TIMEOUT_MS | --request-timeout-ms | 30000 (a whole request must arrive within it) |
+ * | STANDIN_MAX_CONNECTIONS | --max-connections | 2048 (open connections per port) |
  */
 const Port = z.coerce.number().int().min(0).max(65_535)
 
@@ -38,6 +42,20 @@ export const HubConfig = z.object({
   seed: z.coerce.number().int().default(1),
   timeScale: z.coerce.number().min(0).default(1),
   journalSize: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  journalMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(2 ** 40)
+    .default(64 * 1024 * 1024),
+  journalMaxBodyBytes: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(64 * 1024 * 1024)
+    .default(64 * 1024),
+  requestTimeoutMs: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(2048),
   presetsDir: z.string().default('scenarios/presets'),
   webhooks: z.array(WebhookTarget).default([]),
   log: z.enum(['silent', 'info', 'debug']).default('info'),
@@ -72,6 +90,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, providers: AnyProvider[]):
   set('seed', env.STANDIN_SEED)
   set('timeScale', env.STANDIN_TIME_SCALE)
   set('journalSize', env.STANDIN_JOURNAL_SIZE)
+  set('journalMaxBytes', env.STANDIN_JOURNAL_MAX_BYTES)
+  set('journalMaxBodyBytes', env.STANDIN_JOURNAL_MAX_BODY_BYTES)
+  set('requestTimeoutMs', env.STANDIN_REQUEST_TIMEOUT_MS)
+  set('maxConnections', env.STANDIN_MAX_CONNECTIONS)
   set('presetsDir', env.STANDIN_PRESETS_DIR)
   set('log', env.STANDIN_LOG)
   if (env.STANDIN_PROVIDERS)

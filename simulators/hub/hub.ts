@@ -34,11 +34,13 @@ export async function startHub(
   const core = new Core({
     seed: config.seed,
     journalSize: config.journalSize,
+    journal: { maxBytes: config.journalMaxBytes, maxBodyBytes: config.journalMaxBodyBytes },
     timeScale: config.timeScale,
     log,
   })
   const presets = await loadPresets(config.presetsDir)
   const publicHost = config.publicHost ?? config.host
+  const limits = { requestTimeoutMs: config.requestTimeoutMs, maxConnections: config.maxConnections }
   const started: FastifyInstance[] = []
   const providerUrls: Record<string, string> = {}
 
@@ -63,7 +65,7 @@ export async function startHub(
   for (const definition of selected) {
     const runtime = core.register(definition, { baseUrl: '' })
     const port = await listen(
-      buildProviderApp(runtime),
+      buildProviderApp(runtime, limits),
       config.ports[definition.name] ?? definition.defaultPort,
       definition.title ?? definition.name,
       `--${definition.name}-port`,
@@ -74,7 +76,12 @@ export async function startHub(
   for (const target of config.webhooks) {
     if (core.providers.has(target.provider)) core.webhooks.addEndpoint({ ...target, source: 'config' })
   }
-  const controlPort = await listen(buildControlApp(core, presets), config.port, 'the control plane', '--port')
+  const controlPort = await listen(
+    buildControlApp(core, presets, limits),
+    config.port,
+    'the control plane',
+    '--port',
+  )
   const url = `http://${publicHost}:${controlPort}`
   log.info('standin hub listening', {
     controlPlane: `${url}/_standin`,

@@ -1,7 +1,14 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import type { z } from 'zod'
 import { HarnessError } from '../errors.ts'
 import type { Core } from '../runtime.ts'
+import {
+  applyConnectionCap,
+  clientErrorStatus,
+  type ServerLimits,
+  serverOptions,
+  writeRawResponse,
+} from '../transports/limits.ts'
 import { dashboardHtml } from './dashboard.ts'
 import { openApiDocument } from './openapi.ts'
 import type { Preset } from './presets.ts'
@@ -14,8 +21,51 @@ export const CONTROL_PREFIX = '/_standin'
  * The hub's own app: the control plane under /_standin/, its OpenAPI
  * document, and the dashboard at /. Bad input is a 400 naming the field.
  */
-export function buildControlApp(core: Core, presets: Map<string, Preset>): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true })
+export function buildControlApp(
+  core: Core,
+  presets: Map<string, Preset>,
+  limits: ServerLimits = {},
+): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+    ...serverOptions(limits),
+    // A URL fastify cannot decode or route still gets the control plane's own error body.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      void (reply as unknown as FastifyReply)
+        .code(tooLong ? 414 : 400)
+        .send(
+          new HarnessError(
+            'STANDIN_BAD_REQUEST',
+            tooLong
+              ? 'Failed to route the request: a path segment is too long. Ids are short; check the URL.'
+              : `Failed to read the request: ${error.message}. Percent-encode the URL.`,
+            { field: 'url' },
+          ).toJSON(),
+        )
+    },
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return
+      const status = clientErrorStatus(error)
+      const body = new HarnessError(
+        'STANDIN_BAD_REQUEST',
+        status === 408
+          ? 'Failed to read the request: it was not received in time.'
+          : status === 431
+            ? 'Failed to read the request: its headers are too large.'
+            : `Failed to read the request: malformed HTTP (${error.message}).`,
+      ).toJSON()
+      writeRawResponse(
+        socket,
+        status,
+        { 'content-type': 'application/json; charset=utf-8' },
+        JSON.stringify(body),
+      )
+    },
+  })
+  applyConnectionCap(app.server, limits)
   const routes = controlRoutes(core, presets)
   const openapi = openApiDocument(routes, CONTROL_PREFIX)
 

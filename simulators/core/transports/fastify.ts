@@ -2,6 +2,13 @@ import { Readable } from 'node:stream'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { RawRequest } from '../http.ts'
 import type { Outcome, ProviderRuntime } from '../runtime.ts'
+import {
+  applyConnectionCap,
+  clientErrorStatus,
+  type ServerLimits,
+  serverOptions,
+  writeRawResponse,
+} from './limits.ts'
 
 /**
  * The fastify transport: one fastify instance per provider, on its own port.
@@ -9,18 +16,50 @@ import type { Outcome, ProviderRuntime } from '../runtime.ts'
  * a catch-all route hands the raw request to the provider runtime and renders
  * its outcome, connection-level faults included.
  */
-export function buildProviderApp(runtime: ProviderRuntime): FastifyInstance {
+export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits = {}): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: runtime.bodyLimit,
     forceCloseConnections: true,
+    ...serverOptions(limits),
     // Provider paths are case-sensitive and may end in a slash; the core decides.
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
     // A URL fastify cannot decode (`/x/%ZZ`) never reaches a route: the provider still answers it in its own words.
     frameworkErrors: (error, request, reply) => {
+      // A path parameter longer than fastify's router takes is still a path: the provider's router answers it.
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        return void runtime
+          .handle(toRaw(request, Buffer.alloc(0)))
+          .then((outcome) => render(outcome, request, reply))
+          .catch((failure: unknown) =>
+            render(runtime.internalFailure(toRaw(request), failure), request, reply),
+          )
       render(runtime.refuseBody(toRaw(request, Buffer.alloc(0)), 'malformed', error.message), request, reply)
     },
+    // What Node refuses before fastify sees a request (a broken request line, headers too large, a client
+    // too slow to send its request) is still answered in the provider's own words, then the socket closes.
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return
+      const status = clientErrorStatus(error)
+      try {
+        const outcome = runtime.refuseBody(
+          { method: 'GET', url: '/', headers: {}, body: Buffer.alloc(0) },
+          'malformed',
+          status === 408
+            ? 'The request was not received in time'
+            : status === 431
+              ? 'Request headers too large'
+              : `Malformed HTTP request: ${error.message}`,
+          status,
+        )
+        if (outcome.kind === 'response') writeRawResponse(socket, status, outcome.headers, outcome.payload)
+        else socket.destroy()
+      } catch {
+        socket.destroy()
+      }
+    },
   })
+  applyConnectionCap(app.server, limits)
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
 
@@ -32,16 +71,27 @@ export function buildProviderApp(runtime: ProviderRuntime): FastifyInstance {
   }
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/', handler })
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/*', handler })
+  // Methods the routes above do not list (PROPFIND, MOVE, TRACE...) reach the provider's own router,
+  // which answers them as the provider does (404 or 405 in its shape).
+  app.setNotFoundHandler(async (request, reply) =>
+    render(await runtime.handle(toRaw(request, Buffer.alloc(0))), request, reply),
+  )
 
   // fastify refuses some bodies before any route runs; the provider still answers in its own words.
-  app.setErrorHandler((error: Error & { code?: string }, request, reply) => {
+  // Anything else that escapes is our failure, not the client's: the provider's own 5xx, journaled as internal.
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+    const refusedBody =
+      typeof error.code === 'string' &&
+      error.code.startsWith('FST_ERR_CTP_') &&
+      (error.statusCode ?? 500) < 500
+    if (!refusedBody) return render(runtime.internalFailure(toRaw(request), error), request, reply)
     const problem = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'too-large' : 'malformed'
     return render(runtime.refuseBody(toRaw(request, Buffer.alloc(0)), problem, error.message), request, reply)
   })
   return app
 }
 
-function toRaw(request: FastifyRequest, body: Buffer): RawRequest {
+function toRaw(request: FastifyRequest, body: Buffer = Buffer.alloc(0)): RawRequest {
   return {
     method: request.method,
     url: request.url,
