@@ -1,8 +1,8 @@
 /**
  * `npm test`: every suite, one verdict. Runs the type check, the linter, the
  * unit/integration tests (vitest), the reference target's tests on PostgreSQL
- * when a server can be started, the main job (hub + reference target + a smoke
- * flow), and the browser tests (Playwright), then
+ * when a server can be started, the main job (the journeys against hub +
+ * reference target), the mutation run, and the browser tests (Playwright), then
  * prints one line `N passed, N failed` summing them all and exits non-zero on
  * any failure. A suite that cannot run counts as failed, never as skipped.
  */
@@ -114,24 +114,29 @@ if (wanted('postgres') && existsSync(withPostgres)) {
   }
 }
 
-if (wanted('main')) {
-  // The main job, as the README's first command runs it, on ports of its own; its last line is its own count.
-  process.stdout.write('\n── main job (npm run main -- --once --ephemeral)\n')
-  const result = spawnSync('npx', ['tsx', 'scripts/main.ts', '--once', '--ephemeral'], { encoding: 'utf8' })
+/** Runs a command whose last line is its own `N passed, N failed`, and tallies it (no such line: one failure). */
+function counted(suite: string, command: string, args: string[]) {
+  process.stdout.write(`\n── ${suite} (${command} ${args.join(' ')})\n`)
+  const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
   process.stdout.write(result.stdout ?? '')
-  process.stderr.write(result.stderr ?? '')
-  const count = /(\d+) passed, (\d+) failed\s*$/.exec(result.stdout ?? '')
+  const count = /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/.exec(result.stdout ?? '')
   tallies.push(
     count
       ? {
-          suite: 'main job',
+          suite,
           passed: Number(count[1]),
           failed: Number(count[2]) + (result.status !== 0 && count[2] === '0' ? 1 : 0),
-          skipped: 0,
+          skipped: Number(count[3] ?? 0),
         }
-      : { suite: 'main job', passed: 0, failed: 1, skipped: 0 },
+      : { suite, passed: 0, failed: 1, skipped: 0 },
   )
 }
+
+// The main job as the README's first command runs it (the journeys against the embedded default), on ports of its own.
+if (wanted('main')) counted('main job: journeys', 'npx', ['tsx', 'scripts/main.ts', '--ephemeral'])
+
+// The mutation run: the clean run green, and every reference-target defect caught by some journey.
+if (wanted('mutation')) counted('mutation run', 'npx', ['tsx', 'scripts/mutation.ts'])
 
 interface PlaywrightJson {
   stats: { expected: number; unexpected: number; flaky: number; skipped: number }

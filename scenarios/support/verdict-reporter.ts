@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter'
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter'
 import { FLOWS } from '../target/steps.ts'
 
 export type Outcome = 'passed' | 'failed' | 'not-applicable' | 'not-run'
@@ -29,7 +29,12 @@ const KNOWN_FLOWS = new Set<string>([...FLOWS, 'replays'])
 
 export default class VerdictReporter implements Reporter {
   private readonly results = new Map<string, JourneyVerdict>()
+  private suite?: Suite
   constructor(private readonly options: { outputFile?: string } = {}) {}
+
+  onBegin(_config: FullConfig, suite: Suite): void {
+    this.suite = suite
+  }
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const tags = test.tags.map((t) => t.replace(/^@/, ''))
@@ -52,6 +57,9 @@ export default class VerdictReporter implements Reporter {
   }
 
   onEnd(result: FullResult): void {
+    // A journey that never started (a failed dependency, --max-failures) is "not run", never silently absent.
+    for (const test of this.suite?.allTests() ?? [])
+      if (!this.results.has(test.id)) this.onTestEnd(test, { status: 'skipped' } as TestResult)
     const journeys = [...this.results.values()]
     const empty = (): Record<Outcome, number> => ({ passed: 0, failed: 0, 'not-applicable': 0, 'not-run': 0 })
     const counts = empty()
