@@ -163,3 +163,38 @@ describe('Idempotency-Key', () => {
     })
   })
 })
+
+describe('the fail-once test cards under an Idempotency-Key', () => {
+  // Toss: "같은 요청이 여러 번 일어나도 항상 첫 번째 요청과 같은 결과가 돌아옵니다", and changing the
+  // key to retry an error is risky: confirm the cause first (docs: 인증 및 기타 헤더 설정 › 멱등키 헤더).
+  // So the error is replayed; the card's retry is approved for a new request (new key) after a lookup.
+  for (const [card, status, code] of [
+    ['4000000000000119', 400, 'PROVIDER_ERROR'],
+    ['4000000000000259', 500, 'FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING'],
+  ] as const) {
+    it(`${card}: the same key replays ${code}; a lookup shows nothing charged; a new key is approved`, async () => {
+      const auth = await authenticated(base, {}, { cardNumber: card })
+      const key = freshKey()
+      const first = await call(base, 'POST', '/v1/payments/confirm', {
+        body: auth,
+        headers: { 'Idempotency-Key': key },
+      })
+      expect(first.status).toBe(status)
+      expect(first.body.code).toBe(code)
+      const replay = await call(base, 'POST', '/v1/payments/confirm', {
+        body: auth,
+        headers: { 'Idempotency-Key': key },
+      })
+      expect(replay.status).toBe(status)
+      expect(replay.body).toEqual(first.body)
+      const lookup = await call(base, 'GET', `/v1/payments/${auth.paymentKey}`)
+      expect(lookup.body.status).toBe('IN_PROGRESS')
+      const retry = await call(base, 'POST', '/v1/payments/confirm', {
+        body: auth,
+        headers: { 'Idempotency-Key': freshKey() },
+      })
+      expect(retry.status).toBe(200)
+      expect(retry.body).toMatchObject({ paymentKey: auth.paymentKey, status: 'DONE' })
+    })
+  }
+})
