@@ -22,9 +22,10 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** One line per problem: `steps.buyCredits.path: must start with /`. */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const where = formatPath(issue.path)
-    if (issue.code === 'unrecognized_keys') return `${where}: unknown field(s) ${issue.keys.join(', ')}`
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown field (a typo?)`)
     if (issue.code === 'invalid_value' && 'values' in issue)
       return `${where}: ${issue.message} (one of ${(issue.values as unknown[]).join(', ')})`
     return `${where}: ${issue.message}`
