@@ -117,6 +117,16 @@ up.action(async (options: Record<string, string | string[] | undefined>) => {
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
+  // The last line of defence: every part of the hub contains its own failures, but should one still
+  // escape, it is logged and the hub serves on rather than dropping every test that relies on it.
+  process.on('unhandledRejection', (error) =>
+    hub.core.log.error('unhandled rejection (contained)', {
+      error: String((error as Error)?.stack ?? error),
+    }),
+  )
+  process.on('uncaughtException', (error) =>
+    hub.core.log.error('uncaught exception (contained)', { error: String(error?.stack ?? error) }),
+  )
 })
 
 // ------------------------------------------------------------ simple calls

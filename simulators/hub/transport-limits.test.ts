@@ -10,6 +10,8 @@ import { allProviders } from './providers.ts'
  */
 let hub: Hub
 const SK = 'sk_test_transport'
+// biome-ignore lint/suspicious/noExplicitAny: error bodies are read field by field
+type Json = any
 const MAX_CONNECTIONS = 16
 
 beforeAll(async () => {
@@ -43,7 +45,7 @@ function exchange(port: number, data: string | Buffer, options: { end?: boolean 
   })
 }
 
-function parse(raw: string): { status: number; headers: string; body: any } {
+function parse(raw: string): { status: number; headers: string; body: Json } {
   const [head, ...rest] = raw.split('\r\n\r\n')
   const status = Number(/^HTTP\/1\.1 (\d+)/.exec(head ?? '')?.[1] ?? 0)
   const text = rest.join('\r\n\r\n')
@@ -57,7 +59,7 @@ function parse(raw: string): { status: number; headers: string; body: any } {
 }
 
 /** Stripe's error envelope, never fastify's `{ statusCode, error, message }`. */
-function expectStripeError(body: any) {
+function expectStripeError(body: Json) {
   expect(body).toHaveProperty('error')
   expect(typeof body.error.type).toBe('string')
   expect(typeof body.error.message).toBe('string')
@@ -160,7 +162,7 @@ describe('issue 10 #6: every answer of a provider port is in its own shape', () 
       const res = await fetch(`${hub.url}${path}`)
       expect(res.status).toBeGreaterThanOrEqual(400)
       expect(res.status).toBeLessThan(500)
-      const body = (await res.json()) as any
+      const body = (await res.json()) as Json
       expect(body.error.code).toMatch(/^STANDIN_/)
       expect(body).not.toHaveProperty('statusCode')
     }
@@ -183,7 +185,7 @@ describe('issue 10 #6: every answer of a provider port is in its own shape', () 
       faults.evaluate = evaluate
     }
     expect(res.status).toBeGreaterThanOrEqual(500)
-    const body = (await res.json()) as any
+    const body = (await res.json()) as Json
     expectStripeError(body)
     expect(body.error.type).toBe('api_error')
     const entry = hub.core.journal.list({ provider: 'stripe' }).at(-1)!
