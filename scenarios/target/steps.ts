@@ -61,20 +61,24 @@ export const STEPS = {
     required: false,
   }),
   // payments
-  buyCredits: step('payments', 'Start buying a credit package with a payment provider.', {
-    vars: ['provider', 'packageId', 'method', 'paymentMethod'],
-    out: [
-      'paymentId',
-      'status',
-      'checkoutUrl',
-      'providerOrderId',
-      'providerKey',
-      'amount',
-      'orderName',
-      'successUrl',
-      'failUrl',
-    ],
-  }),
+  buyCredits: step(
+    'payments',
+    'Start buying a credit package with a payment provider. `providerOrderId` is the provider-side object the payment lives in (Stripe PaymentIntent or Checkout Session id, Razorpay order id, Toss orderId); `providerKey` the browser-side key (Razorpay key id, Toss clientKey).',
+    {
+      vars: ['provider', 'packageId', 'method', 'paymentMethod'],
+      out: [
+        'paymentId',
+        'status',
+        'checkoutUrl',
+        'providerOrderId',
+        'providerKey',
+        'amount',
+        'orderName',
+        'successUrl',
+        'failUrl',
+      ],
+    },
+  ),
   verifyRazorpay: step('payments', "Hand Razorpay checkout's handler result to the app.", {
     vars: ['paymentId', 'razorpay_order_id', 'razorpay_payment_id', 'razorpay_signature'],
     out: ['status'],
