@@ -96,7 +96,11 @@ export const STEPS = {
     vars: ['provider', 'method', 'paymentMethod', 'authKey', 'customerKey'],
     out: ['status', 'checkoutUrl'],
   }),
-  subscription: step('subscriptions', "Read the user's subscription.", { out: ['premium', 'status'] }),
+  subscription: step(
+    'subscriptions',
+    "Read the user's subscription. `status` in the journeys' words (the profile maps the app's): active, grace (a renewal failed, Premium kept meanwhile), canceled, ended, pending; `periodEnd`: when the paid period ends (ISO time or epoch ms).",
+    { out: ['premium', 'status', 'periodEnd'] },
+  ),
   cancelSubscription: step('subscriptions', 'Cancel the subscription.', { out: ['status'], required: false }),
   // matching
   discovery: step('matching', 'List profiles the user can like.', { out: ['userIds'] }),
