@@ -7,6 +7,8 @@
  * every integration to do — pass `key` and `order_id`, and hand the `handler`
  * result to the app's server, which must verify `razorpay_signature`.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Page } from '@playwright/test'
 import { payOrder } from '../../../simulators/razorpay/checkout/driver.ts'
 
@@ -44,7 +46,33 @@ export type RazorpayAction =
   | { method: 'upi'; vpa: string }
   | { method: 'close' }
 
-const SHOP = 'http://shop.standin.invalid'
+let shop: Promise<string> | undefined
+/**
+ * The shop's origin: a real loopback server (started once per process), because
+ * Chromium lets only a page from the local address space load checkout.js from
+ * a standin on 127.0.0.1 (Private Network Access); a routed fake origin is refused.
+ */
+function shopUrl(): Promise<string> {
+  shop ??= new Promise((resolve, reject) => {
+    const server = createServer((req, res) => {
+      const query = new URL(req.url ?? '/', 'http://shop').searchParams
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(
+        shopPage({
+          baseUrl: query.get('base') ?? '',
+          keyId: query.get('key') ?? '',
+          orderId: query.get('order_id') ?? '',
+        }),
+      )
+    })
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.unref()
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    })
+  })
+  return shop
+}
 
 /**
  * Opens Razorpay Checkout (checkout.js, in its iframe) for the app's order and does what the buyer chooses.
@@ -58,10 +86,12 @@ export async function payRazorpay(
   checkout: RazorpayCheckout,
   action: RazorpayAction,
 ): Promise<RazorpayOutcome> {
-  await page.route(`${SHOP}/**`, (route) =>
-    route.fulfill({ contentType: 'text/html', body: shopPage(checkout) }),
-  )
-  await page.goto(`${SHOP}/buy`)
+  const query = new URLSearchParams({
+    base: checkout.baseUrl,
+    key: checkout.keyId,
+    order_id: checkout.orderId,
+  })
+  await page.goto(`${await shopUrl()}/buy?${query}`)
   await page.getByRole('button', { name: 'Buy' }).click()
   const frame = page.frameLocator('iframe[title="Razorpay Checkout"]')
   if (action.method === 'close') await frame.getByRole('button', { name: 'Close checkout' }).click()
