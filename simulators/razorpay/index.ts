@@ -1,11 +1,17 @@
 import { defineProvider } from '../core/provider.ts'
 import { accountOf } from './auth.ts'
+import { billingTriggers } from './billing-triggers.ts'
 import { errorResponse, errors, MESSAGES } from './errors.ts'
 import { createState, type RazorpayState } from './models.ts'
 import { checkoutRoutes } from './routes/checkout.ts'
+import { customerRoutes } from './routes/customers.ts'
+import { hostedRoutes } from './routes/hosted.ts'
 import { orderRoutes } from './routes/orders.ts'
+import { paymentLinkRoutes } from './routes/payment-links.ts'
 import { paymentRoutes } from './routes/payments.ts'
+import { planRoutes } from './routes/plans.ts'
 import { refundRoutes } from './routes/refunds.ts'
+import { subscriptionRoutes } from './routes/subscriptions.ts'
 import { triggers } from './triggers.ts'
 import { webhookSpec } from './webhooks.ts'
 
@@ -20,7 +26,17 @@ export const razorpay = defineProvider<RazorpayState>({
   defaultPort: 4705,
   createState,
   auth: accountOf,
-  routes: [...orderRoutes, ...paymentRoutes, ...refundRoutes, ...checkoutRoutes],
+  routes: [
+    ...orderRoutes,
+    ...paymentRoutes,
+    ...refundRoutes,
+    ...checkoutRoutes,
+    ...customerRoutes,
+    ...planRoutes,
+    ...subscriptionRoutes,
+    ...paymentLinkRoutes,
+    ...hostedRoutes,
+  ],
   errors,
   responses: {
     // Razorpay answers unknown URLs and methods with 400, not 404/405.
@@ -73,5 +89,5 @@ export const razorpay = defineProvider<RazorpayState>({
     shouldStore: (response) => response.status === 200,
   },
   webhooks: webhookSpec,
-  triggers,
+  triggers: { ...triggers, ...billingTriggers },
 })

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { Collection } from '../core/store.ts'
+import { type BillingState, createBillingState } from './billing-models.ts'
 import { fail, MESSAGES, type PaymentFailure } from './errors.ts'
 
 /**
@@ -123,6 +124,8 @@ export interface RazorpayState {
   captureMode: Map<string, CaptureMode>
   /** Auto-refund timers of authorized, uncaptured payments. */
   expiry: Map<string, { cancel(): void }>
+  /** Customers, Plans, Subscriptions and Payment Links (billing-models.ts). */
+  billing: BillingState
 }
 
 export function createState(keyId: string): RazorpayState {
@@ -137,6 +140,7 @@ export function createState(keyId: string): RazorpayState {
     cardNumbers: new Map(),
     captureMode: new Map(),
     expiry: new Map(),
+    billing: createBillingState(),
   }
 }
 

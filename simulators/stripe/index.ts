@@ -3,9 +3,11 @@ import { bearerSecretKey, finalize } from './auth.ts'
 import { errors, idempotencyConflict, idempotencyInFlight, responses } from './errors.ts'
 import { fingerprint } from './idempotency.ts'
 import { createState, type StripeState } from './models.ts'
+import { balance } from './routes/balance.ts'
 import { charges } from './routes/charges.ts'
 import { checkoutSessions } from './routes/checkout.ts'
 import { customers } from './routes/customers.ts'
+import { disputes } from './routes/disputes.ts'
 import { events } from './routes/events.ts'
 import { hosted } from './routes/hosted.ts'
 import { invoices } from './routes/invoices.ts'
@@ -47,6 +49,8 @@ export const stripe = defineProvider<StripeState>({
     ...events,
     ...webhookEndpoints,
     ...hosted,
+    ...disputes,
+    ...balance,
   ],
   errors,
   responses,

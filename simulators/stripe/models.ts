@@ -267,7 +267,107 @@ export const WebhookEndpointObject = z.looseObject({
 })
 export type WebhookEndpointObject = z.infer<typeof WebhookEndpointObject>
 
+export const Dispute = z.looseObject({
+  ...Base,
+  object: z.literal('dispute'),
+  amount: z.number(),
+  charge: z.string(),
+  currency: z.string(),
+  status: z.enum([
+    'warning_needs_response',
+    'warning_under_review',
+    'warning_closed',
+    'needs_response',
+    'under_review',
+    'won',
+    'lost',
+  ]),
+  reason: z.string(),
+  is_charge_refundable: z.boolean(),
+  balance_transactions: z.array(z.unknown()),
+  evidence: z.record(z.string(), z.unknown()),
+  evidence_details: z.looseObject({ has_evidence: z.boolean(), submission_count: z.number() }),
+  metadata: Metadata,
+})
+export type Dispute = z.infer<typeof Dispute>
+
+export const BalanceTransaction = z.looseObject({
+  id: z.string(),
+  object: z.literal('balance_transaction'),
+  created: z.number(),
+  amount: z.number(),
+  fee: z.number(),
+  net: z.number(),
+  currency: z.string(),
+  available_on: z.number(),
+  status: z.enum(['available', 'pending']),
+  type: z.string(),
+  reporting_category: z.string(),
+  source: z.string().nullable(),
+})
+export type BalanceTransaction = z.infer<typeof BalanceTransaction>
+
+/** A connected account (Connect), stored on its platform. */
+export const ConnectedAccount = z.looseObject({
+  id: z.string(),
+  object: z.literal('account'),
+  created: z.number(),
+  type: z.enum(['express', 'custom', 'standard']),
+  charges_enabled: z.boolean(),
+  payouts_enabled: z.boolean(),
+  details_submitted: z.boolean(),
+  metadata: Metadata,
+  deleted: z.boolean().optional(),
+})
+export type ConnectedAccount = z.infer<typeof ConnectedAccount>
+
+export const Transfer = z.looseObject({
+  ...Base,
+  object: z.literal('transfer'),
+  amount: z.number(),
+  amount_reversed: z.number(),
+  currency: z.string(),
+  destination: z.string(),
+  reversed: z.boolean(),
+  reversals: z.looseObject({ data: z.array(z.unknown()) }),
+  metadata: Metadata,
+})
+export type Transfer = z.infer<typeof Transfer>
+
+export const Payout = z.looseObject({
+  ...Base,
+  object: z.literal('payout'),
+  amount: z.number(),
+  currency: z.string(),
+  status: z.enum(['pending', 'in_transit', 'paid', 'failed', 'canceled']),
+  automatic: z.boolean(),
+  arrival_date: z.number(),
+  metadata: Metadata,
+})
+export type Payout = z.infer<typeof Payout>
+
+export const ApplicationFee = z.looseObject({
+  ...Base,
+  object: z.literal('application_fee'),
+  account: z.string(),
+  amount: z.number(),
+  amount_refunded: z.number(),
+  charge: z.string(),
+  currency: z.string(),
+  refunded: z.boolean(),
+})
+export type ApplicationFee = z.infer<typeof ApplicationFee>
+
 export interface StripeState {
+  /** Disputes of this account's charges (disputes.ts). */
+  disputes: Collection<Dispute>
+  /** The ledger behind /v1/balance (balance.ts). */
+  balanceTransactions: Collection<BalanceTransaction>
+  /** Connect: this platform's connected accounts, transfers, payouts and application fees (connect.ts). */
+  accounts: Collection<ConnectedAccount>
+  transfers: Collection<Transfer>
+  payouts: Collection<Payout>
+  applicationFees: Collection<ApplicationFee>
   customers: Collection<Customer>
   paymentMethods: Collection<PaymentMethod>
   paymentIntents: Collection<PaymentIntent>
@@ -289,6 +389,12 @@ export interface StripeState {
 
 export function createState(): StripeState {
   return {
+    disputes: new Collection(),
+    balanceTransactions: new Collection(),
+    accounts: new Collection(),
+    transfers: new Collection(),
+    payouts: new Collection(),
+    applicationFees: new Collection(),
     customers: new Collection(),
     paymentMethods: new Collection(),
     paymentIntents: new Collection(),
@@ -312,6 +418,13 @@ export type StripeContext = ProviderContext<StripeState>
 
 /** Where an id prefix lives, for expansion and lookups by id alone. */
 export const COLLECTION_BY_PREFIX: Record<string, keyof StripeState> = {
+  du_: 'disputes',
+  dp_: 'disputes',
+  txn_: 'balanceTransactions',
+  acct_: 'accounts',
+  tr_: 'transfers',
+  po_: 'payouts',
+  fee_: 'applicationFees',
   cus_: 'customers',
   pm_: 'paymentMethods',
   pi_: 'paymentIntents',

@@ -1,7 +1,10 @@
+import { afterRefund, refundStartsPending } from './async-refunds.ts'
 import { bankDetails, createBankPaymentMethod, startBankDebit } from './bank-debits.ts'
+import { assertNotChargedBack, openTestDispute } from './disputes.ts'
 import { declineMessage, docUrl, fail, invalidRequest, resourceMissing } from './errors.ts'
 import type { Charge, PaymentIntent, PaymentMethod, Refund } from './models.ts'
 import { blank, fill } from './spec.ts'
+import { applyRisk, checksOf } from './test-cards.ts'
 import { BANK_TOKENS, lookupCard, TEST_TOKENS, type TestCard } from './test-values.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
@@ -62,6 +65,7 @@ export function createCardPaymentMethod(
         address_line1_check: null,
         address_postal_code_check: null,
         cvc_check: details.cvc ? 'pass' : null,
+        ...checksOf(card!),
       },
       country: 'US',
       exp_month: expMonth,
@@ -247,6 +251,7 @@ export function completeAuthentication(src: EventSource, pi: PaymentIntent, pass
 function authorize(src: EventSource, pi: PaymentIntent, pm: PaymentMethod): ConfirmOutcome {
   const manual = pi.capture_method === 'manual'
   const charge = newCharge(src, pi, pm, { status: 'succeeded', captured: !manual })
+  applyRisk(charge.outcome as Record<string, unknown> | null, cardOf(pm))
   pi.latest_charge = charge.id
   pi.last_payment_error = null
   pi.next_action = null
@@ -260,6 +265,7 @@ function authorize(src: EventSource, pi: PaymentIntent, pm: PaymentMethod): Conf
   pi.status = 'succeeded'
   pi.amount_received = pi.amount
   emitEvent(src, 'charge.succeeded', charge)
+  openTestDispute(src, charge, pm)
   emitEvent(src, 'payment_intent.succeeded', pi)
   return { kind: 'succeeded' }
 }
@@ -417,6 +423,8 @@ export function captureIntent(src: EventSource, pi: PaymentIntent, amountToCaptu
   pi.amount_capturable = 0
   pi.status = 'succeeded'
   emitEvent(src, 'charge.captured', charge)
+  const capturedPm = src.ctx.state.paymentMethods.get(charge.payment_method as string)
+  if (capturedPm) openTestDispute(src, charge, capturedPm)
   emitEvent(src, 'payment_intent.succeeded', pi)
 }
 
@@ -448,6 +456,7 @@ export function refundCharge(
   const { ctx } = src
   if (charge.status !== 'succeeded')
     invalidRequest(`Charge ${charge.id} has not succeeded and cannot be refunded.`, 'charge')
+  assertNotChargedBack(src, charge)
   const remaining = charge.amount_captured - charge.amount_refunded
   if (remaining <= 0)
     invalidRequest(`Charge ${charge.id} has already been refunded.`, 'charge', 'charge_already_refunded')
@@ -473,7 +482,7 @@ export function refundCharge(
     reason: input.reason ?? null,
     receipt_number: null,
     source_transfer_reversal: null,
-    status: 'succeeded',
+    status: refundStartsPending(ctx, charge) ? 'pending' : 'succeeded',
     transfer_reversal: null,
   } as unknown as Refund
   ctx.state.refunds.insert(refund)
@@ -484,6 +493,7 @@ export function refundCharge(
   emitEvent(src, 'refund.created', refund)
   emitEvent(src, 'charge.refunded', charge, previous)
   const pm = charge.payment_method ? ctx.state.paymentMethods.get(charge.payment_method as string) : undefined
+  afterRefund(src, charge, refund)
   if (pm && cardOf(pm)?.refundFails)
     ctx.later(REFUND_FAILS_AFTER_MS, () =>
       failRefund({ ctx, at: ctx.clock.unix(), request: null }, charge, refund),

@@ -1,3 +1,5 @@
+import { MORE_PM_TOKENS, MORE_TEST_CARDS } from './test-cards.ts'
+
 /**
  * Stripe's documented test cards and `pm_card_*` tokens, and what each does
  * when charged. Any future expiry and any CVC are accepted, as in test mode.
@@ -12,14 +14,29 @@ export type CardBehaviour =
 
 export interface TestCard {
   number: string
-  brand: 'visa' | 'mastercard' | 'amex' | 'discover'
-  funding: 'credit' | 'debit'
+  brand: 'visa' | 'mastercard' | 'amex' | 'discover' | 'diners' | 'jcb' | 'unionpay'
+  funding: 'credit' | 'debit' | 'prepaid'
   behaviour: CardBehaviour
   /** Attaching succeeds but every charge is declined (4000 0000 0000 0341). */
   attachOnly?: boolean
   /** Charges succeed; a refund starts succeeded and fails a little later (4000 0000 0000 5126). */
   refundFails?: boolean
+  /** Charges succeed; a refund starts pending and succeeds a little later (4000 0000 0000 7726). */
+  refundPending?: boolean
+  /** The charge succeeds, then is disputed (4000 0000 0000 0259, 2685, 1976). */
+  dispute?: DisputeKind
+  /** Funds go straight to the available balance (4000 0000 0000 0077, 4000 0037 2000 0278). */
+  bypassPending?: boolean
+  /** Radar's risk evaluation of the charge (4000 0000 0000 9235, 4954). */
+  risk?: 'elevated' | 'highest'
+  /** Verification checks that fail when the value is provided (CVC 0101, postal code 0036, line 1 0028, both 0010, unavailable 0044). */
+  checks?: { cvc?: 'fail'; postalCode?: 'fail' | 'unavailable'; line1?: 'fail' | 'unavailable' }
+  /** Issuing country when not US. */
+  country?: string
 }
+
+/** The dispute a test card draws, as Stripe's testing docs list them. */
+export type DisputeKind = 'fraudulent' | 'product_not_received' | 'inquiry'
 
 const decline = (code: string, declineCode = code): CardBehaviour => ({ kind: 'decline', code, declineCode })
 const succeed: CardBehaviour = { kind: 'succeed' }
@@ -58,6 +75,7 @@ export const TEST_CARDS: Record<string, Omit<TestCard, 'number'>> = {
   '4000000000005126': { brand: 'visa', funding: 'credit', behaviour: succeed, refundFails: true },
   '4000002760003184': { brand: 'visa', funding: 'credit', behaviour: { kind: 'authenticate' } },
   '4000002500003155': { brand: 'visa', funding: 'credit', behaviour: { kind: 'authenticate-on-session' } },
+  ...MORE_TEST_CARDS(),
 }
 
 /** Test PaymentMethod tokens → card number. Each use makes a new `pm_...` (Stripe clones the token). */
@@ -77,8 +95,8 @@ export const TEST_TOKENS: Record<string, string> = {
   pm_card_chargeCustomerFail: '4000000000000341',
   pm_card_refundFail: '4000000000005126',
   pm_card_authenticationRequired: '4000002760003184',
-  pm_card_threeDSecure2Required: '4000002760003184',
   pm_card_authenticationRequiredOnSetup: '4000002500003155',
+  ...MORE_PM_TOKENS,
 }
 
 /**

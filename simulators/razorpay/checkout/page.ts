@@ -48,7 +48,7 @@ function sessionFields(s: Session): string {
     .join('')
 }
 
-function layout(title: string, body: string, script = ''): PlainResponse {
+export function layout(title: string, body: string, script = ''): PlainResponse {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>

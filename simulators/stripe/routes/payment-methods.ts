@@ -3,6 +3,7 @@ import { declineMessage, fail, invalidRequest } from '../errors.ts'
 import type { Customer, PaymentMethod } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { cardOf, createCardPaymentMethod, resolvePaymentMethod } from '../payments.ts'
+import { CARD_TOKENS } from '../test-cards.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
 import { find, list, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
 
@@ -182,13 +183,6 @@ export const paymentMethods = [
   }),
 ]
 
-const TOKENS: Record<string, string> = {
-  tok_visa: '4242424242424242',
-  tok_mastercard: '5555555555554444',
-  tok_chargeDeclined: '4000000000000002',
-  tok_chargeDeclinedInsufficientFunds: '4000000000009995',
-}
-
 function tokenCard(token: string): string {
-  return TOKENS[token] ?? invalidRequest(`No such token: '${token}'`, 'card[token]', 'resource_missing')
+  return CARD_TOKENS[token] ?? invalidRequest(`No such token: '${token}'`, 'card[token]', 'resource_missing')
 }
