@@ -64,9 +64,15 @@ export async function amountAtProvider(
   since: number,
 ): Promise<number | undefined> {
   const account = target.profile.providers[provider]?.account
-  const read = async (operation: string, where?: Record<string, string>) =>
-    (await standin.journal.list({ provider, operation, since, ...(where ? { where } : {}) })).entries.filter(
-      (e) => e.status < 300 && (!account || !e.account || e.account === account),
+  // `contains` narrows on the server; the exact field is checked here.
+  const read = async (operation: string, field?: [string, string]) =>
+    (
+      await standin.journal.list({ provider, operation, since, ...(field ? { contains: field[1] } : {}) })
+    ).entries.filter(
+      (e) =>
+        e.status < 300 &&
+        (!account || !e.account || e.account === account) &&
+        (!field || (e.body as Record<string, unknown> | undefined)?.[field[0]] === field[1]),
     )
   const byId = (entries: { response: unknown }[]) =>
     entries.map((e) => e.response as Record<string, unknown>).find((r) => r?.id === providerObjectId)
@@ -76,7 +82,7 @@ export async function amountAtProvider(
     return byId(await read('payment_intents.create'))?.amount as number | undefined
   }
   if (provider === 'razorpay') return byId(await read('orders.create'))?.amount as number | undefined
-  const confirmed = await read('payments.confirm', { orderId: providerObjectId })
+  const confirmed = await read('payments.confirm', ['orderId', providerObjectId])
   return (confirmed.at(-1)?.response as Record<string, unknown> | undefined)?.totalAmount as
     | number
     | undefined

@@ -90,7 +90,7 @@ test.describe('payments: Stripe', () => {
       const refunded = await standin.journal.wait({
         provider: 'stripe',
         operation: 'refunds.create',
-        where: { payment_intent: intent },
+        contains: intent,
         afterSeq: mark,
         timeoutMs: app.rules.settleMs,
       })

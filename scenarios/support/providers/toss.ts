@@ -72,12 +72,18 @@ export async function payTossWindow(
   const isLanding = (url: string) => url.startsWith(request.successUrl) || url.startsWith(request.failUrl)
   let tampered: string | undefined
   if (options.tamper) {
+    // A redirect is not routed by itself: rewrite the window's 303 to successUrl instead.
     const tamper = options.tamper
+    const window = new URL(page.url())
     await page.route(
-      (url) => url.href.startsWith(request.successUrl),
-      (route) => {
-        tampered = tamper(new URL(route.request().url())).toString()
-        return route.continue({ url: tampered })
+      (url) => url.origin === window.origin && url.pathname === window.pathname,
+      async (route) => {
+        if (route.request().method() !== 'POST') return route.continue()
+        const response = await route.fetch({ maxRedirects: 0 })
+        const location = response.headers().location
+        if (!location?.startsWith(request.successUrl)) return route.fulfill({ response })
+        tampered = tamper(new URL(location)).toString()
+        return route.fulfill({ status: 303, headers: { location: tampered, 'cache-control': 'no-store' } })
       },
     )
   }
