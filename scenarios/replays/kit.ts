@@ -85,28 +85,66 @@ export async function intentCreations(
 }
 
 /**
- * The one PaymentIntent the app created for a purchase since `mark`. When other
- * journeys run at the same time there may be several: the app's own ids for
- * the purchase (`hints`, e.g. its payment id and user id) pick the one whose
- * request names them.
+ * The PaymentIntent the app created for a purchase since `mark`, as Stripe
+ * answered its creation. The purchase's `providerOrderId` names it when the
+ * profile exposes it; otherwise, with other journeys running at the same time,
+ * the app's own ids for the purchase (`hints`: its payment id, user id) pick
+ * the creation whose request names them.
  */
 export async function intentCreatedFor(
   standin: StandinClient,
   account: string,
   mark: number,
-  hints: unknown[],
-): Promise<{ id: string; entry: JournalEntry; intent: Record<string, unknown> }> {
-  const made = (await intentCreations(standin, account, mark)).filter((e) => e.status === 200)
-  const named = made.filter((e) =>
-    hints.some((h) => typeof h === 'string' && h.length > 0 && JSON.stringify(e.body).includes(h)),
+  bought: StepResult<'buyCredits'>,
+  hints: unknown[] = [],
+): Promise<{ id: string; intent: Record<string, unknown> }> {
+  const made = (await intentCreations(standin, account, mark)).filter(
+    (e) => e.status === 200 && typeof (e.response as { id?: unknown })?.id === 'string',
   )
-  const ids = new Set((named.length > 0 ? named : made).map((e) => (e.response as { id: string }).id))
+  const known = bought.out.providerOrderId
+  const named =
+    typeof known === 'string' && known
+      ? made.filter((e) => (e.response as { id: string }).id === known)
+      : made.filter((e) =>
+          [bought.out.paymentId, ...hints].some(
+            (h) => typeof h === 'string' && h.length > 0 && JSON.stringify(e.body).includes(h),
+          ),
+        )
+  const candidates = named.length > 0 ? named : made
+  const ids = new Set(candidates.map((e) => (e.response as { id: string }).id))
   if (ids.size !== 1)
     throw new Error(
       `Expected the app to create one PaymentIntent for the purchase, found ${ids.size} on ${account} (${[...ids].join(', ')}).`,
     )
-  const entry = (named.length > 0 ? named : made).at(-1)!
-  return { id: [...ids][0]!, entry, intent: entry.response as Record<string, unknown> }
+  const entry = candidates.at(-1)!
+  return { id: [...ids][0]!, intent: entry.response as Record<string, unknown> }
+}
+
+/**
+ * Waits until every delivery of `eventType` naming `contains` has been
+ * acknowledged by the app (2xx) and returns them; `copies` is how many
+ * deliveries there must be (the original plus duplicates).
+ */
+export async function acknowledged(
+  app: AppFlows,
+  standin: StandinClient,
+  account: string,
+  eventType: string,
+  contains: string,
+  copies = 1,
+): Promise<WebhookDelivery[]> {
+  return app.waitFor(
+    () => deliveriesOf(standin, account, eventType, contains),
+    (ds) => ds.length >= copies && ds.every((d) => d.status === 'delivered'),
+    `${copies} acknowledged ${eventType} deliveries for ${contains}`,
+  )
+}
+
+/** Virtual ms from now until a delivery's next scheduled attempt. */
+export async function untilNextAttempt(app: AppFlows, delivery: WebhookDelivery): Promise<number> {
+  if (!delivery.nextAttemptAt)
+    throw new Error(`Delivery ${delivery.id} has no next attempt scheduled (status ${delivery.status}).`)
+  return Math.max(1, Date.parse(delivery.nextAttemptAt) - (await app.now()) + 1)
 }
 
 /**
