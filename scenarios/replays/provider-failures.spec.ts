@@ -68,7 +68,11 @@ test.describe('replays: the payment provider fails', () => {
       if (gaps.length > 1)
         expect(gaps.at(-1)!, `the waits grow (gaps ${gaps.join(', ')} ms)`).toBeGreaterThan(gaps[0]!)
 
-      await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
+      await app.waitFor(
+        () => app.balance(session),
+        (b) => b === pack.credits,
+        'the credits',
+      )
     },
   )
 
@@ -122,7 +126,11 @@ test.describe('replays: the payment provider fails', () => {
         'one key on both attempts',
       ).toBe(1)
       expect(await chargesSince(standin, account, since), 'one charge').toHaveLength(1)
-      await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
+      await app.waitFor(
+        () => app.balance(session),
+        (b) => b === pack.credits,
+        'the credits',
+      )
     },
   )
 
