@@ -222,3 +222,52 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('disputes in %s', (version) => {
     expect([missing.statusCode, missing.code]).toEqual([404, 'resource_missing'])
   })
 })
+
+describe('triggers and updates of these areas', () => {
+  it.each([
+    'charge.dispute.created',
+    'charge.dispute.funds_withdrawn',
+    'charge.dispute.updated',
+    'charge.dispute.closed',
+    'charge.dispute.funds_reinstated',
+    'refund.updated',
+    'charge.refund.updated',
+  ])('standin trigger stripe %s sends it signed, with its objects behind it', async (type) => {
+    const key = `sk_test_trigger_${type.replace(/\W/g, '_')}`
+    const s = h.client({ key, version: LEGACY_VERSION })
+    const receiver = await startReceiver()
+    try {
+      const endpoint = await s.webhookEndpoints.create({ url: receiver.url, enabled_events: [type as never] })
+      await h.sims.runtime('stripe').trigger(type, key, {})
+      const hit = await receiver.waitFor((e) => e.type === type)
+      const event = Stripe.webhooks.constructEvent(
+        hit.body,
+        hit.headers['stripe-signature'] as string,
+        endpoint.secret!,
+      )
+      const object = event.data.object as { id: string; object: string }
+      if (object.object === 'dispute') expect((await s.disputes.retrieve(object.id)).id).toBe(object.id)
+      else expect((await s.refunds.retrieve(object.id)).id).toBe(object.id)
+      if (type.endsWith('.updated')) expect(event.data.previous_attributes).toBeDefined()
+    } finally {
+      await receiver.close()
+    }
+  })
+
+  it('updating a refund sends refund.updated and charge.refund.updated with previous_attributes', async () => {
+    const s = h.client({ version: LEGACY_VERSION })
+    const pi = await s.paymentIntents.create({
+      amount: 900,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    })
+    const refund = await s.refunds.create({ payment_intent: pi.id, metadata: { a: '1' } })
+    await s.refunds.update(refund.id, { metadata: { b: '2' } })
+    for (const type of ['refund.updated', 'charge.refund.updated']) {
+      const [event] = (await s.events.list({ type })).data
+      expect(event!.data.previous_attributes).toEqual({ metadata: { a: '1' } })
+      expect((event!.data.object as Stripe.Refund).metadata).toEqual({ a: '1', b: '2' })
+    }
+  })
+})

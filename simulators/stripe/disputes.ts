@@ -164,12 +164,13 @@ export function updateDispute(
   if (magic === 'winning_evidence' || magic === 'losing_evidence' || magic === 'escalate_inquiry_evidence') {
     const { ctx } = src
     ctx.later(EVIDENCE_SETTLES_AFTER_MS, () =>
-      settle({ ctx, at: ctx.clock.unix(), request: null }, dispute.id, magic),
+      settleDispute({ ctx, at: ctx.clock.unix(), request: null }, dispute.id, magic),
     )
   }
 }
 
-function settle(src: EventSource, id: string, magic: string): void {
+/** What the issuer decides for a magic evidence value (run by the clock, or at once by a trigger). */
+export function settleDispute(src: EventSource, id: string, magic: string): void {
   const dispute = src.ctx.state.disputes.get(id)
   if (!dispute || CLOSED.includes(dispute.status)) return
   const inquiry = dispute.status.startsWith('warning_')

@@ -1,5 +1,6 @@
 import type { TriggerSpec } from '../core/provider.ts'
 import { scheduleRealtime, startSubscription } from './billing.ts'
+import { disputeTriggers } from './dispute-triggers.ts'
 import type { Customer, StripeContext, StripeState } from './models.ts'
 import { confirmIntent, createCardPaymentMethod, newPaymentIntent, refundCharge } from './payments.ts'
 import { attach } from './routes/payment-methods.ts'
@@ -71,6 +72,7 @@ function subscription(ctx: StripeContext, number: string) {
 }
 
 export const triggers: Record<string, TriggerSpec<StripeState>> = {
+  ...disputeTriggers,
   'customer.created': { summary: 'creates a customer', run: (ctx) => customer(sourceOf(ctx)) },
   'payment_intent.succeeded': {
     summary: 'a card payment that succeeds (4242)',

@@ -5,7 +5,7 @@ import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { cardOf, createCardPaymentMethod, resolvePaymentMethod } from '../payments.ts'
 import { CARD_TOKENS } from '../test-cards.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
-import { find, list, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
+import { find, list, mergeMetadata, previousOf, respond, route, source, timeFor } from './shared.ts'
 
 /**
  * Attaching runs the $0 verification real Stripe runs: a card that declines
@@ -103,10 +103,11 @@ export const paymentMethods = [
     }),
     handler: (req, ctx, input) => {
       const pm = find(ctx.state.paymentMethods, req.params.payment_method!, 'PaymentMethod', 'payment_method')
+      const before = structuredClone(pm) as Record<string, unknown>
       pm.metadata = mergeMetadata(pm.metadata, input.metadata)
       if (input.billing_details)
         pm.billing_details = { ...(pm.billing_details as object), ...input.billing_details }
-      emitEvent(source(req, ctx), 'payment_method.updated', pm)
+      emitEvent(source(req, ctx), 'payment_method.updated', pm, previousOf(before, pm))
       return respond(req, ctx, pm, input.expand)
     },
   }),

@@ -225,11 +225,12 @@ export const products = [
     }),
     handler: (req, ctx, input) => {
       const price = find(ctx.state.prices, req.params.price!, 'price', 'price')
+      const before = structuredClone(price) as Record<string, unknown>
       if (input.active !== undefined) price.active = input.active
       if (input.lookup_key !== undefined) price.lookup_key = input.lookup_key
       if (input.nickname !== undefined) price.nickname = orNull(input.nickname, null)
       price.metadata = mergeMetadata(price.metadata as Record<string, string>, input.metadata)
-      emitEvent(source(req, ctx), 'price.updated', price)
+      emitEvent(source(req, ctx), 'price.updated', price, previousOf(before, price))
       return respond(req, ctx, price, input.expand)
     },
   }),

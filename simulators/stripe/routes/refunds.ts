@@ -3,7 +3,17 @@ import { invalidRequest } from '../errors.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { refundCharge } from '../payments.ts'
 import { emitEvent } from '../webhooks.ts'
-import { find, list, matchesGiven, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
+import {
+  find,
+  list,
+  matchesGiven,
+  mergeMetadata,
+  previousOf,
+  respond,
+  route,
+  source,
+  timeFor,
+} from './shared.ts'
 
 export const refunds = [
   route({
@@ -60,8 +70,12 @@ export const refunds = [
     input: params('POST', '/v1/refunds/{refund}', { ...expandShape, ...metadataShape }),
     handler: (req, ctx, input) => {
       const refund = find(ctx.state.refunds, req.params.refund!, 'refund', 'id')
+      const before = structuredClone(refund) as Record<string, unknown>
       refund.metadata = mergeMetadata(refund.metadata as Record<string, string>, input.metadata)
-      emitEvent(source(req, ctx), 'refund.updated', refund)
+      // Stripe sends both for a card refund's change, each with what changed.
+      const previous = previousOf(before, refund)
+      emitEvent(source(req, ctx), 'refund.updated', refund, previous)
+      emitEvent(source(req, ctx), 'charge.refund.updated', refund, previous)
       return respond(req, ctx, refund, input.expand)
     },
   }),

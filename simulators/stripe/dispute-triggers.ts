@@ -1,0 +1,89 @@
+import type { TriggerSpec } from '../core/provider.ts'
+import { closeDispute, settleDispute, updateDispute } from './disputes.ts'
+import type { Dispute, StripeContext, StripeState } from './models.ts'
+import { confirmIntent, createCardPaymentMethod, newPaymentIntent, refundCharge } from './payments.ts'
+import { type EventSource, emitEvent } from './webhooks.ts'
+
+/**
+ * `stripe trigger` for disputes and refund updates: each pays with the test
+ * card Stripe documents for it and drives the dispute or refund through the
+ * same code the API uses, so every object can be fetched afterwards.
+ */
+const now = (ctx: StripeContext): EventSource => ({ ctx, at: ctx.clock.unix(), request: null })
+
+function paid(ctx: StripeContext, number: string) {
+  const src = now(ctx)
+  const pm = createCardPaymentMethod(src, { number })
+  const pi = newPaymentIntent(src, {
+    amount: 2000,
+    currency: 'usd',
+    payment_method: pm.id,
+    capture_method: 'automatic',
+  })
+  confirmIntent(src, pi)
+  return pi
+}
+
+function disputed(ctx: StripeContext, number = '4000000000000259'): Dispute {
+  const pi = paid(ctx, number)
+  return ctx.state.disputes.find((d) => d.payment_intent === pi.id)!
+}
+
+export const disputeTriggers: Record<string, TriggerSpec<StripeState>> = {
+  'charge.dispute.created': {
+    summary: 'a card payment disputed as fraudulent (0259)',
+    run: (ctx) => disputed(ctx),
+  },
+  'charge.dispute.funds_withdrawn': {
+    summary: 'a chargeback: the amount and the $15 fee are withdrawn (0259)',
+    run: (ctx) => disputed(ctx),
+  },
+  'charge.dispute.updated': {
+    summary: 'a dispute whose evidence is submitted',
+    run: (ctx) => {
+      const dispute = disputed(ctx)
+      updateDispute(now(ctx), dispute, { evidence: { product_description: 'Credits pack' } })
+      return dispute
+    },
+  },
+  'charge.dispute.closed': {
+    summary: 'a dispute closed (accepted, lost)',
+    run: (ctx) => {
+      const dispute = disputed(ctx)
+      closeDispute(now(ctx), dispute)
+      return dispute
+    },
+  },
+  'charge.dispute.funds_reinstated': {
+    summary: 'a dispute won with winning_evidence: the funds come back',
+    run: (ctx) => {
+      const dispute = disputed(ctx)
+      updateDispute(now(ctx), dispute, { evidence: { uncategorized_text: 'winning_evidence' } })
+      settleDispute(now(ctx), dispute.id, 'winning_evidence')
+      return dispute
+    },
+  },
+  'refund.updated': {
+    summary: 'a refund whose metadata is updated',
+    run: (ctx) => updatedRefund(ctx),
+  },
+  'charge.refund.updated': {
+    summary: 'a refund whose metadata is updated',
+    run: (ctx) => updatedRefund(ctx),
+  },
+}
+
+function updatedRefund(ctx: StripeContext) {
+  const pi = paid(ctx, '4242424242424242')
+  const src = now(ctx)
+  const refund = refundCharge(src, ctx.state.charges.get(pi.latest_charge!)!, {})
+  const previous = { metadata: { ...(refund.metadata as Record<string, string>) } }
+  refund.metadata = { ...(refund.metadata as Record<string, string>), triggered: 'true' }
+  emitBoth(src, refund, previous)
+  return refund
+}
+
+function emitBoth(src: EventSource, refund: object, previous: Record<string, unknown>) {
+  emitEvent(src, 'refund.updated', refund, previous)
+  emitEvent(src, 'charge.refund.updated', refund, previous)
+}
