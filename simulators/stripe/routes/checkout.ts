@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { expireSession, scheduleExpiry } from '../checkout.ts'
+import { refuseUnpayableTypes } from '../checkout-methods.ts'
 import { wire } from '../codec.ts'
 import { invalidRequest } from '../errors.ts'
 import { assertSessionExpirable, type CheckoutSession, type Price, type StripeContext } from '../models.ts'
@@ -68,6 +69,7 @@ export const checkoutSessions = [
         invalidRequest('standin simulates Checkout in payment and subscription mode only.', 'mode')
       if (!input.line_items?.length)
         invalidRequest('Missing required param: line_items.', 'line_items', 'parameter_missing')
+      refuseUnpayableTypes(input.payment_method_types)
       if (input.customer) find(ctx.state.customers, input.customer, 'customer', 'customer')
       if (input.customer && input.customer_email)
         invalidRequest(
