@@ -426,7 +426,7 @@ describe('bad input answers Razorpay errors naming the parameter', () => {
       description: 'Subscription cannot be updated in created status.',
       field: 'status',
     })
-    const pause = await rejection(m.rzp.subscriptions.pause(sub.id, { pause_at: 'later' }))
+    const pause = await rejection(m.rzp.subscriptions.pause(sub.id, { pause_at: 'later' } as never))
     expect(pause.error).toMatchObject({ description: 'The selected pause_at is invalid.', field: 'pause_at' })
     const wrong = await rejection(m.rzp.subscriptions.fetch('order_00000000000000'))
     expect(wrong.error).toMatchObject({ description: 'order_00000000000000 is not a valid id' })
