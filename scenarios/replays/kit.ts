@@ -203,7 +203,8 @@ export async function expectSteady(
   expected: number,
   what: string,
 ): Promise<void> {
-  await app.waitFor(read, (v) => v === expected, `${what} to be ${expected}`)
+  const first = await app.waitFor(read, (v) => v >= expected, `${what} to reach ${expected}`)
+  if (first !== expected) throw new Error(`${what} is ${first}, expected ${expected}: granted more than once.`)
   const until = Date.now() + QUIET_MS
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, 100))
