@@ -95,6 +95,36 @@ export interface WebhookSpec {
   honourRetryAfter?: boolean
   /** Default secret for an endpoint registered by config without one. */
   defaultSecret?(account: string): string
+  /**
+   * The provider's retry decision after a failed attempt, instead of `schedule`: the virtual ms to
+   * wait before the next attempt, or undefined to give up. For providers whose retries depend on
+   * how the attempt failed or on per-endpoint settings.
+   *
+   * @example retry: ({ failure, failures }) => (failure === 'connect' && failures <= 1 ? 0 : undefined)
+   */
+  retry?(input: RetryDecisionInput): number | undefined
+  /** Real ms the receiver has for one attempt to this endpoint (per-endpoint settings); undefined → `timeoutMs`. */
+  attemptTimeoutMs?(endpoint: WebhookEndpoint, delivery: WebhookDelivery): number | undefined
+}
+
+/**
+ * How an attempt failed: no connection could be made (`connect`), no answer in time (`timeout`), the
+ * connection broke after it was made (`reset`), a non-2xx answer (`http`, see `attempt.status`), or
+ * lost by a drop rule (`dropped`).
+ */
+export type AttemptFailure = 'connect' | 'timeout' | 'reset' | 'http' | 'dropped'
+
+export interface RetryDecisionInput {
+  event: WebhookEvent
+  endpoint: WebhookEndpoint
+  /** The delivery with every attempt so far, the failed one last. */
+  delivery: WebhookDelivery
+  attempt: WebhookAttempt
+  failure: AttemptFailure
+  /** Failed scheduled attempts so far, this one included (1 after the first failure). */
+  failures: number
+  /** What `schedule` alone would wait (undefined once it is used up). */
+  scheduled: number | undefined
 }
 
 export interface EmitInput {
