@@ -204,3 +204,34 @@ describe('webhook rules', () => {
     expect(() => sims.core.webhooks.addRule({ effect: { type: 'explode' } })).toThrow(/effect.type/)
   })
 })
+
+describe('webhook dispatcher: duplicates and schedules (issue 10 #7, #8)', () => {
+  it('regression: a duplicate follows the original through its lost attempts instead of arriving at once', async () => {
+    sims.core.webhooks.addRule({ match: { provider: 'testkit' }, effect: { type: 'drop', attempts: 3 } })
+    sims.core.webhooks.addRule({ match: { provider: 'testkit' }, effect: { type: 'duplicate', copies: 1 } })
+    const event = emit({ storm: 1 })
+    await waitForAttempts(event.id, 1)
+    expect(receiver.received).toHaveLength(0) // nothing reaches the app while the original is being lost
+    await sims.core.clock.advanceAsync(36_000) // the whole schedule: 1 s + 5 s + 30 s
+    const deliveries = sims.core.webhooks.listDeliveries({ eventId: event.id })
+    const original = deliveries.find((d) => d.attempts[0]?.trigger === 'scheduled')!
+    const copy = deliveries.find((d) => d.attempts[0]?.trigger === 'duplicate')!
+    expect(original.attempts.map((a) => a.outcome)).toEqual(['dropped', 'dropped', 'dropped', 'delivered'])
+    expect(copy.attempts.map((a) => a.outcome)).toEqual(['delivered'])
+    expect(Date.parse(copy.attempts[0]!.at)).toBeGreaterThanOrEqual(Date.parse(original.attempts[3]!.at))
+    expect(receiver.received).toHaveLength(2)
+  })
+
+  it('after a synchronous advance, a retry is scheduled from its own due time, not from when the attempt ended', async () => {
+    failFirst = 100
+    const event = emit({ sync: 1 })
+    await waitForAttempts(event.id, 1)
+    const start = Date.parse((await waitForAttempts(event.id, 1)).attempts[0]!.at)
+    sims.core.clock.advance(36_000) // attempt 2 falls due at +1 s; it ends after the clock is at +36 s
+    await sims.core.clock.settle()
+    const delivery = await waitForAttempts(event.id, 2)
+    expect(Date.parse(delivery.attempts[1]!.at) - start).toBe(1_000)
+    // The retries that fell due within the span follow without another advance.
+    expect((await waitForAttempts(event.id, 4)).status).toBe('failed')
+  })
+})

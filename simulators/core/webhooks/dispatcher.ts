@@ -6,7 +6,6 @@ import type { IdMinter } from '../random.ts'
 import { type WebhookEffect, type WebhookRule, WebhookRuleInput } from './rules.ts'
 import type {
   AccountWebhooks,
-  AttemptFailure,
   EmitInput,
   WebhookAttempt,
   WebhookDelivery,
@@ -32,6 +31,15 @@ interface DeliveryState {
   plan: Plan
   timer?: { cancel(): void }
   sending: boolean
+  /** Virtual time the next attempt is due. */
+  dueAt?: number
+  /**
+   * Virtual time the current attempt was due: the next one is scheduled from it, not from when the
+   * attempt ended or (after a synchronous advance past it) from when it went out.
+   */
+  attemptAt?: number
+  /** Duplicate copies of this delivery, sent once it has ended (a provider resending what it already sent). */
+  followers?: DeliveryState[]
 }
 
 export interface DeliveryQuery {
@@ -363,6 +371,7 @@ export class WebhookDispatcher {
   private startDelivery(event: WebhookEvent, endpoint: WebhookEndpoint) {
     const plan = this.planFor(event)
     const copies = 1 + this.duplicatesFor(event)
+    let original: DeliveryState | undefined
     for (let copy = 0; copy < copies; copy++) {
       const now = this.options.clock.now()
       const state: DeliveryState = {
@@ -384,11 +393,17 @@ export class WebhookDispatcher {
         },
       }
       this.deliveries.set(state.delivery.id, state)
-      const trigger = copy === 0 ? 'scheduled' : 'duplicate'
-      if (copy === 0 && plan.holdForReorder !== undefined) {
+      if (copy > 0) {
+        // A duplicate is the provider sending again what it already sent: it follows the original once that
+        // has ended, so the original's lost attempts are lost for the app too (nothing arrives early).
+        original!.followers = [...(original!.followers ?? []), state]
+        continue
+      }
+      original = state
+      if (plan.holdForReorder !== undefined) {
         this.held.push(state)
         state.timer = this.options.clock.setTimeout(() => this.release(state), plan.holdForReorder)
-      } else this.schedule(state, plan.extraDelayMs, trigger)
+      } else this.schedule(state, plan.extraDelayMs, 'scheduled')
     }
   }
 
@@ -425,7 +440,13 @@ export class WebhookDispatcher {
     return true
   }
 
-  private schedule(state: DeliveryState, delayMs: number, trigger: WebhookAttempt['trigger']) {
+  private schedule(
+    state: DeliveryState,
+    delayMs: number,
+    trigger: WebhookAttempt['trigger'],
+    dueAt = this.options.clock.now() + Math.max(0, delayMs),
+  ) {
+    state.dueAt = dueAt
     if (delayMs <= 0) {
       // Immediate attempts do not wait on the clock, so a frozen clock (scale 0) still delivers them;
       // the clock tracks them so an advance waits for them (and what they schedule) before moving on.
@@ -497,7 +518,10 @@ export class WebhookDispatcher {
     const n = state.delivery.attempts.length + 1
     const tampering: string[] = []
     const started = this.options.clock.realNow()
-    const at = isoTime(this.options.clock.now())
+    const now = this.options.clock.now()
+    state.attemptAt = Math.min(now, state.dueAt ?? now)
+    state.dueAt = undefined
+    const at = isoTime(now)
     let attempt: WebhookAttempt
 
     // prepare
@@ -549,9 +573,7 @@ export class WebhookDispatcher {
           headers,
           body,
           redirect: 'manual',
-          signal: AbortSignal.timeout(
-            spec.attemptTimeoutMs?.(state.endpoint, state.delivery) ?? spec.timeoutMs ?? 10_000,
-          ),
+          signal: AbortSignal.timeout(spec.timeoutMs ?? 10_000),
         })
         const text = await response.text().catch(() => '')
         const ok = response.status >= 200 && response.status < 300
@@ -604,19 +626,7 @@ export class WebhookDispatcher {
         (a) => a.trigger !== 'manual' && a.outcome !== 'delivered',
       ).length
       const gone = spec.disableOn410 && attempt.status === 410
-      const scheduled = spec.schedule[failures - 1]
-      // A provider whose retries depend on how the attempt failed decides itself (WebhookSpec.retry).
-      const next = spec.retry
-        ? spec.retry({
-            event: state.event,
-            endpoint: state.endpoint,
-            delivery,
-            attempt,
-            failure: failureOf(attempt),
-            failures,
-            scheduled,
-          })
-        : scheduled
+      const next = spec.schedule[failures - 1]
       if (gone || next === undefined) {
         delivery.status = 'failed'
         if (gone || spec.disableOnExhaustion) state.endpoint.enabled = false
@@ -628,10 +638,23 @@ export class WebhookDispatcher {
       } else {
         delivery.status = 'retrying'
         const retryAfter = spec.honourRetryAfter ? retryAfterMs(response) : undefined
-        this.schedule(state, retryAfter ?? next, attempt.trigger === 'duplicate' ? 'duplicate' : 'scheduled')
+        // From the attempt's own start, so an attempt's real duration never shifts the schedule.
+        const due = (state.attemptAt ?? this.options.clock.now()) + (retryAfter ?? next)
+        // Already due (a synchronous advance moved past it while the attempt was in flight): it goes at once.
+        const delay = Math.max(0, due - this.options.clock.now())
+        this.schedule(state, delay, attempt.trigger === 'duplicate' ? 'duplicate' : 'scheduled', due)
       }
     }
+    if (delivery.status === 'delivered' || delivery.status === 'failed') this.releaseFollowers(state)
     this.notify(state)
+  }
+
+  private releaseFollowers(state: DeliveryState) {
+    const followers = state.followers
+    if (!followers) return
+    state.followers = undefined
+    for (const follower of followers)
+      if (this.deliveries.has(follower.delivery.id)) this.schedule(follower, 0, 'duplicate')
   }
 
   private releaseHeldFor(endpointId: string) {
@@ -713,15 +736,4 @@ function describeError(error: unknown): string {
   const e = error as Error & { cause?: { code?: string; message?: string } }
   if (e.name === 'TimeoutError') return 'timeout: the receiver did not answer in time'
   return e.cause?.code ? `${e.cause.code}: ${e.cause.message ?? e.message}` : e.message
-}
-
-/** How a failed attempt failed, read from what it recorded (describeError's `code:` prefix, or the status). */
-function failureOf(attempt: WebhookAttempt): AttemptFailure {
-  if (attempt.outcome === 'dropped') return 'dropped'
-  if (attempt.status !== undefined) return 'http'
-  const error = attempt.error ?? ''
-  if (error.startsWith('timeout')) return 'timeout'
-  if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b/.test(error))
-    return 'connect'
-  return 'reset'
 }
