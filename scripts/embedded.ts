@@ -22,7 +22,7 @@ export const referenceProfilePath = 'scenarios/target/profiles/reference-target.
 
 /** Starts hub + reference target; `ephemeral` lets the OS choose every port. */
 export async function startEmbedded(
-  options: { ephemeral?: boolean; defects?: string } = {},
+  options: { ephemeral?: boolean; defects?: string; publicUrl?: string } = {},
 ): Promise<Embedded> {
   const hub = await startHub({
     log: 'silent',
@@ -38,6 +38,7 @@ export async function startEmbedded(
       ...process.env,
       ...(options.ephemeral ? { PORT: '0' } : {}),
       REFERENCE_TEST_CLOCK: '1',
+      ...(options.publicUrl ? { REFERENCE_PUBLIC_URL: options.publicUrl } : {}),
       REFERENCE_DEFECTS: options.defects ?? process.env.REFERENCE_DEFECTS ?? '',
       TWILIO_BASE_URL: urls.twilio,
       ALIGO_BASE_URL: urls.aligo,

@@ -135,6 +135,9 @@ function counted(suite: string, command: string, args: string[]) {
 // The main job as the README's first command runs it (the journeys against the embedded default), on ports of its own.
 if (wanted('main')) counted('main job: journeys', 'npx', ['tsx', 'scripts/main.ts', '--ephemeral'])
 
+// The same journeys against an app of another API shape, adapted by its profile alone.
+if (wanted('reshaped')) counted('journeys on another API shape', 'npx', ['tsx', 'scripts/reshaped.ts'])
+
 // The mutation run: the clean run green, and every reference-target defect caught by some journey.
 if (wanted('mutation')) counted('mutation run', 'npx', ['tsx', 'scripts/mutation.ts'])
 
