@@ -4,11 +4,8 @@
  */
 const what = process.argv[2] ?? 'this command'
 const issue: Record<string, string> = {
-  journeys:
-    'the Playwright journeys (registration, payment, matching, gift cards, calls) against a target profile',
-  load: 'the k6 load profiles (smoke, load, stress, spike, soak)',
+  load: 'the Locust load profiles (smoke, load, stress, spike, soak)',
   gate: 'the release gate that reads every report and prints a verdict',
-  mutation: 'the mutation run (journeys against each reference-target defect)',
 }
 process.stderr.write(
   `standin: '${what}' is not built yet: ${issue[what] ?? 'no issue has built it'}. Nothing was run.\n`,
