@@ -1,3 +1,4 @@
+import { applyCustomerBalance, prepareSubscriptionInvoice, spendOnceDiscounts } from './invoicing.ts'
 import type {
   Customer,
   Invoice,
@@ -209,6 +210,8 @@ export function newInvoice(
     _payments: [],
     _finalizeAt: null as number | null,
   } as unknown as Invoice & { _finalizeAt: number | null }
+  // Pending invoice items, the subscription's (or customer's) discounts and tax rates.
+  prepareSubscriptionInvoice(ctx, invoice, sub)
   ctx.state.invoices.insert(invoice)
   sub.latest_invoice = id
   emitEvent(src, 'invoice.created', invoice)
@@ -218,6 +221,7 @@ export function newInvoice(
 export function finalizeInvoice(src: EventSource, invoice: Invoice): void {
   const { ctx } = src
   const customer = ctx.state.customers.get(invoice.customer)!
+  applyCustomerBalance(ctx, invoice)
   ctx.state.invoiceSeq++
   invoice.number = `${customer.invoice_prefix as string}-${String(ctx.state.invoiceSeq).padStart(4, '0')}`
   invoice.status = 'open'
@@ -225,6 +229,7 @@ export function finalizeInvoice(src: EventSource, invoice: Invoice): void {
   invoice.invoice_pdf = `${ctx.baseUrl}/invoices/${invoice.id}/pdf`
   ;(invoice.status_transitions as Record<string, unknown>).finalized_at = src.at
   ;(invoice as { _finalizeAt?: number | null })._finalizeAt = null
+  spendOnceDiscounts(src, invoice)
   emitEvent(src, 'invoice.finalized', invoice)
 }
 
@@ -286,7 +291,7 @@ export function attemptInvoice(
   return outcome
 }
 
-function markPaid(src: EventSource, invoice: Invoice, paymentIntent: string | null): void {
+export function markPaid(src: EventSource, invoice: Invoice, paymentIntent: string | null): void {
   const { ctx } = src
   invoice.status = 'paid'
   invoice.paid = true
@@ -484,7 +489,10 @@ function renew(src: EventSource, sub: Subscription): void {
 
 function finalizeAndCharge(src: EventSource, invoice: Invoice): void {
   finalizeInvoice(src, invoice)
-  charge(src, invoice)
+  // An invoice sent for manual payment is emailed, not charged; a zero total is paid on the spot.
+  if (invoice.collection_method !== 'send_invoice') charge(src, invoice)
+  else if (invoice.amount_due === 0) markPaid(src, invoice, null)
+  else emitEvent(src, 'invoice.sent', invoice)
 }
 
 function retryInvoice(src: EventSource, invoice: Invoice): void {

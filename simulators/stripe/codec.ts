@@ -36,6 +36,16 @@ const ONLY_CURRENT: Record<string, string[]> = {
   payment_intent: ['payment_method_configuration_details'],
   subscription: ['discounts'],
   subscription_item: ['current_period_start', 'current_period_end'],
+  invoiceitem: ['parent', 'pricing', 'proration_details'],
+  discount: ['subscription_item'],
+  credit_note: [
+    'refunds',
+    'total_taxes',
+    'pre_payment_amount',
+    'post_payment_amount',
+    'pretax_credit_amounts',
+  ],
+  credit_note_line_item: ['taxes', 'pretax_credit_amounts'],
 }
 const ONLY_LEGACY: Record<string, string[]> = {
   subscription: ['current_period_start', 'current_period_end', 'discount'],
@@ -67,8 +77,19 @@ const ONLY_LEGACY: Record<string, string[]> = {
   ],
   charge: ['invoice'],
   payment_intent: ['invoice'],
+  invoiceitem: ['price', 'plan', 'subscription', 'subscription_item', 'unit_amount', 'unit_amount_decimal'],
+  credit_note: ['refund', 'tax_amounts'],
+  credit_note_line_item: ['tax_amounts', 'tax_rates'],
   'checkout.session': ['shipping_details'],
 }
+
+/**
+ * 2025-09-30.clover: a Discount names its coupon in `source.coupon` (an id)
+ * instead of an embedded `coupon`; a PromotionCode in `promotion.coupon`.
+ */
+const CLOVER = '2025-09-30'
+const FROM_CLOVER: Record<string, string[]> = { discount: ['source'], promotion_code: ['promotion'] }
+const BEFORE_CLOVER: Record<string, string[]> = { discount: ['coupon'], promotion_code: ['coupon'] }
 
 /** A deep copy of a stored object in the shape of `version`, without simulator-private (`_`) fields. */
 export function render(value: unknown, version: string): unknown {
@@ -79,9 +100,13 @@ export function render(value: unknown, version: string): unknown {
     typeof source.object === 'string'
       ? (isLegacy(version) ? ONLY_CURRENT : ONLY_LEGACY)[source.object]
       : undefined
+  const dropClover =
+    typeof source.object === 'string'
+      ? (version < CLOVER ? FROM_CLOVER : BEFORE_CLOVER)[source.object]
+      : undefined
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(source)) {
-    if (key.startsWith('_') || drop?.includes(key)) continue
+    if (key.startsWith('_') || drop?.includes(key) || dropClover?.includes(key)) continue
     out[key] = render(v, version)
   }
   return out

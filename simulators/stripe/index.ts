@@ -6,18 +6,25 @@ import { createState, type StripeState } from './models.ts'
 import { balance } from './routes/balance.ts'
 import { charges } from './routes/charges.ts'
 import { checkoutSessions } from './routes/checkout.ts'
+import { coupons } from './routes/coupons.ts'
+import { creditNotes } from './routes/credit-notes.ts'
 import { customers } from './routes/customers.ts'
+import { discountRoutes } from './routes/discounts.ts'
 import { disputes } from './routes/disputes.ts'
 import { events } from './routes/events.ts'
 import { hosted } from './routes/hosted.ts'
+import { invoiceItems } from './routes/invoice-items.ts'
+import { invoiceLifecycle } from './routes/invoice-lifecycle.ts'
 import { invoices } from './routes/invoices.ts'
 import { paymentIntents } from './routes/payment-intents.ts'
 import { paymentMethods } from './routes/payment-methods.ts'
 import { products } from './routes/products.ts'
+import { promotionCodes } from './routes/promotion-codes.ts'
 import { refunds } from './routes/refunds.ts'
 import { search } from './routes/search.ts'
 import { setupIntents } from './routes/setup-intents.ts'
 import { subscriptions } from './routes/subscriptions.ts'
+import { taxRates } from './routes/tax-rates.ts'
 import { testClocks } from './routes/test-clocks.ts'
 import { webhookEndpoints } from './routes/webhook-endpoints.ts'
 import { triggers } from './triggers.ts'
@@ -45,6 +52,13 @@ export const stripe = defineProvider<StripeState>({
     ...checkoutSessions,
     ...subscriptions,
     ...invoices,
+    ...invoiceLifecycle,
+    ...invoiceItems,
+    ...creditNotes,
+    ...coupons,
+    ...promotionCodes,
+    ...taxRates,
+    ...discountRoutes,
     ...testClocks,
     ...events,
     ...webhookEndpoints,

@@ -1,7 +1,10 @@
 import { z } from 'zod'
 import type { ProviderContext } from '../core/provider.ts'
 import { Collection } from '../core/store.ts'
+import type { CreditNote } from './credit-notes.ts'
+import type { Coupon, Discount, PromotionCode } from './discounts.ts'
 import { fail } from './errors.ts'
+import type { InvoiceItem, TaxRate } from './invoicing.ts'
 
 /**
  * The stored objects. Each is kept in one internal shape holding the fields of
@@ -383,6 +386,13 @@ export interface StripeState {
   testClocks: Collection<TestClock>
   events: Collection<StripeEvent>
   webhookEndpoints: Collection<WebhookEndpointObject>
+  // Billing: invoicing, discounts, tax rates.
+  invoiceItems: Collection<InvoiceItem>
+  creditNotes: Collection<CreditNote>
+  coupons: Collection<Coupon>
+  promotionCodes: Collection<PromotionCode>
+  discounts: Collection<Discount>
+  taxRates: Collection<TaxRate>
   /** Invoice number sequence per customer prefix. */
   invoiceSeq: number
 }
@@ -410,6 +420,12 @@ export function createState(): StripeState {
     testClocks: new Collection(),
     events: new Collection(),
     webhookEndpoints: new Collection(),
+    invoiceItems: new Collection(),
+    creditNotes: new Collection(),
+    coupons: new Collection(),
+    promotionCodes: new Collection(),
+    discounts: new Collection(),
+    taxRates: new Collection(),
     invoiceSeq: 0,
   }
 }
@@ -441,6 +457,11 @@ export const COLLECTION_BY_PREFIX: Record<string, keyof StripeState> = {
   clock_: 'testClocks',
   evt_: 'events',
   we_: 'webhookEndpoints',
+  ii_: 'invoiceItems',
+  cn_: 'creditNotes',
+  promo_: 'promotionCodes',
+  di_: 'discounts',
+  txr_: 'taxRates',
 }
 
 export function lookupById(state: StripeState, id: string): { id: string; object: string } | undefined {
@@ -514,7 +535,8 @@ export function assertInvoicePayable(invoice: Invoice): void {
       type: 'invalid_request_error',
       message: 'Invoice is already paid',
     })
-  if (invoice.status !== 'open')
+  // An uncollectible invoice can still be paid (Stripe: it moves to paid).
+  if (invoice.status !== 'open' && invoice.status !== 'uncollectible')
     fail(400, {
       type: 'invalid_request_error',
       message: `You can only pay an invoice whose status is open. This invoice has a status of ${invoice.status}.`,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { applyCustomerCoupon, checkDiscounts, legacyDiscount, legacyParam } from '../discounts.ts'
 import { fail } from '../errors.ts'
 import type { Customer } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
@@ -31,6 +32,9 @@ const fields = {
   invoice_settings: z.looseObject({ default_payment_method: str }).optional(),
   test_clock: z.string().optional(),
   address: z.unknown().optional(),
+  balance: z.number().optional(),
+  coupon: z.string().optional(),
+  promotion_code: z.string().optional(),
 }
 
 export const customers = [
@@ -41,13 +45,16 @@ export const customers = [
     input: params('POST', '/v1/customers', fields),
     handler: (req, ctx, input) => {
       if (input.test_clock) find(ctx.state.testClocks, input.test_clock, 'test clock', 'test_clock')
+      // A coupon that names nothing refuses the whole request before anything is created.
+      const wanted = legacyDiscount(input)
+      if (wanted) checkDiscounts(ctx, wanted, ctx.clock.unix(), null, legacyParam(wanted))
       const id = ctx.ids.mint('cus_', 14)
       const customer = {
         ...blank('customer'),
         id,
         object: 'customer',
         address: input.address && input.address !== '' ? input.address : null,
-        balance: 0,
+        balance: input.balance ?? 0,
         created: 0,
         currency: null,
         default_source: null,
@@ -88,6 +95,7 @@ export const customers = [
         customer.invoice_settings.default_payment_method =
           dpm === input.payment_method && attached ? attached : ownedPaymentMethod(ctx, customer, dpm)
       emitEvent(src, 'customer.created', customer)
+      applyCustomerCoupon(src, customer, input)
       return respond(req, ctx, customer, input.expand)
     },
   }),
@@ -122,7 +130,9 @@ export const customers = [
       if (input.name !== undefined) customer.name = orNull(input.name, null)
       if (input.phone !== undefined) customer.phone = orNull(input.phone, null)
       if (input.description !== undefined) customer.description = orNull(input.description, null)
+      if (input.balance !== undefined) customer.balance = input.balance
       customer.metadata = mergeMetadata(customer.metadata, input.metadata)
+      applyCustomerCoupon(src, customer, input)
       const dpm = input.invoice_settings?.default_payment_method
       if (dpm !== undefined)
         customer.invoice_settings.default_payment_method =

@@ -4,7 +4,6 @@ import { wire } from '../codec.ts'
 import { fail, responses } from '../errors.ts'
 import { assertInvoicePayable } from '../models.ts'
 import { expandShape, listShape, params } from '../params.ts'
-import { emitEvent } from '../webhooks.ts'
 import { find, list, matchesGiven, respond, route, source, timeFor, versionOf } from './shared.ts'
 import { ownedBy } from './subscriptions.ts'
 
@@ -70,26 +69,6 @@ export const invoices = [
             'This invoice cannot be paid: the customer has no default payment method and none was given.',
           param: 'payment_method',
         })
-      return respond(req, ctx, invoice, input.expand)
-    },
-  }),
-  route({
-    operation: 'invoices.void_invoice',
-    method: 'POST',
-    path: '/v1/invoices/:invoice/void',
-    input: params('POST', '/v1/invoices/{invoice}/void', expandShape),
-    handler: (req, ctx, input) => {
-      const invoice = find(ctx.state.invoices, req.params.invoice!, 'invoice', 'invoice')
-      if (invoice.status !== 'open')
-        fail(400, {
-          type: 'invalid_request_error',
-          message: `You can only void an open invoice. This invoice has a status of ${invoice.status}.`,
-        })
-      const src = source(req, ctx, timeFor(ctx, invoice.customer))
-      invoice.status = 'void'
-      invoice.next_payment_attempt = null
-      ;(invoice.status_transitions as Record<string, unknown>).voided_at = src.at
-      emitEvent(src, 'invoice.voided', invoice)
       return respond(req, ctx, invoice, input.expand)
     },
   }),

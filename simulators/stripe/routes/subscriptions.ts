@@ -13,6 +13,8 @@ import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { resolvePaymentMethod } from '../payments.ts'
 import { blank } from '../spec.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
+import { applySubscriptionDiscounts, checkSubscriptionDiscounts, withDiscounts } from './discounts.ts'
+import { taxRatesFor } from './invoice-items.ts'
 import { attach } from './payment-methods.ts'
 import { newPrice } from './products.ts'
 import { find, list, matchesGiven, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
@@ -74,6 +76,8 @@ export function newSubscription(
     metadata?: Record<string, string>
     trial_period_days?: number | undefined
     cancel_at_period_end?: boolean | undefined
+    /** Sets what else the request asked for (discounts, tax rates) before customer.subscription.created. */
+    prepare?: ((sub: Subscription) => void) | undefined
   },
 ): Subscription {
   const { ctx } = src
@@ -139,6 +143,7 @@ export function newSubscription(
     trial_start: trialEnd ? start : null,
   } as unknown as Subscription
   ctx.state.subscriptions.insert(sub)
+  options.prepare?.(sub)
   emitEvent(src, 'customer.subscription.created', sub)
   return sub
 }
@@ -148,18 +153,23 @@ export const subscriptions = [
     operation: 'subscriptions.create',
     method: 'POST',
     path: '/v1/subscriptions',
-    input: params('POST', '/v1/subscriptions', {
-      ...expandShape,
-      ...metadataShape,
-      customer: z.string(),
-      items: z.array(itemInput).optional(),
-      default_payment_method: z.string().optional(),
-      payment_behavior: z
-        .enum(['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete'])
-        .optional(),
-      trial_period_days: z.number().optional(),
-      cancel_at_period_end: z.boolean().optional(),
-    }),
+    input: withDiscounts(
+      params('POST', '/v1/subscriptions', {
+        ...expandShape,
+        coupon: z.string().optional(),
+        promotion_code: z.string().optional(),
+        default_tax_rates: z.union([z.array(z.string()), z.literal('')]).optional(),
+        ...metadataShape,
+        customer: z.string(),
+        items: z.array(itemInput).optional(),
+        default_payment_method: z.string().optional(),
+        payment_behavior: z
+          .enum(['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete'])
+          .optional(),
+        trial_period_days: z.number().optional(),
+        cancel_at_period_end: z.boolean().optional(),
+      }),
+    ),
     handler: (req, ctx, input) => {
       const customer = find(ctx.state.customers, input.customer, 'customer', 'customer')
       const src = source(req, ctx, timeFor(ctx, customer.id))
@@ -171,11 +181,18 @@ export const subscriptions = [
       const dpm = input.default_payment_method
         ? ownedBy(src, customer, input.default_payment_method, 'default_payment_method')
         : null
+      checkSubscriptionDiscounts(ctx, input, src.at, customer.id)
+      const rates = taxRatesFor(ctx, input.default_tax_rates, 'default_tax_rates')
       const sub = newSubscription(src, customer, prices, {
         default_payment_method: dpm,
         metadata: input.metadata === '' ? {} : (input.metadata ?? {}),
         trial_period_days: input.trial_period_days,
         cancel_at_period_end: input.cancel_at_period_end,
+        prepare: (s) => {
+          if (rates) s.default_tax_rates = rates
+          applySubscriptionDiscounts(src, s, input)
+          applySubscriptionDiscounts(src, s, input)
+        },
       })
       const behaviour = input.payment_behavior ?? 'allow_incomplete'
       const outcome = startSubscription(src, sub, { attempt: behaviour !== 'default_incomplete' })
@@ -202,13 +219,18 @@ export const subscriptions = [
     operation: 'subscriptions.update',
     method: 'POST',
     path: '/v1/subscriptions/:subscription_exposed_id',
-    input: params('POST', '/v1/subscriptions/{subscription_exposed_id}', {
-      ...expandShape,
-      ...metadataShape,
-      items: z.array(itemInput).optional(),
-      default_payment_method: z.string().optional(),
-      cancel_at_period_end: z.boolean().optional(),
-    }),
+    input: withDiscounts(
+      params('POST', '/v1/subscriptions/{subscription_exposed_id}', {
+        ...expandShape,
+        ...metadataShape,
+        items: z.array(itemInput).optional(),
+        default_payment_method: z.string().optional(),
+        cancel_at_period_end: z.boolean().optional(),
+        coupon: z.string().optional(),
+        promotion_code: z.string().optional(),
+        default_tax_rates: z.union([z.array(z.string()), z.literal('')]).optional(),
+      }),
+    ),
     handler: (req, ctx, input) => {
       const sub = find(ctx.state.subscriptions, req.params.subscription_exposed_id!, 'subscription', 'id')
       assertSubscriptionActive(sub)
@@ -217,6 +239,8 @@ export const subscriptions = [
       const dpm = input.default_payment_method
         ? ownedBy(src, customer, input.default_payment_method, 'default_payment_method')
         : undefined
+      checkSubscriptionDiscounts(ctx, input, src.at, customer.id)
+      const rates = taxRatesFor(ctx, input.default_tax_rates, 'default_tax_rates')
       const newItems = (input.items ?? []).map((item, i) => ({
         item,
         price: item.price || item.price_data ? recurringPrice(ctx, item, i, src.at) : undefined,
@@ -229,6 +253,8 @@ export const subscriptions = [
           s.canceled_at = input.cancel_at_period_end ? src.at : null
         }
         if (dpm !== undefined) s.default_payment_method = dpm
+        if (rates) s.default_tax_rates = rates
+        applySubscriptionDiscounts(src, s, input)
         for (const { item, price } of newItems) {
           const existing = item.id ? s.items.data.find((i) => i.id === item.id) : undefined
           if (item.id && !existing)
