@@ -93,6 +93,15 @@ test.describe('premium subscription', () => {
       'the app to enter the grace period after the declined renewal',
     )
     expect(grace.premium, 'Premium is kept during the grace period').toBe(true)
+    const told = await standin.webhooks.deliveries.list({
+      provider: 'stripe',
+      eventType: 'invoice.payment_failed',
+      payloadContains: subscription!.id,
+    })
+    expect(
+      told.some((d) => d.status === 'delivered'),
+      'Stripe told the app of the failed renewal, and the app acknowledged it',
+    ).toBe(true)
 
     // ...and once the grace period is over, Premium ends.
     await app.advanceClock(rules!.gracePeriodMs + MINUTE)
