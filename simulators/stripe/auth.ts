@@ -1,6 +1,7 @@
 import { ProviderError } from '../core/errors.ts'
 import type { PlainRequest, PlainResponse } from '../core/http.ts'
 import { render, requestVersion } from './codec.ts'
+import { scopedAccount } from './connect.ts'
 import { stripeError } from './errors.ts'
 
 const unauthorized = (message: string, code?: string): never => {
@@ -52,7 +53,8 @@ export function bearerSecretKey(req: PlainRequest): string {
   if (!/^(sk|rk)_test_[A-Za-z0-9_]{1,247}$/.test(key!))
     unauthorized(`Invalid API Key provided: ${mask(key!)}`)
   requestVersion(req.headers['stripe-version'])
-  return key!
+  // Stripe-Account: the request acts in that connected account's world (connect.ts checks the platform owns it).
+  return scopedAccount(key!, req.headers['stripe-account'])
 }
 
 /** Headers on every answer: Request-Id, the version rendered, the idempotency key echoed; and the log URL in errors. */

@@ -1,11 +1,13 @@
 import { defineProvider } from '../core/provider.ts'
 import { bearerSecretKey, finalize } from './auth.ts'
+import { connectScoped } from './connect.ts'
 import { errors, idempotencyConflict, idempotencyInFlight, responses } from './errors.ts'
 import { fingerprint } from './idempotency.ts'
 import { createState, type StripeState } from './models.ts'
 import { balance } from './routes/balance.ts'
 import { charges } from './routes/charges.ts'
 import { checkoutSessions } from './routes/checkout.ts'
+import { connect } from './routes/connect.ts'
 import { coupons } from './routes/coupons.ts'
 import { creditNotes } from './routes/credit-notes.ts'
 import { customers } from './routes/customers.ts'
@@ -40,7 +42,7 @@ export const stripe = defineProvider<StripeState>({
   defaultPort: 4704,
   createState,
   auth: bearerSecretKey,
-  routes: [
+  routes: connectScoped([
     ...search,
     ...customers,
     ...paymentMethods,
@@ -65,7 +67,8 @@ export const stripe = defineProvider<StripeState>({
     ...hosted,
     ...disputes,
     ...balance,
-  ],
+    ...connect,
+  ]),
   errors,
   responses,
   bodyLimit: 1024 * 1024,

@@ -1,5 +1,6 @@
 import { afterRefund, refundStartsPending } from './async-refunds.ts'
 import { bankDetails, createBankPaymentMethod, startBankDebit } from './bank-debits.ts'
+import { settleConnectCharge } from './connect.ts'
 import { assertNotChargedBack, openTestDispute } from './disputes.ts'
 import { declineMessage, docUrl, fail, invalidRequest, resourceMissing } from './errors.ts'
 import type { Charge, PaymentIntent, PaymentMethod, Refund } from './models.ts'
@@ -265,6 +266,7 @@ function authorize(src: EventSource, pi: PaymentIntent, pm: PaymentMethod): Conf
   pi.status = 'succeeded'
   pi.amount_received = pi.amount
   emitEvent(src, 'charge.succeeded', charge)
+  settleConnectCharge(src, pi)
   openTestDispute(src, charge, pm)
   emitEvent(src, 'payment_intent.succeeded', pi)
   return { kind: 'succeeded' }
@@ -424,6 +426,7 @@ export function captureIntent(src: EventSource, pi: PaymentIntent, amountToCaptu
   pi.status = 'succeeded'
   emitEvent(src, 'charge.captured', charge)
   const capturedPm = src.ctx.state.paymentMethods.get(charge.payment_method as string)
+  settleConnectCharge(src, pi)
   if (capturedPm) openTestDispute(src, charge, capturedPm)
   emitEvent(src, 'payment_intent.succeeded', pi)
 }

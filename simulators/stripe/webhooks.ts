@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
 import { PINNED_VERSION, render } from './codec.ts'
+import { connectEndpointsAccount, scopeOf } from './connect.ts'
 import type { StripeContext, StripeEvent } from './models.ts'
 
 /**
@@ -80,12 +81,16 @@ export function emitEvent(
   previous?: Record<string, unknown>,
 ): StripeEvent {
   const { ctx } = source
-  const listening = ctx.webhooks.endpoints
-    .list()
-    .filter((e) => e.enabled && (e.events.includes('*') || e.events.includes(type))).length
+  const { platform, connected } = scopeOf(ctx.account)
+  // A connected account's events also go to its platform's Connect endpoints, naming the account.
+  const connectTools = connected ? ctx.webhooksFor(connectEndpointsAccount(platform)) : undefined
+  const listening = [...ctx.webhooks.endpoints.list(), ...(connectTools?.endpoints.list() ?? [])].filter(
+    (e) => e.enabled && (e.events.includes('*') || e.events.includes(type)),
+  ).length
   const event: StripeEvent = {
     id: ctx.ids.mint('evt_', 24),
     object: 'event',
+    ...(connected ? { account: connected } : {}),
     api_version: null,
     created: source.at,
     data: {
@@ -99,5 +104,6 @@ export function emitEvent(
   }
   ctx.state.events.insert(event)
   ctx.webhooks.emit({ type, id: event.id, payload: event })
+  connectTools?.emit({ type, id: event.id, payload: event })
   return event
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { PlainRequest } from '../../core/http.ts'
 import { wire } from '../codec.ts'
+import { applyConnectParams } from '../connect.ts'
 import { fail, invalidRequest } from '../errors.ts'
 import {
   assertCancelable,
@@ -123,6 +124,7 @@ export const paymentIntents = [
         setup_future_usage: orNull(input.setup_future_usage, null),
         payment_method_types: input.payment_method_types,
       })
+      applyConnectParams(ctx, pi, input)
       if (input.automatic_payment_methods)
         pi.automatic_payment_methods = { allow_redirects: 'always', ...input.automatic_payment_methods }
       if (input.payment_method) attachPaymentMethod(src, pi, input.payment_method)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { requestVersion } from '../codec.ts'
-import type { WebhookEndpointObject } from '../models.ts'
+import { connectEndpointsAccount, scopeOf } from '../connect.ts'
+import type { StripeContext, WebhookEndpointObject } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { blank } from '../spec.ts'
 import { find, list, mergeMetadata, respond, route } from './shared.ts'
@@ -21,12 +22,13 @@ export const webhookEndpoints = [
       enabled_events: z.array(z.string()),
       api_version: z.string().optional(),
       description: z.string().optional(),
+      connect: z.boolean().optional(),
     }),
     handler: (req, ctx, input) => {
       const apiVersion = input.api_version ? requestVersion(input.api_version) : null
       const id = ctx.ids.mint('we_', 24)
       const secret = ctx.ids.mint('whsec_', 32)
-      ctx.webhooks.endpoints.add({
+      toolsFor(ctx, input.connect).endpoints.add({
         id,
         url: input.url,
         secret,
@@ -46,6 +48,7 @@ export const webhookEndpoints = [
         metadata: input.metadata === '' ? {} : (input.metadata ?? {}),
         status: 'enabled',
         url: input.url,
+        _connect: input.connect === true,
       } as unknown as WebhookEndpointObject
       ctx.state.webhookEndpoints.insert(endpoint)
       return respond(req, ctx, { ...endpoint, secret }, input.expand)
@@ -93,7 +96,7 @@ export const webhookEndpoints = [
       if (input.disabled !== undefined) endpoint.status = input.disabled ? 'disabled' : 'enabled'
       if (input.description !== undefined) endpoint.description = input.description
       endpoint.metadata = mergeMetadata(endpoint.metadata, input.metadata)
-      ctx.webhooks.endpoints.update(endpoint.id, {
+      toolsFor(ctx, endpoint._connect).endpoints.update(endpoint.id, {
         url: endpoint.url,
         events: endpoint.enabled_events,
         enabled: endpoint.status === 'enabled',
@@ -113,7 +116,7 @@ export const webhookEndpoints = [
         'webhook_endpoint',
       )
       ctx.state.webhookEndpoints.delete(endpoint.id)
-      ctx.webhooks.endpoints.remove(endpoint.id)
+      toolsFor(ctx, endpoint._connect).endpoints.remove(endpoint.id)
       return respond(req, ctx, { id: endpoint.id, object: 'webhook_endpoint', deleted: true })
     },
   }),
@@ -125,3 +128,10 @@ export const webhookEndpoints = [
     handler: (req, ctx, input) => list(req, ctx, ctx.state.webhookEndpoints, input, '/v1/webhook_endpoints'),
   }),
 ]
+
+/** Connect endpoints (`connect=true`) receive the platform's connected accounts' events; they live under their own core account. */
+function toolsFor(ctx: StripeContext, connect: unknown) {
+  return connect === true
+    ? ctx.webhooksFor(connectEndpointsAccount(scopeOf(ctx.account).platform))
+    : ctx.webhooks
+}

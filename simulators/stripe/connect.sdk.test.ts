@@ -1,0 +1,296 @@
+import Stripe from 'stripe'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ACCOUNT_VERIFIED_AFTER_MS } from './connect.ts'
+import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiver } from './test-support.ts'
+
+/**
+ * Connect for a platform that pays merchants, through the official library:
+ * connected accounts and account.updated, the Stripe-Account header scoping a
+ * request to the account's own world, transfers and reversals, application
+ * fees on direct and destination charges, payouts on the clock, and a
+ * balance that adds up on both sides.
+ */
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness()
+})
+afterAll(() => h.close())
+afterEach(() => {
+  expect(h.specProblems()).toEqual([])
+})
+
+async function failure(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await p
+  } catch (error) {
+    return error as Stripe.errors.StripeError
+  }
+  throw new Error('expected the call to fail')
+}
+
+const DAY_MS = 86_400_000
+const sum = (xs: { amount: number }[]) => xs.reduce((n, x) => n + x.amount, 0)
+
+/** Every balance equals the sum of its own ledger. */
+async function addsUp(s: Stripe, stripeAccount?: string) {
+  const opts = stripeAccount ? { stripeAccount } : undefined
+  const balance = await s.balance.retrieve(undefined, opts)
+  const txns = (await s.balanceTransactions.list({ limit: 100 }, opts)).data
+  expect(sum(balance.available) + sum(balance.pending)).toBe(txns.reduce((n, t) => n + t.net, 0))
+  return { available: sum(balance.available), txns }
+}
+
+describe.each([LEGACY_VERSION, PINNED_VERSION])('Connect in %s', (version) => {
+  const client = () => h.client({ version })
+
+  /** A verified Express account (test-mode verification runs on the clock). */
+  async function merchant(s: Stripe) {
+    const account = await s.accounts.create({ type: 'express', email: 'shop@example.com' })
+    h.sims.core.clock.advance(ACCOUNT_VERIFIED_AFTER_MS + 1000)
+    return account
+  }
+
+  it('creates accounts that test-mode verification enables, with account.updated to Connect endpoints', async () => {
+    const receiver = await startReceiver()
+    try {
+      const s = client()
+      const connectEndpoint = await s.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['account.updated'],
+        connect: true,
+      })
+      const account = await s.accounts.create({ type: 'custom', country: 'US', metadata: { shop: 's1' } })
+      expect(account.id).toMatch(/^acct_/)
+      expect(account).toMatchObject({ type: 'custom', charges_enabled: false, payouts_enabled: false })
+      h.sims.core.clock.advance(ACCOUNT_VERIFIED_AFTER_MS + 1000)
+      const hit = await receiver.waitFor((e) => e.type === 'account.updated')
+      const event = Stripe.webhooks.constructEvent(
+        hit.body,
+        hit.headers['stripe-signature'] as string,
+        connectEndpoint.secret!,
+      )
+      expect(event.account).toBe(account.id)
+      expect(event.data.previous_attributes).toMatchObject({ charges_enabled: false, payouts_enabled: false })
+      const got = await s.accounts.retrieve(account.id)
+      expect(got).toMatchObject({ charges_enabled: true, payouts_enabled: true, details_submitted: true })
+      expect(got.capabilities).toEqual({ card_payments: 'active', transfers: 'active' })
+
+      const updated = await s.accounts.update(account.id, {
+        settings: { payouts: { schedule: { interval: 'weekly', weekly_anchor: 'friday' } } },
+      })
+      expect(updated.settings?.payouts?.schedule).toMatchObject({
+        interval: 'weekly',
+        weekly_anchor: 'friday',
+      })
+      expect((await s.accounts.list()).data.map((a) => a.id)).toEqual([account.id])
+      const mine = await s.accounts.retrieveCurrent(undefined, { stripeAccount: account.id })
+      expect(mine.id).toBe(account.id)
+      expect(await s.accounts.del(account.id)).toMatchObject({ id: account.id, deleted: true })
+      const gone = await failure(s.accounts.retrieve(account.id))
+      expect([gone.statusCode, gone.code, gone.param]).toEqual([404, 'resource_missing', 'account'])
+      const missingType = await failure(s.accounts.create({} as Stripe.AccountCreateParams))
+      expect([missingType.statusCode, missingType.param]).toEqual([400, 'type'])
+    } finally {
+      await receiver.close()
+    }
+  })
+
+  it('Stripe-Account scopes a request to the connected account and refuses an account the platform lacks', async () => {
+    const s = client()
+    const account = await merchant(s)
+    const scoped = { stripeAccount: account.id }
+    const customer = await s.customers.create({ email: 'buyer@example.com' }, scoped)
+    expect((await s.customers.retrieve(customer.id, {}, scoped)).id).toBe(customer.id)
+    const elsewhere = await failure(s.customers.retrieve(customer.id))
+    expect(elsewhere.code).toBe('resource_missing')
+    expect((await s.customers.list()).data).toEqual([])
+
+    const stranger = await failure(s.customers.list({}, { stripeAccount: 'acct_notmine00000000' }))
+    expect(stranger).toBeInstanceOf(Stripe.errors.StripePermissionError)
+    expect([stranger.statusCode, stranger.code]).toEqual([403, 'account_invalid'])
+    expect(stranger.message).toMatch(/does not have access to account 'acct_notmine00000000'/)
+    // Another platform's key cannot act for this platform's account either.
+    const other = h.client({ version })
+    expect((await failure(other.customers.list({}, scoped))).code).toBe('account_invalid')
+  })
+
+  it('transfers need available funds; a transfer and its reversal move both balances', async () => {
+    const receiver = await startReceiver()
+    try {
+      const s = client()
+      await s.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['transfer.created', 'transfer.reversed', 'transfer.updated'],
+      })
+      const account = await merchant(s)
+      const broke = await failure(
+        s.transfers.create({ amount: 5000, currency: 'usd', destination: account.id }),
+      )
+      expect([broke.statusCode, broke.code]).toEqual([400, 'balance_insufficient'])
+      await s.paymentIntents.create({
+        amount: 10_000,
+        currency: 'usd',
+        payment_method: 'pm_card_bypassPending',
+        confirm: true,
+      })
+      const before = await addsUp(s)
+      const transfer = await s.transfers.create({
+        amount: 5000,
+        currency: 'usd',
+        destination: account.id,
+        transfer_group: 'order_1',
+      })
+      expect(transfer.id).toMatch(/^tr_/)
+      expect(transfer).toMatchObject({
+        amount: 5000,
+        amount_reversed: 0,
+        destination: account.id,
+        reversed: false,
+      })
+      expect((await addsUp(s)).available).toBe(before.available - 5000)
+      expect((await addsUp(s, account.id)).available).toBe(5000)
+
+      const reversal = await s.transfers.createReversal(transfer.id, { amount: 2000 })
+      expect(reversal.id).toMatch(/^trr_/)
+      const after = await s.transfers.retrieve(transfer.id)
+      expect(after).toMatchObject({ amount_reversed: 2000, reversed: false })
+      expect((await s.transfers.listReversals(transfer.id)).data.map((r) => r.id)).toEqual([reversal.id])
+      expect((await s.transfers.retrieveReversal(transfer.id, reversal.id)).amount).toBe(2000)
+      expect((await addsUp(s, account.id)).available).toBe(3000)
+      expect((await addsUp(s)).available).toBe(before.available - 3000)
+      const tooMuch = await failure(s.transfers.createReversal(transfer.id, { amount: 4000 }))
+      expect([tooMuch.statusCode, tooMuch.param]).toEqual([400, 'amount'])
+      expect((await s.transfers.list({ transfer_group: 'order_1' })).data.map((t) => t.id)).toEqual([
+        transfer.id,
+      ])
+
+      const updatedEvent = await receiver.waitFor((e) => e.type === 'transfer.updated')
+      expect(JSON.parse(updatedEvent.body).data.previous_attributes).toEqual({
+        amount_reversed: 0,
+        reversed: false,
+      })
+      const types = receiver.received.map((r) => JSON.parse(r.body).type)
+      expect(types.slice(0, 3)).toEqual(['transfer.created', 'transfer.reversed', 'transfer.updated'])
+
+      const noDestination = await failure(
+        s.transfers.create({ amount: 100, currency: 'usd', destination: 'acct_nope0000000000' }),
+      )
+      expect([noDestination.statusCode, noDestination.param]).toEqual([400, 'destination'])
+      const missing = await failure(
+        s.transfers.create({ amount: 100, currency: 'usd' } as Stripe.TransferCreateParams),
+      )
+      expect([missing.code, missing.param]).toEqual(['parameter_missing', 'destination'])
+    } finally {
+      await receiver.close()
+    }
+  })
+
+  it('application fees: a direct charge with Stripe-Account and a destination charge', async () => {
+    const s = client()
+    const account = await merchant(s)
+    const scoped = { stripeAccount: account.id }
+    const direct = await s.paymentIntents.create(
+      {
+        amount: 10_000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        application_fee_amount: 300,
+      },
+      scoped,
+    )
+    expect(direct.status).toBe('succeeded')
+    const [fee] = (await s.applicationFees.list()).data
+    expect(fee).toMatchObject({
+      amount: 300,
+      account: account.id,
+      charge: direct.latest_charge,
+      refunded: false,
+    })
+    expect(fee!.id).toMatch(/^fee_/)
+    expect((await s.applicationFees.retrieve(fee!.id)).amount).toBe(300)
+    const connected = await addsUp(s, account.id)
+    const chargeTxn = connected.txns.find((t) => t.source === direct.latest_charge)!
+    expect(chargeTxn.fee_details.map((f) => [f.type, f.amount])).toEqual([
+      ['stripe_fee', 320],
+      ['application_fee', 300],
+    ])
+    const platform = await addsUp(s)
+    expect(platform.txns.find((t) => t.type === 'application_fee')?.amount).toBe(300)
+
+    const destination = await s.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      application_fee_amount: 500,
+      transfer_data: { destination: account.id },
+    })
+    const transfers = (await s.transfers.list({ destination: account.id })).data
+    expect(transfers.map((t) => [t.amount, t.source_transaction])).toEqual([
+      [4500, destination.latest_charge],
+    ])
+    expect(
+      (await s.applicationFees.list({ charge: destination.latest_charge as string })).data[0]!.amount,
+    ).toBe(500)
+    await addsUp(s)
+    await addsUp(s, account.id)
+
+    const refused = await failure(
+      s.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        application_fee_amount: 10,
+      }),
+    )
+    expect([refused.statusCode, refused.param]).toEqual([400, 'application_fee_amount'])
+  })
+
+  it('payouts: manual ones pay on the clock or cancel; a connected account is paid out on its daily schedule', async () => {
+    const receiver = await startReceiver()
+    try {
+      const s = client()
+      await s.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['payout.created', 'payout.paid'],
+        connect: true,
+      })
+      const platformEvents = await s.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['payout.canceled'],
+      })
+      expect(platformEvents.id).toMatch(/^we_/)
+      await s.paymentIntents.create({
+        amount: 20_000,
+        currency: 'usd',
+        payment_method: 'pm_card_bypassPending',
+        confirm: true,
+      })
+      const payout = await s.payouts.create({ amount: 5000, currency: 'usd' })
+      expect(payout).toMatchObject({ status: 'pending', automatic: false, amount: 5000 })
+      const canceled = await s.payouts.create({ amount: 1000, currency: 'usd' })
+      expect((await s.payouts.cancel(canceled.id)).status).toBe('canceled')
+      expect((await failure(s.payouts.cancel(canceled.id))).statusCode).toBe(400)
+      const tooMuch = await failure(s.payouts.create({ amount: 10_000_000, currency: 'usd' }))
+      expect(tooMuch.code).toBe('balance_insufficient')
+      await addsUp(s)
+
+      const account = await merchant(s)
+      await s.transfers.create({ amount: 7000, currency: 'usd', destination: account.id })
+      h.sims.core.clock.advance(DAY_MS)
+      const [automatic] = (await s.payouts.list({}, { stripeAccount: account.id })).data
+      expect(automatic).toMatchObject({ automatic: true, amount: 7000, status: 'pending' })
+      const created = JSON.parse((await receiver.waitFor((e) => e.type === 'payout.created')).body)
+      expect(created.account).toBe(account.id)
+      h.sims.core.clock.advance(3 * DAY_MS)
+      expect((await s.payouts.retrieve(payout.id)).status).toBe('paid')
+      expect((await s.payouts.retrieve(automatic!.id, {}, { stripeAccount: account.id })).status).toBe('paid')
+      await receiver.waitFor((e) => e.type === 'payout.paid')
+      expect((await addsUp(s, account.id)).available).toBe(0)
+      expect((await s.payouts.list({ status: 'canceled' })).data.map((p) => p.id)).toEqual([canceled.id])
+    } finally {
+      await receiver.close()
+    }
+  })
+})
