@@ -169,9 +169,10 @@ describe('message status callbacks', () => {
     ])
   })
 
-  it('retries a failed callback once with the same idempotency token, and stops there', async () => {
+  it('retries a failed callback once (#rp=5xx) with the same idempotency token, and stops there', async () => {
     answers = () => 500
-    await sendMessage({ To: '+14155552671', StatusCallback: `${receiver.url}/flaky` })
+    // By default Twilio retries connection failures only (connection-overrides.ts); rp=5xx asks for 5xx too.
+    await sendMessage({ To: '+14155552671', StatusCallback: `${receiver.url}/flaky#rp=5xx` })
     sims.core.clock.advance(MESSAGE_TIMING.sending)
     await settle(() => receiver.received.length >= 2)
     await new Promise((r) => setTimeout(r, 50))

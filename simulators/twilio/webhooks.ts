@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto'
 import type { ProviderContext } from '../core/provider.ts'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
+import { attemptTimeout, retryDecision } from './connection-overrides.ts'
 import type { TwilioState } from './models.ts'
 
 /**
@@ -46,15 +47,16 @@ function formParams(body: string): Record<string, string | string[]> {
 /**
  * The webhook spec.
  *
- * @note Retries: Twilio's default connection policy retries once (`rc=1`) and,
- * as the connection-overrides page reads, only for the failure classes `rp`
- * names; the simulator retries a failed callback once, at once, whatever the
- * failure (the core's dispatcher does not tell a refused connection from a 5xx).
- * Timeout: Twilio waits at most 15 s in total (`tt` default 15000).
+ * @note Retries follow the callback URL's connection overrides
+ * (connection-overrides.ts): by default one retry, at once, only when no
+ * connection could be made (`rc=1`, `rp=ct`); `#rc=`, `#rp=`, `#ct=`, `#rt=`,
+ * `#tt=` change that per URL. Timeout per attempt: `rt`, within `tt`.
  */
 export const webhooks: WebhookSpec = {
   schedule: [0],
   timeoutMs: 15_000,
+  retry: retryDecision,
+  attemptTimeoutMs: attemptTimeout,
   serialize: (event) => new URLSearchParams(event.payload as Record<string, string>).toString(),
   sign: ({ event, endpoint, body }) => ({
     'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
