@@ -38,6 +38,7 @@ const ONLY_CURRENT: Record<string, string[]> = {
   subscription_item: ['current_period_start', 'current_period_end'],
   invoiceitem: ['parent', 'pricing', 'proration_details'],
   discount: ['subscription_item'],
+  tax_rate: ['jurisdiction_level'],
   credit_note: [
     'refunds',
     'total_taxes',
@@ -152,7 +153,15 @@ function expandAt(
   const record = node as Record<string, unknown>
   if (!(head in record)) cannotExpand(path)
   let value = record[head]
-  if (typeof value === 'string') {
+  // A list of ids (an invoice's `discounts`) expands item by item.
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+    value = value.map((id: string) => {
+      const found = lookupById(state, id)
+      if (!found) cannotExpand(path)
+      return render(found!, version)
+    })
+    record[head] = value
+  } else if (typeof value === 'string') {
     const found = lookupById(state, value)
     // Ids of objects standin does not store (balance transactions) cannot be expanded either.
     if (!found) cannotExpand(path)

@@ -263,7 +263,8 @@ export function legacyDiscount(input: {
 
 /** The wire form of a deleted discount. */
 export function deletedDiscount(discount: Discount) {
-  return { ...discount, deleted: true }
+  const { end: _end, ...rest } = discount
+  return { ...rest, deleted: true }
 }
 
 /** Sets (or clears) a customer's discount, with the customer.discount.* event Stripe sends. */

@@ -304,8 +304,11 @@ export function spendOnceDiscounts(src: EventSource, invoice: Invoice): void {
     if (d?.coupon.duration !== 'once' || d.invoice === invoice.id) continue
     d._spent = true
     const sub = d.subscription ? ctx.state.subscriptions.get(d.subscription) : undefined
-    if (sub) sub.discounts = ((sub.discounts as string[]) ?? []).filter((x) => x !== id)
-    if (sub && (sub.discount as Discount | null)?.id === id) sub.discount = null
+    if (sub) {
+      sub.discounts = ((sub.discounts as string[]) ?? []).filter((x) => x !== id)
+      if ((sub.discount as Discount | null)?.id === id) sub.discount = null
+      emitEvent(src, 'customer.discount.deleted', { ...d, deleted: true })
+    }
     const customer = d.customer ? ctx.state.customers.get(d.customer) : undefined
     if (!sub && customer && (customer.discount as Discount | null)?.id === id) {
       customer.discount = null

@@ -6,6 +6,7 @@ import type { Invoice, Price, StripeContext } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { blank } from '../spec.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
+import { withDiscounts } from './discounts.ts'
 import { newPrice } from './products.ts'
 import { find, list, matchesGiven, mergeMetadata, respond, route, source, timeFor } from './shared.ts'
 
@@ -203,7 +204,7 @@ export const invoiceItems = [
     path: '/v1/invoiceitems',
     input: z.preprocess(
       pricingToPrice,
-      params('POST', '/v1/invoiceitems', { ...itemFields, customer: z.string() }),
+      withDiscounts(params('POST', '/v1/invoiceitems', { ...itemFields, customer: z.string() })),
     ),
     handler: (req, ctx, input) => {
       const src = source(req, ctx, timeFor(ctx, input.customer))
@@ -227,7 +228,10 @@ export const invoiceItems = [
     operation: 'invoiceitems.update',
     method: 'POST',
     path: '/v1/invoiceitems/:invoiceitem',
-    input: z.preprocess(pricingToPrice, params('POST', '/v1/invoiceitems/{invoiceitem}', itemFields)),
+    input: z.preprocess(
+      pricingToPrice,
+      withDiscounts(params('POST', '/v1/invoiceitems/{invoiceitem}', itemFields)),
+    ),
     handler: (req, ctx, input) => {
       const item = find(ctx.state.invoiceItems, req.params.invoiceitem!, 'invoiceitem', 'invoiceitem')
       assertChangeable(ctx, item, 'updated')

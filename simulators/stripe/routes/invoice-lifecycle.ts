@@ -16,6 +16,7 @@ import {
 import type { Invoice, StripeContext } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { emitEvent } from '../webhooks.ts'
+import { withDiscounts } from './discounts.ts'
 import { taxRatesFor } from './invoice-items.ts'
 import { find, mergeMetadata, previousOf, respond, route, source, timeFor, versionOf } from './shared.ts'
 import { ownedBy } from './subscriptions.ts'
@@ -60,13 +61,15 @@ export const invoiceLifecycle = [
     operation: 'invoices.create',
     method: 'POST',
     path: '/v1/invoices',
-    input: params('POST', '/v1/invoices', {
-      ...editable,
-      customer: z.string().optional(),
-      currency: z.string().optional(),
-      pending_invoice_items_behavior: z.enum(['exclude', 'include', 'include_and_require']).optional(),
-      subscription: z.string().optional(),
-    }),
+    input: withDiscounts(
+      params('POST', '/v1/invoices', {
+        ...editable,
+        customer: z.string().optional(),
+        currency: z.string().optional(),
+        pending_invoice_items_behavior: z.enum(['exclude', 'include', 'include_and_require']).optional(),
+        subscription: z.string().optional(),
+      }),
+    ),
     handler: (req, ctx, input) => {
       if (!input.customer)
         invalidRequest('Missing required param: customer.', 'customer', 'parameter_missing')
@@ -115,7 +118,7 @@ export const invoiceLifecycle = [
     operation: 'invoices.update',
     method: 'POST',
     path: '/v1/invoices/:invoice',
-    input: params('POST', '/v1/invoices/{invoice}', editable),
+    input: withDiscounts(params('POST', '/v1/invoices/{invoice}', editable)),
     handler: (req, ctx, input) => {
       const invoice = findInvoice(ctx, req.params.invoice!)
       assertEditable(

@@ -191,7 +191,6 @@ export const subscriptions = [
         prepare: (s) => {
           if (rates) s.default_tax_rates = rates
           applySubscriptionDiscounts(src, s, input)
-          applySubscriptionDiscounts(src, s, input)
         },
       })
       const behaviour = input.payment_behavior ?? 'allow_incomplete'
