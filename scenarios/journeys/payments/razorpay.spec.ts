@@ -27,8 +27,8 @@ const forgedSignature = (orderId: string, paymentId: string) =>
   createHmac('sha256', randomBytes(16)).update(`${orderId}|${paymentId}`).digest('hex')
 
 test.describe('payments: Razorpay', () => {
-  // catches: refund-keeps-credits, double-credit-on-duplicate
-  test('order + checkout in the browser: paid at the test bank, the genuine signature verified; credits once at the package price (checkout and webhook both); a refund takes them back', {
+  // catches: refund-keeps-credits, double-credit-on-duplicate, skip-razorpay-signature
+  test('order + checkout in the browser: paid at the test bank, the genuine signature verified; credits once at the package price (checkout and webhook both); the proof replayed for another order is refused; a refund takes the credits back', {
     tag: TAGS,
   }, async ({ app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['razorpay'], steps: ['verifyRazorpay'] })
@@ -74,6 +74,21 @@ test.describe('payments: Razorpay', () => {
     await waitForAcknowledged(app, standin, { provider: 'razorpay', about: checkout.orderId })
     expect(await app.balance(session), 'credits after the webhooks').toBe(start + pack.credits)
     expect(await paymentStatus(target, session, bought.paymentId)).toBe('succeeded')
+
+    // The same genuine payment, claimed for a second order it did not pay, is refused.
+    const second = await startPurchase(target, session, 'razorpay', pack)
+    const replayed = await target.run(
+      'verifyRazorpay',
+      {
+        paymentId: second.paymentId,
+        ...paid.response,
+        razorpay_order_id: String(second.out.providerOrderId),
+      },
+      session,
+    )
+    expect(target.isRefusal(replayed, 'paymentRejected'), target.describe(replayed)).toBe(true)
+    expect(await paymentStatus(target, session, second.paymentId)).not.toBe('succeeded')
+    expect(await app.balance(session), 'credits after the replayed proof').toBe(start + pack.credits)
 
     if (!target.hasStep('refund')) return
     const mark = await journalMark(standin)

@@ -154,7 +154,7 @@ test.describe('payments: Stripe', () => {
     }
   })
 
-  // catches: refund-keeps-credits
+  // catches: refund-keeps-credits, double-credit-on-duplicate
   test('Checkout with 3-D Secure in the browser: a failed challenge pays nothing, a completed one pays once; a refund takes the credits back', {
     tag: TAGS,
   }, async ({ app, target, users, applies, page }) => {

@@ -135,7 +135,7 @@ async function tossSetup(
 }
 
 test.describe('payments: Toss', () => {
-  // catches: refund-keeps-credits
+  // catches: refund-keeps-credits, double-credit-on-duplicate
   test('payment window in the browser: the buyer pays, the app confirms on its successUrl; credits once at the package price; a refund takes them back', {
     tag: TAGS,
   }, async ({ app, target, standin, users, applies, page }) => {
@@ -208,7 +208,7 @@ test.describe('payments: Toss', () => {
     expect(await paymentStatus(target, session, bought.paymentId)).not.toBe('succeeded')
   })
 
-  // catches: toss-trust-redirect-amount
+  // catches: toss-trust-redirect-amount, double-credit-on-duplicate
   test('tampered amount: a successUrl whose amount was changed is refused; the genuine one then confirms the full price', {
     tag: TAGS,
   }, async ({ app, target, standin, users, applies, page }) => {
