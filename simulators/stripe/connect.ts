@@ -177,13 +177,13 @@ export function newAccount(
     type: input.type,
   } as unknown as ConnectedAccount
   ctx.state.accounts.insert(account)
-  ctx.later(ACCOUNT_VERIFIED_AFTER_MS, () => verify(ctx, id))
+  ctx.later(ACCOUNT_VERIFIED_AFTER_MS, () => verifyAccount(ctx, id))
   schedulePayouts(ctx, id)
   return account
 }
 
 /** Test-mode verification: the account's requirements are met, its capabilities become active. */
-function verify(ctx: StripeContext, id: string): void {
+export function verifyAccount(ctx: StripeContext, id: string): void {
   const account = ctx.state.accounts.get(id)
   if (!account || account.deleted) return
   const before = {
@@ -563,11 +563,12 @@ export function newPayout(
   ;(txn as { _payout?: string })._payout = id
   ctx.state.payouts.insert(payout)
   emitEvent(src, 'payout.created', payout)
-  ctx.later(Math.max(0, arrival - src.at) * 1000, () => pay(ctx, id))
+  ctx.later(Math.max(0, arrival - src.at) * 1000, () => payPayout(ctx, id))
   return payout
 }
 
-function pay(ctx: StripeContext, id: string): void {
+/** A pending payout arrives: paid, with payout.updated and payout.paid. */
+export function payPayout(ctx: StripeContext, id: string): void {
   const payout = ctx.state.payouts.get(id)
   if (!payout || payout.status !== 'pending') return
   const src = { ctx, at: ctx.clock.unix(), request: null }

@@ -1,0 +1,108 @@
+import type { TriggerSpec } from '../core/provider.ts'
+import {
+  applyConnectParams,
+  cancelPayout,
+  newAccount,
+  newPayout,
+  newTransfer,
+  payPayout,
+  reverseTransfer,
+  verifyAccount,
+} from './connect.ts'
+import type { StripeContext, StripeState } from './models.ts'
+import { confirmIntent, createCardPaymentMethod, newPaymentIntent } from './payments.ts'
+import type { EventSource } from './webhooks.ts'
+
+/**
+ * `stripe trigger` for Connect: each builds the chain a platform would (a
+ * verified connected account, funds from a bypass-pending charge, then the
+ * transfer, payout or fee) through the code the API uses.
+ */
+const now = (ctx: StripeContext): EventSource => ({ ctx, at: ctx.clock.unix(), request: null })
+
+function merchant(ctx: StripeContext) {
+  const account = newAccount(now(ctx), { type: 'express', email: 'merchant@example.com' })
+  verifyAccount(ctx, account.id)
+  return account
+}
+
+function charge(ctx: StripeContext, extra: Record<string, unknown> = {}) {
+  const src = now(ctx)
+  const pm = createCardPaymentMethod(src, { number: '4000000000000077' })
+  const pi = newPaymentIntent(src, {
+    amount: 10_000,
+    currency: 'usd',
+    payment_method: pm.id,
+    capture_method: 'automatic',
+  })
+  applyConnectParams(ctx, pi, extra)
+  confirmIntent(src, pi)
+  return pi
+}
+
+function transfer(ctx: StripeContext) {
+  const account = merchant(ctx)
+  charge(ctx)
+  return newTransfer(now(ctx), { amount: 5000, currency: 'usd', destination: account.id })
+}
+
+function payout(ctx: StripeContext) {
+  charge(ctx)
+  return newPayout(now(ctx), { amount: 5000, currency: 'usd' })
+}
+
+export const connectTriggers: Record<string, TriggerSpec<StripeState>> = {
+  'account.updated': {
+    summary: 'an Express account that test-mode verification enables',
+    run: (ctx) => merchant(ctx),
+  },
+  'transfer.created': { summary: 'a transfer to a verified connected account', run: (ctx) => transfer(ctx) },
+  'transfer.reversed': {
+    summary: 'a transfer, reversed in part',
+    run: (ctx) => {
+      const t = transfer(ctx)
+      reverseTransfer(now(ctx), t, { amount: 1000 })
+      return t
+    },
+  },
+  'transfer.updated': {
+    summary: 'a transfer, reversed in part (amount_reversed changes)',
+    run: (ctx) => {
+      const t = transfer(ctx)
+      reverseTransfer(now(ctx), t, { amount: 1000 })
+      return t
+    },
+  },
+  'application_fee.created': {
+    summary: 'a destination charge with an application fee',
+    run: (ctx) => {
+      const account = merchant(ctx)
+      return charge(ctx, { application_fee_amount: 500, transfer_data: { destination: account.id } })
+    },
+  },
+  'payout.created': { summary: 'a manual payout of available funds', run: (ctx) => payout(ctx) },
+  'payout.updated': {
+    summary: 'a payout that arrives (pending → paid)',
+    run: (ctx) => {
+      const p = payout(ctx)
+      payPayout(ctx, p.id)
+      return p
+    },
+  },
+  'payout.paid': {
+    summary: 'a payout that arrives',
+    run: (ctx) => {
+      const p = payout(ctx)
+      payPayout(ctx, p.id)
+      return p
+    },
+  },
+  'payout.canceled': {
+    summary: 'a pending payout, canceled',
+    run: (ctx) => {
+      const p = payout(ctx)
+      cancelPayout(now(ctx), p)
+      return p
+    },
+  },
+}
