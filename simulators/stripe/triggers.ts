@@ -1,5 +1,6 @@
 import type { TriggerSpec } from '../core/provider.ts'
 import { scheduleRealtime, startSubscription } from './billing.ts'
+import { billingTriggers } from './billing-triggers.ts'
 import { connectTriggers } from './connect-triggers.ts'
 import { disputeTriggers } from './dispute-triggers.ts'
 import type { Customer, StripeContext, StripeState } from './models.ts'
@@ -73,6 +74,7 @@ function subscription(ctx: StripeContext, number: string) {
 }
 
 export const triggers: Record<string, TriggerSpec<StripeState>> = {
+  ...billingTriggers,
   ...disputeTriggers,
   ...connectTriggers,
   'customer.created': { summary: 'creates a customer', run: (ctx) => customer(sourceOf(ctx)) },

@@ -1,0 +1,307 @@
+import type { TriggerSpec } from '../core/provider.ts'
+import { payInvoice } from './billing.ts'
+import { createCreditNote, voidCreditNote } from './credit-notes.ts'
+import { type Coupon, type PromotionCode, redeem, setCustomerDiscount } from './discounts.ts'
+import {
+  finalizeOneOff,
+  markUncollectible,
+  newOneOffInvoice,
+  sendInvoice,
+  type TaxRate,
+  voidInvoice,
+} from './invoicing.ts'
+import type { Customer, Invoice, StripeContext, StripeState } from './models.ts'
+import { createCardPaymentMethod } from './payments.ts'
+import { newInvoiceItem } from './routes/invoice-items.ts'
+import { attach } from './routes/payment-methods.ts'
+import { blank } from './spec.ts'
+import { type EventSource, emitEvent } from './webhooks.ts'
+
+/**
+ * `stripe trigger` for invoicing and discounts: each builds the chain Stripe's
+ * fixtures build (customer → invoice item → invoice → finalize → pay; coupon →
+ * customer discount; …) through the same code the API runs, so every object
+ * along the way can be fetched afterwards.
+ */
+const sourceOf = (ctx: StripeContext): EventSource => ({ ctx, at: ctx.clock.unix(), request: null })
+
+function payingCustomer(src: EventSource): Customer {
+  const { ctx } = src
+  const c = {
+    ...blank('customer'),
+    id: ctx.ids.mint('cus_', 14),
+    object: 'customer',
+    balance: 0,
+    created: src.at,
+    discount: null,
+    email: 'triggered@example.com',
+    name: null,
+    livemode: false,
+    metadata: {},
+    invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
+    test_clock: null,
+  } as Customer
+  ctx.state.customers.insert(c)
+  emitEvent(src, 'customer.created', c)
+  const pm = createCardPaymentMethod(src, { number: '4242424242424242' })
+  attach(src, pm, c)
+  c.invoice_settings.default_payment_method = pm.id
+  return c
+}
+
+/** customer → invoice item → draft invoice holding it. */
+function draft(ctx: StripeContext, options: { sendInvoice?: boolean } = {}): Invoice {
+  const src = sourceOf(ctx)
+  const c = payingCustomer(src)
+  newInvoiceItem(src, c.id, { amount: 2000, currency: 'usd', description: '(created by standin trigger)' })
+  const invoice = newOneOffInvoice(src, c, {
+    pending_invoice_items_behavior: 'include',
+    ...(options.sendInvoice ? { collection_method: 'send_invoice', days_until_due: 30 } : {}),
+  })
+  emitEvent(src, 'invoice.created', invoice)
+  return invoice
+}
+
+function open(ctx: StripeContext, options: { sendInvoice?: boolean } = {}): Invoice {
+  const invoice = draft(ctx, options)
+  finalizeOneOff(sourceOf(ctx), invoice)
+  return invoice
+}
+
+function paid(ctx: StripeContext): Invoice {
+  const invoice = open(ctx)
+  payInvoice(sourceOf(ctx), invoice)
+  return invoice
+}
+
+function coupon(ctx: StripeContext): Coupon {
+  const src = sourceOf(ctx)
+  const c: Coupon = {
+    id: ctx.ids.mint('', 8),
+    object: 'coupon',
+    amount_off: null,
+    created: src.at,
+    currency: null,
+    duration: 'repeating',
+    duration_in_months: 3,
+    livemode: false,
+    max_redemptions: null,
+    metadata: {},
+    name: null,
+    percent_off: 25.5,
+    redeem_by: null,
+    times_redeemed: 0,
+    valid: true,
+  }
+  ctx.state.coupons.insert(c)
+  emitEvent(src, 'coupon.created', c)
+  return c
+}
+
+function promotionCode(ctx: StripeContext): PromotionCode {
+  const c = coupon(ctx)
+  const src = sourceOf(ctx)
+  const promo: PromotionCode = {
+    id: ctx.ids.mint('promo_', 24),
+    object: 'promotion_code',
+    active: true,
+    code: ctx.ids.mint('', 8).toUpperCase(),
+    coupon: structuredClone(c),
+    promotion: { coupon: c.id, type: 'coupon' },
+    created: src.at,
+    customer: null,
+    expires_at: null,
+    livemode: false,
+    max_redemptions: null,
+    metadata: {},
+    restrictions: { first_time_transaction: false, minimum_amount: null, minimum_amount_currency: null },
+    times_redeemed: 0,
+  }
+  ctx.state.promotionCodes.insert(promo)
+  emitEvent(src, 'promotion_code.created', promo)
+  return promo
+}
+
+/** coupon → customer → customer discount. */
+function customerDiscount(ctx: StripeContext) {
+  const c = coupon(ctx)
+  const src = sourceOf(ctx)
+  const customer = payingCustomer(src)
+  setCustomerDiscount(src, customer, redeem(src, c, null, { customer: customer.id }))
+  return { coupon: c, customer }
+}
+
+function taxRate(ctx: StripeContext): TaxRate {
+  const src = sourceOf(ctx)
+  const rate: TaxRate = {
+    id: ctx.ids.mint('txr_', 24),
+    object: 'tax_rate',
+    active: true,
+    country: null,
+    created: src.at,
+    description: null,
+    display_name: 'Sales tax',
+    effective_percentage: 8.5,
+    inclusive: false,
+    jurisdiction: null,
+    jurisdiction_level: null,
+    livemode: false,
+    metadata: {},
+    percentage: 8.5,
+    state: null,
+    tax_type: null,
+  }
+  ctx.state.taxRates.insert(rate)
+  emitEvent(src, 'tax_rate.created', rate)
+  return rate
+}
+
+function updated<T extends { metadata: Record<string, string> }>(
+  ctx: StripeContext,
+  type: string,
+  obj: T,
+): T {
+  obj.metadata = { ...obj.metadata, triggered: 'true' }
+  emitEvent(sourceOf(ctx), type, obj, { metadata: {} })
+  return obj
+}
+
+export const billingTriggers: Record<string, TriggerSpec<StripeState>> = {
+  'invoiceitem.created': {
+    summary: 'a customer and a pending invoice item',
+    run: (ctx) => {
+      const src = sourceOf(ctx)
+      return newInvoiceItem(src, payingCustomer(src).id, { amount: 2000, currency: 'usd' })
+    },
+  },
+  'invoiceitem.deleted': {
+    summary: 'a pending invoice item, deleted',
+    run: (ctx) => {
+      const src = sourceOf(ctx)
+      const item = newInvoiceItem(src, payingCustomer(src).id, { amount: 2000, currency: 'usd' })
+      ctx.state.invoiceItems.delete(item.id)
+      emitEvent(src, 'invoiceitem.deleted', item)
+      return item
+    },
+  },
+  'invoice.created': { summary: 'an invoice item on a draft invoice', run: (ctx) => draft(ctx) },
+  'invoice.updated': {
+    summary: 'a draft invoice whose metadata changes',
+    run: (ctx) =>
+      updated(ctx, 'invoice.updated', draft(ctx) as Invoice & { metadata: Record<string, string> }),
+  },
+  'invoice.deleted': {
+    summary: 'a draft invoice, deleted',
+    run: (ctx) => {
+      const invoice = draft(ctx)
+      ctx.state.invoices.delete(invoice.id)
+      emitEvent(sourceOf(ctx), 'invoice.deleted', invoice)
+      return invoice
+    },
+  },
+  'invoice.finalized': { summary: 'a one-off invoice, finalized', run: (ctx) => open(ctx) },
+  'invoice.payment_succeeded': { summary: 'a one-off invoice, finalized and paid by card', run: paid },
+  'invoice.sent': {
+    summary: 'an invoice for manual payment, sent',
+    run: (ctx) => {
+      const invoice = draft(ctx, { sendInvoice: true })
+      sendInvoice(sourceOf(ctx), invoice)
+      return invoice
+    },
+  },
+  'invoice.voided': {
+    summary: 'a one-off invoice, finalized then voided',
+    run: (ctx) => {
+      const invoice = open(ctx)
+      voidInvoice(sourceOf(ctx), invoice)
+      return invoice
+    },
+  },
+  'invoice.marked_uncollectible': {
+    summary: 'a one-off invoice, finalized then marked uncollectible',
+    run: (ctx) => {
+      const invoice = open(ctx)
+      markUncollectible(sourceOf(ctx), invoice)
+      return invoice
+    },
+  },
+  'credit_note.created': {
+    summary: 'a paid invoice, credited in part to the customer balance',
+    run: (ctx) => createCreditNote(sourceOf(ctx), paid(ctx), { invoice: '', amount: 500 }),
+  },
+  'credit_note.updated': {
+    summary: 'a credit note whose metadata changes',
+    run: (ctx) =>
+      updated(
+        ctx,
+        'credit_note.updated',
+        createCreditNote(sourceOf(ctx), paid(ctx), { invoice: '', amount: 500 }),
+      ),
+  },
+  'credit_note.voided': {
+    summary: 'a credit note on an open invoice, voided',
+    run: (ctx) => {
+      const note = createCreditNote(sourceOf(ctx), open(ctx), { invoice: '', amount: 500 })
+      voidCreditNote(sourceOf(ctx), note)
+      return note
+    },
+  },
+  'coupon.created': { summary: 'a 25.5% coupon for three months', run: coupon },
+  'coupon.updated': {
+    summary: 'a coupon whose metadata changes',
+    run: (ctx) => updated(ctx, 'coupon.updated', coupon(ctx)),
+  },
+  'coupon.deleted': {
+    summary: 'a coupon, deleted',
+    run: (ctx) => {
+      const c = coupon(ctx)
+      ctx.state.coupons.delete(c.id)
+      c.valid = false
+      emitEvent(sourceOf(ctx), 'coupon.deleted', c)
+      return c
+    },
+  },
+  'promotion_code.created': { summary: 'a coupon and a promotion code for it', run: promotionCode },
+  'promotion_code.updated': {
+    summary: 'a promotion code, deactivated',
+    run: (ctx) => {
+      const promo = promotionCode(ctx)
+      promo.active = false
+      emitEvent(sourceOf(ctx), 'promotion_code.updated', promo, { active: true })
+      return promo
+    },
+  },
+  'customer.discount.created': {
+    summary: 'a coupon applied to a customer',
+    run: (ctx) => customerDiscount(ctx).customer.discount,
+  },
+  'customer.discount.updated': {
+    summary: 'a customer discount replaced by another coupon',
+    run: (ctx) => {
+      const { customer } = customerDiscount(ctx)
+      const src = sourceOf(ctx)
+      setCustomerDiscount(src, customer, redeem(src, coupon(ctx), null, { customer: customer.id }))
+      return customer.discount
+    },
+  },
+  'customer.discount.deleted': {
+    summary: 'a customer discount, removed',
+    run: (ctx) => {
+      const { customer } = customerDiscount(ctx)
+      const discount = customer.discount
+      setCustomerDiscount(sourceOf(ctx), customer, null)
+      return discount
+    },
+  },
+  'tax_rate.created': { summary: 'an 8.5% exclusive tax rate', run: taxRate },
+  'tax_rate.updated': {
+    summary: 'a tax rate whose metadata changes',
+    run: (ctx) => updated(ctx, 'tax_rate.updated', taxRate(ctx)),
+  },
+}
