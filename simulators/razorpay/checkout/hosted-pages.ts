@@ -31,14 +31,22 @@ function contactFields(email: string, contact: string): string {
 <label for="contact">Phone</label><input id="contact" name="contact" value="${esc(contact)}">`
 }
 
+/** Opened by checkout.js in an iframe (`embedded`): results go to the parent window by postMessage. */
+function notifyParent(message: Record<string, unknown>): string {
+  return `if (window.parent && window.parent !== window) window.parent.postMessage(${JSON.stringify({ source: 'standin-razorpay', ...message }).replace(/</g, '\\u003c')}, '*');`
+}
+
 export function subscriptionPage(
   code: string,
   sub: Subscription,
   plan: Plan,
   callbackUrl: string | undefined,
   error?: string,
+  embedded = false,
 ): PlainResponse {
-  const hidden = callbackUrl ? `<input type="hidden" name="callback_url" value="${esc(callbackUrl)}">` : ''
+  const hidden =
+    (callbackUrl ? `<input type="hidden" name="callback_url" value="${esc(callbackUrl)}">` : '') +
+    (embedded ? '<input type="hidden" name="embedded" value="1">' : '')
   const every = `${plan.interval > 1 ? `${plan.interval} ` : ''}${plan.period}`
   return {
     ...layout(
@@ -76,6 +84,7 @@ ${payable ? methodForms(`/i/${esc(code)}/pay`, contactFields(link.customer.email
 export function hostedSuccessPage(
   fields: Record<string, string>,
   callbackUrl: string | undefined,
+  embedded = false,
 ): PlainResponse {
   const list = Object.entries(fields)
     .map(([k, v]) => `<dt>${esc(k)}</dt><dd data-testid="${esc(k)}">${esc(v)}</dd>`)
@@ -88,17 +97,36 @@ export function hostedSuccessPage(
   return layout(
     'Payment successful',
     `<h1>Payment successful</h1><dl>${list}</dl>${form}`,
-    form ? `document.getElementById('rzp-callback').submit();` : '',
+    form
+      ? `document.getElementById('rzp-callback').submit();`
+      : embedded
+        ? notifyParent({ type: 'payment.success', response: fields })
+        : '',
   )
 }
 
-export function hostedFailurePage(code: string, failure: PaymentFailure, paymentId: string): PlainResponse {
+export function hostedFailurePage(
+  code: string,
+  failure: PaymentFailure,
+  paymentId: string,
+  embedded = false,
+): PlainResponse {
+  const error = {
+    code: failure.code,
+    description: failure.description,
+    source: failure.source,
+    step: failure.step,
+    reason: failure.reason,
+    metadata: { payment_id: paymentId },
+    field: null,
+  }
   return {
     ...layout(
       'Payment failed',
       `<h1>Payment failed</h1><p role="alert" data-testid="error-description">${esc(failure.description)}</p>
 <p class="muted">Reason: <span data-testid="error-reason">${esc(failure.reason)}</span> · payment <span data-testid="payment-id">${esc(paymentId)}</span></p>
-<p><a href="/i/${esc(code)}">Retry payment</a></p>`,
+<p><a href="/i/${esc(code)}${embedded ? '?embedded=1' : ''}">Retry payment</a></p>`,
+      embedded ? notifyParent({ type: 'payment.failed', response: { error } }) : '',
     ),
     status: 200,
   }

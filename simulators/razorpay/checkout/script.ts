@@ -29,6 +29,8 @@ export function checkoutScript(baseUrl: string): string {
     if (o.description) q.set('description', o.description);
     if (o.prefill && o.prefill.email) q.set('prefill[email]', o.prefill.email);
     if (o.prefill && o.prefill.contact) q.set('prefill[contact]', o.prefill.contact);
+    // A subscription's authentication transaction (the subscription_id option) opens its own page.
+    if (o.subscription_id) return BASE + '/checkout/subscriptions/' + encodeURIComponent(o.subscription_id) + '?' + q.toString();
     return BASE + '/checkout/' + encodeURIComponent(o.order_id || '') + '?' + q.toString();
   };
   Razorpay.prototype.open = function () {

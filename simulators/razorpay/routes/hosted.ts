@@ -29,6 +29,9 @@ function record(value: unknown): Record<string, unknown> {
     : {}
 }
 
+const embeddedFlag = (source: Record<string, unknown>) =>
+  source.embedded === '1' || source.embedded === 'true'
+
 function isHttpUrl(url: string): boolean {
   try {
     return ['http:', 'https:'].includes(new URL(url).protocol)
@@ -112,10 +115,40 @@ export const hostedRoutes = [
       }
       const sub = c.state.billing.subscriptions.get(id)
       if (!sub) return errorPage(400, MESSAGES.idNotFound)
-      const callbackUrl = text(record(req.query).callback_url)
+      const query = record(req.query)
+      const callbackUrl = text(query.callback_url)
       if (callbackUrl !== undefined && !isHttpUrl(callbackUrl))
         return errorPage(400, 'callback_url must be an http(s) URL')
-      return subscriptionPage(code, sub, planOf(c, sub), callbackUrl)
+      return subscriptionPage(code, sub, planOf(c, sub), callbackUrl, undefined, embeddedFlag(query))
+    },
+  }),
+  route({
+    // checkout.js with the `subscription_id` option: the same authorisation page, in its iframe.
+    operation: 'checkout.subscription',
+    method: 'GET',
+    path: '/checkout/subscriptions/:subscription_id',
+    auth: false,
+    handler: (req, ctx) => {
+      const query = record(req.query)
+      const keyId = text(query.key_id) ?? text(query.key)
+      const id = req.params.subscription_id!
+      const hit = ctx.store.find((state) => state.billing.subscriptions.get(id))
+      // A subscription of another merchant does not exist for this key.
+      if (!hit || (keyId !== undefined && keyId !== hit.account)) return errorPage(400, MESSAGES.idNotFound)
+      const c = ctx.forAccount(hit.account)
+      const code = [...c.state.billing.shortLinks].find(([, link]) => link.id === id)?.[0]
+      if (!code) return errorPage(400, MESSAGES.idNotFound)
+      const callbackUrl = text(query.callback_url)
+      if (callbackUrl !== undefined && !isHttpUrl(callbackUrl))
+        return errorPage(400, 'callback_url must be an http(s) URL')
+      return subscriptionPage(
+        code,
+        hit.found,
+        planOf(c, hit.found),
+        callbackUrl,
+        undefined,
+        embeddedFlag(query),
+      )
     },
   }),
   route({
@@ -158,17 +191,20 @@ export const hostedRoutes = [
       const callbackUrl = text(body.callback_url)
       if (callbackUrl !== undefined && !isHttpUrl(callbackUrl))
         return errorPage(400, 'callback_url must be an http(s) URL')
-      if (typeof input === 'string') return subscriptionPage(code, sub, planOf(c, sub), callbackUrl, input)
+      const embedded = embeddedFlag(body)
+      if (typeof input === 'string')
+        return subscriptionPage(code, sub, planOf(c, sub), callbackUrl, input, embedded)
       return guarded(() => {
         const result = authorizeSubscription(c, sub, input.mandate, input.failure)
-        if (!result.ok) return hostedFailurePage(code, paymentFailures[result.reason], result.payment.id)
+        if (!result.ok)
+          return hostedFailurePage(code, paymentFailures[result.reason], result.payment.id, embedded)
         // Subscription checkout signature: HMAC(key_secret, payment_id|subscription_id).
         const fields = {
           razorpay_payment_id: result.payment.id,
           razorpay_subscription_id: sub.id,
           razorpay_signature: checkoutSignature(c.state.keySecret ?? '', result.payment.id, sub.id),
         }
-        return hostedSuccessPage(fields, callbackUrl)
+        return hostedSuccessPage(fields, callbackUrl, embedded)
       })
     },
   }),
