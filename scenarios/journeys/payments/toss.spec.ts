@@ -268,6 +268,9 @@ test.describe('payments: Toss', () => {
       (s) => s === 'failed',
       'the declined payment to fail',
     )
+    // Where the app reports why, it is Toss's own code.
+    const failure = (await target.must('payment', { paymentId: bought.paymentId }, session)).out.failureCode
+    if (failure !== undefined && failure !== null) expect(failure).toBe('REJECT_CARD_PAYMENT')
     expect(await app.balance(session)).toBe(start)
     await claimPaidByWebhook(app, target, standin, session, start, {
       orderId: request.orderId,
