@@ -42,10 +42,16 @@ export function handlerFor(runtime: ProviderRuntime, baseUrl = runtime.baseUrl):
     })
     headers.host ??= url.host
     const raw = { method: request.method, url: url.pathname + url.search, headers, body }
-    const outcome =
-      body.length > runtime.bodyLimit
-        ? runtime.refuseBody(raw, 'too-large', `Request body is larger than ${runtime.bodyLimit} bytes`)
-        : await runtime.handle(raw)
+    let outcome: Outcome
+    try {
+      outcome =
+        body.length > runtime.bodyLimit
+          ? runtime.refuseBody(raw, 'too-large', `Request body is larger than ${runtime.bodyLimit} bytes`)
+          : await runtime.handle(raw)
+    } catch (error) {
+      // Our failure, not the client's: the provider's own 5xx, journaled as internal (as on the fastify transport).
+      outcome = runtime.internalFailure(raw, error)
+    }
     return toResponse(outcome)
   })
 }
