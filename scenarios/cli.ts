@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { runJourneys } from './run/journeys.ts'
+import { preflight, runJourneys } from './run/journeys.ts'
 import { runMutation, summarize } from './run/mutation.ts'
 import { checkProfile } from './target/check.ts'
 import { loadProfile, ProfileError } from './target/load-profile.ts'
@@ -58,7 +58,14 @@ export function registerScenarioCommands(program: Command): void {
           shard?: string
           seed?: string
         }) => {
-          if (options.profile) loadProfile(options.profile) // fail early, in plain words
+          if (options.profile) {
+            // Fail early, in plain words: a bad field, an unreachable hub or app is named before Playwright starts.
+            const loaded = loadProfile(options.profile)
+            await preflight(
+              { ...loaded, baseUrl: options.target ?? loaded.baseUrl },
+              options.hub ?? loaded.hubUrl,
+            )
+          }
           const run = await runJourneys({
             profile: options.profile,
             hubUrl: options.hub,

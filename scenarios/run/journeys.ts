@@ -6,9 +6,25 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { StandinClient } from '../../simulators/core/control/client.ts'
 import type { Verdict } from '../support/verdict-reporter.ts'
+import type { Profile } from '../target/profile.ts'
+import { TargetError } from '../target/target.ts'
 
 const root = resolve(import.meta.dirname, '../..')
+
+/** Before a run: the hub and the app answer, or a plain-words error naming the URL (code STANDIN_UNREACHABLE). */
+export async function preflight(profile: Profile, hubUrl = 'http://127.0.0.1:4700'): Promise<void> {
+  await new StandinClient({ url: hubUrl }).health()
+  const url = `${profile.baseUrl.replace(/\/$/, '')}${profile.health ?? '/'}`
+  const answer = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => error)
+  if (answer instanceof Error)
+    throw new TargetError(
+      `Failed to reach the app at ${url}: ${answer.cause instanceof Error ? answer.cause.message : answer.message}. Is it running, and is the profile's baseUrl (or --target) right?`,
+    )
+  if (profile.health && !answer.ok)
+    throw new TargetError(`The app's health check ${url} answered HTTP ${answer.status}.`)
+}
 
 export interface JourneyRunOptions {
   profile?: string
