@@ -1,5 +1,6 @@
 import type { BalanceTransaction, Charge, Refund, StripeContext, StripeState } from './models.ts'
 import { cardOf } from './payments.ts'
+import { emitEvent } from './webhooks.ts'
 
 /**
  * The ledger behind `/v1/balance` and `/v1/balance_transactions`: one balance
@@ -66,7 +67,21 @@ export function book(ctx: StripeContext, input: BookInput): BalanceTransaction {
     type: input.type,
   } as BalanceTransaction
   ctx.state.balanceTransactions.insert(txn)
+  if (txn.status === 'pending') announceAvailable(ctx, availableAt)
   return txn
+}
+
+const announced = new WeakMap<StripeState, Set<number>>()
+
+/** Stripe sends `balance.available` when pending funds become available: once per instant funds land. */
+function announceAvailable(ctx: StripeContext, at: number): void {
+  let set = announced.get(ctx.state)
+  if (!set) announced.set(ctx.state, (set = new Set()))
+  if (set.has(at)) return
+  set.add(at)
+  ctx.later((at - ctx.clock.unix()) * 1000, () =>
+    emitEvent({ ctx, at, request: null }, 'balance.available', balanceOf(ctx)),
+  )
 }
 
 function chargeTxn(ctx: StripeContext, charge: Charge): BookInput {

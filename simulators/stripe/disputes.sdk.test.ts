@@ -1,6 +1,7 @@
 import Stripe from 'stripe'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DISPUTE_FEE, EVIDENCE_SETTLES_AFTER_MS } from './disputes.ts'
+import { checkResponse } from './spec-check.ts'
 import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiver } from './test-support.ts'
 
 /**
@@ -216,6 +217,12 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('disputes in %s', (version) => {
     h.sims.core.clock.advance(3 * 86_400_000)
     const later = await s.balance.retrieve()
     expect(sum(later.pending)).toBe(0)
+    // The pending charges landed: Stripe announces it with balance.available (the balance then).
+    const announced = (await s.events.list({ type: 'balance.available' })).data
+    expect(announced).toHaveLength(1)
+    const landed = announced[0]!.data.object as Stripe.Balance
+    expect(checkResponse(landed)).toEqual([])
+    expect(sum(landed.available)).toBe(sum(later.available))
     const txn = await s.balanceTransactions.retrieve(txns[0]!.id)
     expect(txn.status).toBe('available')
     const missing = await failure(s.balanceTransactions.retrieve('txn_nope'))
