@@ -162,12 +162,33 @@ function rawRequest(
   return Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), bytes])
 }
 
-/** Statuses of every HTTP answer in a byte stream (pipelined answers come one after another). */
+/**
+ * Statuses of every HTTP answer in a byte stream, read one after another by their framing
+ * (Content-Length or chunked), since pipelined answers follow each other with no separator.
+ */
 function statusesOf(data: Buffer): number[] {
-  const text = data.toString('latin1')
   const out: number[] = []
-  const re = /(?:^|\r\n)HTTP\/1\.[01] (\d{3}) /g
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(Number(m[1]))
+  let pos = 0
+  while (pos < data.length) {
+    const line = /^HTTP\/1\.[01] (\d{3})/.exec(data.subarray(pos, pos + 16).toString('latin1'))
+    if (!line) break
+    out.push(Number(line[1]))
+    const end = data.indexOf('\r\n\r\n', pos)
+    if (end < 0) break
+    const head = data.subarray(pos, end).toString('latin1').toLowerCase()
+    pos = end + 4
+    const length = /\r\ncontent-length: *(\d+)/.exec(head)
+    if (length) pos += Number(length[1])
+    else if (/\r\ntransfer-encoding: *chunked/.test(head)) {
+      for (;;) {
+        const lineEnd = data.indexOf('\r\n', pos)
+        if (lineEnd < 0) return out
+        const size = Number.parseInt(data.subarray(pos, lineEnd).toString('latin1'), 16)
+        pos = lineEnd + 2 + (Number.isNaN(size) ? 0 : size) + 2
+        if (!size) break
+      }
+    } else break // the body runs to the close: nothing follows it
+  }
   return out
 }
 
