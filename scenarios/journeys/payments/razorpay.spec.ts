@@ -33,7 +33,7 @@ test.describe('payments: Razorpay', () => {
   }, async ({ app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['razorpay'], steps: ['verifyRazorpay'] })
     const session = await app.signUp(users.get('buyer'))
-    const pack = app.package()
+    const pack = app.rules.packages[1] ?? app.package()
     const start = await app.balance(session)
     const since = await app.now()
     const bought = await startPurchase(target, session, 'razorpay', pack)
@@ -115,7 +115,7 @@ test.describe('payments: Razorpay', () => {
   }, async ({ app, target, standin, users, applies }) => {
     applies({ flow: 'payments', payment: ['razorpay'], steps: ['verifyRazorpay'] })
     const session = await app.signUp(users.get('buyer'))
-    const pack = app.package()
+    const pack = app.rules.packages[1] ?? app.package()
     const start = await app.balance(session)
     const bought = await startPurchase(target, session, 'razorpay', pack)
     const orderId = String(bought.out.providerOrderId)
@@ -154,7 +154,7 @@ test.describe('payments: Razorpay', () => {
   }, async ({ app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['razorpay'] })
     const session = await app.signUp(users.get('buyer'))
-    const pack = app.package()
+    const pack = app.rules.packages[1] ?? app.package()
     const start = await app.balance(session)
     const since = await app.now()
     const bought = await startPurchase(target, session, 'razorpay', pack)

@@ -140,7 +140,7 @@ test.describe('payments: Toss', () => {
     tag: TAGS,
   }, async ({ app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['toss', 'window'] })
-    const pack = app.package()
+    const pack = app.rules.packages.at(-1) ?? app.package()
     const { session, start, since, bought, request, tossUrl } = await tossSetup(
       app,
       target,
@@ -189,7 +189,7 @@ test.describe('payments: Toss', () => {
     tag: TAGS,
   }, async ({ app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['toss', 'window'] })
-    const pack = app.package()
+    const pack = app.rules.packages.at(-1) ?? app.package()
     const { session, start, since, bought, request, tossUrl } = await tossSetup(
       app,
       target,
@@ -213,7 +213,7 @@ test.describe('payments: Toss', () => {
     tag: TAGS,
   }, async ({ app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['toss', 'window'] })
-    const pack = app.package()
+    const pack = app.rules.packages.at(-1) ?? app.package()
     const { session, start, since, bought, request, tossUrl } = await tossSetup(
       app,
       target,
@@ -257,7 +257,7 @@ test.describe('payments: Toss', () => {
     tag: TAGS,
   }, async ({ app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['toss', 'window'] })
-    const pack = app.package()
+    const pack = app.rules.packages.at(-1) ?? app.package()
     const { session, start, bought, request, tossUrl } = await tossSetup(app, target, standin, users, pack)
     const landing = await payTossWindow(page, tossUrl, request, { card: TOSS_CARDS.rejectedAtConfirm })
     expect(landing.landedOn).toBe('success')
@@ -286,7 +286,7 @@ test.describe('payments: Toss', () => {
     tag: TAGS,
   }, async ({ app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['toss', 'window'] })
-    const pack = app.package()
+    const pack = app.rules.packages.at(-1) ?? app.package()
     const { session, start, bought, request, tossUrl } = await tossSetup(app, target, standin, users, pack)
     const landing = await payTossWindow(page, tossUrl, request, { action: 'cancel' })
     expect(landing.landedOn).toBe('fail')
