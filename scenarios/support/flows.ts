@@ -60,20 +60,32 @@ export class AppFlows {
   }
 
   /**
-   * Moves time on both sides by `ms`: the app first (so nothing standin emits
-   * meanwhile is from the app's future), then standin, which runs everything
-   * falling due in between (retries, renewals, expiries).
+   * Moves time on both sides by `ms`, in lockstep: the app first, then
+   * standin, one step per timer standin has due within the span (a webhook
+   * retry, a renewal, an expiry), so each event standin signs on the way is
+   * signed at the time the app's clock then reads, and a timestamp check with
+   * a few minutes' tolerance never sees it as stale. Past `maxSteps` due
+   * times, the rest of the span is one step.
    */
-  async advanceClock(ms: number): Promise<void> {
-    if (this.target.hasStep('setClock')) {
-      const hubNow = await this.now()
-      await this.target.must('setClock', { now: new Date(hubNow + ms).toISOString(), nowMs: hubNow + ms })
-    } else if (this.target.hasStep('advanceClock')) await this.target.must('advanceClock', { ms })
-    else
+  async advanceClock(ms: number, maxSteps = 200): Promise<void> {
+    if (!this.target.canMoveClock)
       throw new TargetError(
         "The app's clock cannot be moved: the profile has no setClock or advanceClock step.",
       )
-    await this.standin.clock.advance(ms)
+    let state = await this.standin.clock.get()
+    const end = state.epochMs + ms
+    for (let step = 0; state.epochMs < end; step++) {
+      const next = state.nextDueMs
+      const to = step < maxSteps && next !== null && next > state.epochMs && next < end ? next : end
+      await this.moveAppClock(state.epochMs, to)
+      state = await this.standin.clock.advance(to - state.epochMs)
+    }
+  }
+
+  private async moveAppClock(from: number, to: number): Promise<void> {
+    if (this.target.hasStep('setClock'))
+      await this.target.must('setClock', { now: new Date(to).toISOString(), nowMs: to })
+    else await this.target.must('advanceClock', { ms: to - from })
   }
 
   /**

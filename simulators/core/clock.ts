@@ -10,6 +10,8 @@ export interface ClockSnapshot {
   scale: number
   offsetMs: number
   pendingTimers: number
+  /** When the earliest pending timer falls due (virtual epoch ms), or null: lets a caller step through due times. */
+  nextDueMs: number | null
 }
 
 export interface Timer {
@@ -106,6 +108,7 @@ export class VirtualClock {
       scale: this.scaleFactor,
       offsetMs: Math.round(now - Date.now()),
       pendingTimers: this.timers.length,
+      nextDueMs: this.timers[0] ? Math.ceil(this.timers[0].due) : null,
     }
   }
 

@@ -52,6 +52,7 @@ export const ClockState = z.object({
   scale: z.number(),
   offsetMs: z.number(),
   pendingTimers: z.number(),
+  nextDueMs: z.number().nullable().describe('when the earliest pending timer falls due (virtual epoch ms)'),
 })
 
 export const Health = z.object({
