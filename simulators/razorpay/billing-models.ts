@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Collection } from '../core/store.ts'
 import { fail } from './errors.ts'
+import type { Reversal, Transfer } from './transfers.ts'
 
 /** As models.ts's WireNotes (not imported: models.ts imports this file). Empty notes are `[]`. */
 const WireNotes = z.union([z.record(z.string(), z.unknown()), z.array(z.never()).length(0)])
@@ -183,6 +184,13 @@ export interface BillingState {
   cycles: Map<string, number>
   /** Add-on amounts charged with a subscription's first invoice. */
   addons: Map<string, number>
+  /** Route: transfers, reversals, linked accounts (acc_ → name, email), settlement-hold timers. */
+  route: {
+    transfers: Collection<Transfer>
+    reversals: Collection<Reversal>
+    linkedAccounts: Map<string, { name: string; email: string }>
+    holdTimers: Map<string, { cancel(): void }>
+  }
 }
 
 export function createBillingState(): BillingState {
@@ -201,6 +209,12 @@ export function createBillingState(): BillingState {
     linkTimers: new Map(),
     cycles: new Map(),
     addons: new Map(),
+    route: {
+      transfers: new Collection<Transfer>(),
+      reversals: new Collection<Reversal>(),
+      linkedAccounts: new Map(),
+      holdTimers: new Map(),
+    },
   }
 }
 

@@ -131,3 +131,27 @@ export const PaymentLinkListParams = z.object({
   payment_id: string('payment_id'),
   reference_id: string('reference_id'),
 })
+
+const TransferFields = {
+  account: string('account'),
+  amount: amount(false),
+  currency: string('currency'),
+  notes,
+  linked_account_notes: z.array(z.string()).optional(),
+  on_hold: boolean('on_hold'),
+  on_hold_until: integer('on_hold_until', { min: 0 }),
+}
+
+export const PaymentTransfersParams = z.strictObject({
+  transfers: z.array(z.strictObject(TransferFields)).optional(),
+})
+export const DirectTransferParams = z.strictObject(TransferFields)
+export const TransferEditParams = z.strictObject({
+  on_hold: boolean('on_hold'),
+  on_hold_until: integer('on_hold_until', { min: 0 }),
+})
+export const ReversalParams = z.strictObject({ amount: amount(false), notes })
+export const TransferListParams = z.object({
+  ...ListParams,
+  recipient_settlement_id: string('recipient_settlement_id'),
+})

@@ -4,6 +4,7 @@ import { type FailureReason, fail, MESSAGES, paymentFailures } from './errors.ts
 import type { RazorpayState } from './models.ts'
 import { newLinkOrder, payLink, scheduleLinkExpiry } from './payment-links.ts'
 import { authorizeSubscription, changeCard, type Mandate } from './subscriptions.ts'
+import { addLinkedAccount } from './transfers.ts'
 
 /**
  * Subscription and Payment Link events on demand. Each plays the real
@@ -130,6 +131,17 @@ export const billingTriggers: Record<string, TriggerSpec<RazorpayState>> = {
       changeCard(ctx, sub, MANDATE)
       return { subscription: sub }
     },
+  },
+  'route.linked_account': {
+    summary:
+      'creates a Route linked account of this merchant (params.name, params.email) and answers its acc_ id: transfers may name it',
+    run: (ctx, params) => ({
+      id: addLinkedAccount(
+        ctx,
+        typeof params.name === 'string' ? params.name : 'Linked account',
+        typeof params.email === 'string' ? params.email : 'linked@example.com',
+      ),
+    }),
   },
   'payment_link.paid': {
     summary: 'creates a payment link (params.amount, default 49900) and pays it by UPI: payment_link.paid',

@@ -12,6 +12,7 @@ import { paymentRoutes } from './routes/payments.ts'
 import { planRoutes } from './routes/plans.ts'
 import { refundRoutes } from './routes/refunds.ts'
 import { subscriptionRoutes } from './routes/subscriptions.ts'
+import { transferRoutes } from './routes/transfers.ts'
 import { triggers } from './triggers.ts'
 import { webhookSpec } from './webhooks.ts'
 
@@ -36,6 +37,7 @@ export const razorpay = defineProvider<RazorpayState>({
     ...subscriptionRoutes,
     ...paymentLinkRoutes,
     ...hostedRoutes,
+    ...transferRoutes,
   ],
   errors,
   responses: {
