@@ -24,6 +24,8 @@ const RETRIEVABLE: Record<string, (s: Stripe, id: string) => Promise<{ id: strin
   coupon: (s, id) => s.coupons.retrieve(id),
   promotion_code: (s, id) => s.promotionCodes.retrieve(id),
   tax_rate: (s, id) => s.taxRates.retrieve(id),
+  plan: (s, id) => s.plans.retrieve(id),
+  subscription: (s, id) => s.subscriptions.retrieve(id),
 }
 
 describe('billing triggers', () => {

@@ -1,5 +1,5 @@
 import type { TriggerSpec } from '../core/provider.ts'
-import { payInvoice } from './billing.ts'
+import { payInvoice, startSubscription } from './billing.ts'
 import { createCreditNote, voidCreditNote } from './credit-notes.ts'
 import { type Coupon, type PromotionCode, redeem, setCustomerDiscount } from './discounts.ts'
 import {
@@ -11,9 +11,12 @@ import {
   voidInvoice,
 } from './invoicing.ts'
 import type { Customer, Invoice, StripeContext, StripeState } from './models.ts'
+import { endTrialWithoutPaymentMethod, resumeSubscription } from './pause.ts'
 import { createCardPaymentMethod } from './payments.ts'
 import { newInvoiceItem } from './routes/invoice-items.ts'
 import { attach } from './routes/payment-methods.ts'
+import { newPrice } from './routes/products.ts'
+import { newSubscription } from './routes/subscriptions.ts'
 import { blank } from './spec.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
@@ -172,7 +175,93 @@ function updated<T extends { metadata: Record<string, string> }>(
   return obj
 }
 
+/** A trial without a payment method whose end pauses it (trial_settings), run to its end now. */
+function paused(ctx: StripeContext) {
+  const src = sourceOf(ctx)
+  const c = payingCustomer(src)
+  c.invoice_settings.default_payment_method = null
+  const price = newPrice(ctx, src.at, {
+    currency: 'usd',
+    unit_amount: 2000,
+    recurring: { interval: 'month' },
+    product_data: { name: 'myproduct' },
+  })
+  const sub = newSubscription(src, c, [{ price, quantity: 1 }], {
+    trial_period_days: 7,
+    prepare: (s) => {
+      s.trial_settings = { end_behavior: { missing_payment_method: 'pause' } }
+    },
+  })
+  startSubscription(src, sub, { attempt: true })
+  endTrialWithoutPaymentMethod(sourceOf(ctx), sub)
+  return { customer: c, sub }
+}
+
+function plan(ctx: StripeContext) {
+  const src = sourceOf(ctx)
+  const price = newPrice(ctx, src.at, {
+    currency: 'usd',
+    unit_amount: 2000,
+    recurring: { interval: 'month' },
+    product_data: { name: 'myproduct' },
+  })
+  const p = {
+    id: price.id,
+    object: 'plan' as const,
+    active: true,
+    aggregate_usage: null,
+    amount: 2000,
+    amount_decimal: '2000',
+    billing_scheme: 'per_unit' as const,
+    created: src.at,
+    currency: 'usd',
+    interval: 'month' as const,
+    interval_count: 1,
+    livemode: false,
+    metadata: {},
+    nickname: null,
+    product: price.product,
+    tiers_mode: null,
+    transform_usage: null,
+    trial_period_days: null,
+    usage_type: 'licensed' as const,
+  }
+  ctx.state.plans.insert(p)
+  emitEvent(src, 'plan.created', p)
+  return p
+}
+
 export const billingTriggers: Record<string, TriggerSpec<StripeState>> = {
+  'plan.created': { summary: 'a monthly plan (and its price)', run: plan },
+  'plan.updated': {
+    summary: 'a plan whose metadata changes',
+    run: (ctx) => updated(ctx, 'plan.updated', plan(ctx)),
+  },
+  'plan.deleted': {
+    summary: 'a plan, deleted',
+    run: (ctx) => {
+      const p = plan(ctx)
+      ctx.state.plans.delete(p.id)
+      emitEvent(sourceOf(ctx), 'plan.deleted', p)
+      return p
+    },
+  },
+  'customer.subscription.paused': {
+    summary: 'a trial ending without a payment method, paused (trial_settings)',
+    run: (ctx) => paused(ctx).sub,
+  },
+  'customer.subscription.resumed': {
+    summary: 'a paused subscription, resumed with a card',
+    run: (ctx) => {
+      const { customer, sub } = paused(ctx)
+      const src = sourceOf(ctx)
+      const pm = createCardPaymentMethod(src, { number: '4242424242424242' })
+      attach(src, pm, customer)
+      customer.invoice_settings.default_payment_method = pm.id
+      resumeSubscription(src, sub)
+      return sub
+    },
+  },
   'invoiceitem.created': {
     summary: 'a customer and a pending invoice item',
     run: (ctx) => {

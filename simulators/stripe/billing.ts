@@ -8,6 +8,7 @@ import type {
   Subscription,
   SubscriptionItem,
 } from './models.ts'
+import { endTrialWithoutPaymentMethod } from './pause.ts'
 import { type ConfirmOutcome, confirmIntent, newPaymentIntent } from './payments.ts'
 import { blank } from './spec.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -463,6 +464,8 @@ function dueActions(ctx: StripeContext, customers: Set<string>, until: number): 
 }
 
 function renew(src: EventSource, sub: Subscription): void {
+  // A trial ending without a payment method may pause or cancel instead (trial_settings).
+  if (endTrialWithoutPaymentMethod(src, sub)) return
   if (sub.cancel_at_period_end) {
     cancelSubscription(src, sub, 'cancellation_requested')
     return

@@ -20,11 +20,13 @@ import { invoiceLifecycle } from './routes/invoice-lifecycle.ts'
 import { invoices } from './routes/invoices.ts'
 import { paymentIntents } from './routes/payment-intents.ts'
 import { paymentMethods } from './routes/payment-methods.ts'
+import { plans } from './routes/plans.ts'
 import { products } from './routes/products.ts'
 import { promotionCodes } from './routes/promotion-codes.ts'
 import { refunds } from './routes/refunds.ts'
 import { search } from './routes/search.ts'
 import { setupIntents } from './routes/setup-intents.ts'
+import { subscriptionResume } from './routes/subscription-resume.ts'
 import { subscriptions } from './routes/subscriptions.ts'
 import { taxRates } from './routes/tax-rates.ts'
 import { testClocks } from './routes/test-clocks.ts'
@@ -61,6 +63,8 @@ export const stripe = defineProvider<StripeState>({
     ...promotionCodes,
     ...taxRates,
     ...discountRoutes,
+    ...plans,
+    ...subscriptionResume,
     ...testClocks,
     ...events,
     ...webhookEndpoints,

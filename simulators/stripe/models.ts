@@ -5,6 +5,7 @@ import type { CreditNote } from './credit-notes.ts'
 import type { Coupon, Discount, PromotionCode } from './discounts.ts'
 import { fail } from './errors.ts'
 import type { InvoiceItem, TaxRate } from './invoicing.ts'
+import type { Plan } from './routes/plans.ts'
 
 /**
  * The stored objects. Each is kept in one internal shape holding the fields of
@@ -393,6 +394,7 @@ export interface StripeState {
   promotionCodes: Collection<PromotionCode>
   discounts: Collection<Discount>
   taxRates: Collection<TaxRate>
+  plans: Collection<Plan>
   /** Invoice number sequence per customer prefix. */
   invoiceSeq: number
 }
@@ -426,6 +428,7 @@ export function createState(): StripeState {
     promotionCodes: new Collection(),
     discounts: new Collection(),
     taxRates: new Collection(),
+    plans: new Collection(),
     invoiceSeq: 0,
   }
 }

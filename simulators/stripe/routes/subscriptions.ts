@@ -168,6 +168,11 @@ export const subscriptions = [
           .optional(),
         trial_period_days: z.number().optional(),
         cancel_at_period_end: z.boolean().optional(),
+        trial_settings: z
+          .looseObject({
+            end_behavior: z.looseObject({ missing_payment_method: z.enum(['cancel', 'create_invoice', 'pause']) }),
+          })
+          .optional(),
       }),
     ),
     handler: (req, ctx, input) => {
@@ -189,6 +194,7 @@ export const subscriptions = [
         trial_period_days: input.trial_period_days,
         cancel_at_period_end: input.cancel_at_period_end,
         prepare: (s) => {
+          if (input.trial_settings) s.trial_settings = input.trial_settings
           if (rates) s.default_tax_rates = rates
           applySubscriptionDiscounts(src, s, input)
         },
