@@ -170,7 +170,9 @@ export const subscriptions = [
         cancel_at_period_end: z.boolean().optional(),
         trial_settings: z
           .looseObject({
-            end_behavior: z.looseObject({ missing_payment_method: z.enum(['cancel', 'create_invoice', 'pause']) }),
+            end_behavior: z.looseObject({
+              missing_payment_method: z.enum(['cancel', 'create_invoice', 'pause']),
+            }),
           })
           .optional(),
       }),
