@@ -297,4 +297,68 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('Connect in %s', (version) => {
       await receiver.close()
     }
   })
+
+  it.each([
+    ['000123456789', 'paid', null],
+    ['000111111116', 'failed', 'no_account'],
+    ['000111111113', 'failed', 'account_closed'],
+    ['000222222227', 'failed', 'insufficient_funds'],
+    ['000333333335', 'failed', 'debit_not_authorized'],
+    ['000444444440', 'failed', 'invalid_currency'],
+  ])('a payout to test bank account %s ends %s (%s)', async (number, status, code) => {
+    const s = client()
+    const account = await s.accounts.create({
+      type: 'custom',
+      external_account: {
+        object: 'bank_account',
+        country: 'US',
+        currency: 'usd',
+        routing_number: '110000000',
+        account_number: number,
+      },
+    } as Stripe.AccountCreateParams)
+    const [bank] = account.external_accounts!.data as Stripe.BankAccount[]
+    expect(bank).toMatchObject({ object: 'bank_account', last4: number.slice(-4), currency: 'usd' })
+    h.sims.core.clock.advance(ACCOUNT_VERIFIED_AFTER_MS + 1000)
+    await s.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'manual' } } } })
+    await s.paymentIntents.create({
+      amount: 9000,
+      currency: 'usd',
+      payment_method: 'pm_card_bypassPending',
+      confirm: true,
+    })
+    await s.transfers.create({ amount: 4000, currency: 'usd', destination: account.id })
+    const scoped = { stripeAccount: account.id }
+    const payout = await s.payouts.create({ amount: 4000, currency: 'usd' }, scoped)
+    expect(payout.destination).toBe(bank!.id)
+    expect((await addsUp(s, account.id)).available).toBe(0)
+    h.sims.core.clock.advance(3 * DAY_MS)
+    const done = await s.payouts.retrieve(payout.id, {}, scoped)
+    expect([done.status, done.failure_code]).toEqual([status, code])
+    // A failed payout's money comes back to the account's balance.
+    expect((await addsUp(s, account.id)).available).toBe(status === 'failed' ? 4000 : 0)
+    const events = (await s.events.list({ type: 'payout.*' }, scoped)).data.map((e) => e.type).reverse()
+    expect(events).toEqual([
+      'payout.created',
+      'payout.updated',
+      status === 'failed' ? 'payout.failed' : 'payout.paid',
+    ])
+  })
+
+  it('refuses a bad external_account naming the parameter', async () => {
+    const s = client()
+    const token = await failure(s.accounts.create({ type: 'custom', external_account: 'btok_nope' }))
+    expect([token.statusCode, token.code, token.param]).toEqual([400, 'resource_missing', 'external_account'])
+    const noNumber = await failure(
+      s.accounts.create({
+        type: 'custom',
+        external_account: { object: 'bank_account', country: 'US', currency: 'usd' },
+      } as Stripe.AccountCreateParams),
+    )
+    expect([noNumber.statusCode, noNumber.code, noNumber.param]).toEqual([
+      400,
+      'parameter_missing',
+      'external_account[account_number]',
+    ])
+  })
 })

@@ -89,6 +89,14 @@ export function check(schema: JsonSchema, value: unknown, path: string[]): unkno
     }
     case 'string': {
       if (typeof value === 'number' || typeof value === 'boolean') value = String(value)
+      // A token or a dictionary (`external_account`): the spec types only the token and marks the bypass.
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        s['x-stripeBypassValidation']
+      )
+        return value
       if (typeof value !== 'string')
         throw new ParamError(`Invalid string: ${describeValue(value)}`, name(path))
       if (s.maxLength !== undefined && value.length > s.maxLength)

@@ -21,6 +21,7 @@ export interface JsonSchema {
   maxLength?: number
   format?: string
   'x-resourceId'?: string
+  'x-stripeBypassValidation'?: boolean
 }
 
 interface Parameter {

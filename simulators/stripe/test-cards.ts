@@ -78,6 +78,7 @@ export const MORE_PM_TOKENS: Record<string, string> = {
   pm_card_createDisputeProductNotReceived: '4000000000002685',
   pm_card_createDisputeInquiry: '4000000000001976',
   pm_card_bypassPending: '4000000000000077',
+  pm_card_pendingRefund: '4000000000007726',
   pm_card_bypassPendingInternational: '4000003720000278',
   pm_card_threeDSecure2Required: '4000000000003220',
   pm_card_threeDSecureOptional: '4000000000003055',

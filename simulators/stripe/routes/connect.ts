@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import {
+  attachExternalAccount,
   cancelPayout,
   connectedOf,
   newAccount,
@@ -82,6 +83,7 @@ export const connect = [
       email: z.string().optional(),
       business_type: z.string().optional(),
       default_currency: z.string().optional(),
+      external_account: z.unknown().optional(),
       settings,
     }),
     handler: (req, ctx, input) => {
@@ -95,6 +97,7 @@ export const connect = [
         metadata: meta(input.metadata),
       })
       applySettings(account, input)
+      attachExternalAccount(ctx, account, input.external_account)
       return respond(req, ctx, account, input.expand)
     },
   }),
@@ -122,6 +125,7 @@ export const connect = [
       ...metadataShape,
       email: z.string().optional(),
       business_profile: z.record(z.string(), z.unknown()).optional(),
+      external_account: z.unknown().optional(),
       settings,
     }),
     handler: (req, ctx, input) => {
@@ -132,6 +136,7 @@ export const connect = [
         account.business_profile = { ...(account.business_profile as object), ...input.business_profile }
       account.metadata = mergeMetadata(account.metadata, input.metadata)
       applySettings(account, input)
+      attachExternalAccount(ctx, account, input.external_account)
       const previous = previousOf(before, account)
       const actx = scopeOf(ctx.account).connected
         ? ctx
