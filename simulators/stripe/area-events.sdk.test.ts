@@ -32,6 +32,7 @@ const TYPES = [
   'payout.updated',
   'payout.paid',
   'payout.canceled',
+  'payout.failed',
 ]
 
 describe('events of these areas', () => {

@@ -1,12 +1,14 @@
 import type { TriggerSpec } from '../core/provider.ts'
 import {
   applyConnectParams,
+  attachExternalAccount,
   cancelPayout,
   newAccount,
   newPayout,
   newTransfer,
   payPayout,
   reverseTransfer,
+  scopedAccount,
   verifyAccount,
 } from './connect.ts'
 import type { StripeContext, StripeState } from './models.ts'
@@ -94,6 +96,25 @@ export const connectTriggers: Record<string, TriggerSpec<StripeState>> = {
     run: (ctx) => {
       const p = payout(ctx)
       payPayout(ctx, p.id)
+      return p
+    },
+  },
+  'payout.failed': {
+    summary: "a connected account's payout to test bank account 000111111116 (no_account)",
+    run: (ctx) => {
+      const account = merchant(ctx)
+      attachExternalAccount(ctx, account, {
+        object: 'bank_account',
+        country: 'US',
+        currency: 'usd',
+        routing_number: '110000000',
+        account_number: '000111111116',
+      })
+      charge(ctx)
+      newTransfer(now(ctx), { amount: 5000, currency: 'usd', destination: account.id })
+      const actx = ctx.forAccount(scopedAccount(ctx.account, account.id))
+      const p = newPayout(now(actx), { amount: 5000, currency: 'usd' })
+      payPayout(actx, p.id)
       return p
     },
   },
