@@ -164,11 +164,27 @@ describe('Stripe PaymentIntent', () => {
       [`${id}:create`],
     )
     expect(calls.map((c) => c.outcome)).toEqual(['error', 'error', 'error', 'error'])
-    // The reconciliation job replays the create with the same key (Stripe never made one), so the intent exists; nobody paid it yet.
+    // The reconciliation job replays the create with the same key and the very same parameters (Stripe
+    // never made one, so the replay makes it now, confirmed with the buyer's card): settled once.
     await eventually(
-      async () => (await t.http.get(`/v1/payments/${id}`).set(user.auth)).body.stripe.paymentIntentId,
+      async () => (await t.http.get(`/v1/payments/${id}`).set(user.auth)).body.status === 'succeeded',
     )
-    expect((await t.http.get(`/v1/payments/${id}`).set(user.auth)).body.status).toBe('pending')
+    expect((await t.http.get(`/v1/payments/${id}`).set(user.auth)).body.stripe.paymentIntentId).toMatch(
+      /^pi_/,
+    )
+    await eventually(async () => (await balance(t, user)) === 50)
+    expect(await ledger(id)).toHaveLength(1)
+
+    // Every attempt (and the SDK's own resend on a closed connection) loses its answer after Stripe charged:
+    // the replay must send what the create sent, or Stripe refuses it (idempotency_error) and nothing settles.
+    faultStripeCreates(user, { type: 'hang', ms: 100, phase: 'after' }, 8)
+    const lost = await buyStripe(t, user)
+    expect(lost.status).toBe(502)
+    const lostId = lost.body.error.paymentId as string
+    sims.core.faults.clear()
+    await eventually(async () => (await balance(t, user)) === 100)
+    expect(creates(lostId).filter((e) => e.status === 400)).toHaveLength(0)
+    expect(await ledger(lostId)).toHaveLength(1)
   })
 
   it('fails a declined card with 402', async () => {

@@ -127,7 +127,12 @@ export async function createPayment(ctx: Ctx, input: CreatePaymentInput): Promis
         currency,
         input.provider,
         method,
-        JSON.stringify({ ...input.details, orderName }),
+        JSON.stringify({
+          ...input.details,
+          orderName,
+          // Kept so the reconcile job can replay the create with the very same parameters.
+          ...(input.paymentMethodId ? { paymentMethodId: input.paymentMethodId } : {}),
+        }),
         now,
       ],
     )
@@ -192,14 +197,7 @@ async function startStripe(ctx: Ctx, p: PaymentRow, orderName: string, paymentMe
     return setPending(ctx, p.id, { provider_ref: session.id, checkout_url: session.url ?? null })
   }
   const intent = await ctx.providers.stripe.createPaymentIntent(
-    {
-      amount: p.amount,
-      currency: p.currency,
-      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-      description: orderName,
-      metadata,
-      ...(paymentMethodId ? { payment_method: paymentMethodId, confirm: true } : {}),
-    },
+    paymentIntentParams(p, orderName, paymentMethodId),
     idemKey(p.id, 'create'),
   )
   await setPending(ctx, p.id, { provider_ref: intent.id, client_secret: intent.client_secret })
@@ -211,6 +209,22 @@ async function startStripe(ctx: Ctx, p: PaymentRow, orderName: string, paymentMe
       intent.last_payment_error.code ?? 'card_declined',
       intent.last_payment_error.message ?? 'declined',
     )
+}
+
+/**
+ * The PaymentIntent create of a payment. The reconcile job replays it with the
+ * same idempotency key, so both must send exactly these parameters: Stripe
+ * refuses a key reused with other parameters (idempotency_error).
+ */
+export function paymentIntentParams(p: PaymentRow, orderName: string, paymentMethodId?: string) {
+  return {
+    amount: p.amount,
+    currency: p.currency,
+    automatic_payment_methods: { enabled: true, allow_redirects: 'never' as const },
+    description: orderName,
+    metadata: { payment_id: p.id, user_id: p.user_id, purpose: p.purpose },
+    ...(paymentMethodId ? { payment_method: paymentMethodId, confirm: true } : {}),
+  }
 }
 
 async function startRazorpay(ctx: Ctx, p: PaymentRow) {

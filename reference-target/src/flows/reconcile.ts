@@ -2,7 +2,7 @@ import type { Ctx } from '../context.ts'
 import { RetryLater } from '../jobs/worker.ts'
 import { ProviderCallError } from '../providers/retry.ts'
 import { applyCredits } from './credits.ts'
-import { fulfil, getPayment, idemKey, markFailed, type PaymentRow } from './payments.ts'
+import { fulfil, getPayment, idemKey, markFailed, type PaymentRow, paymentIntentParams } from './payments.ts'
 
 /** After this long without an outcome, an unpaid order is abandoned. */
 const GIVE_UP_MS = 24 * 3600_000
@@ -49,12 +49,11 @@ async function askProvider(ctx: Ctx, p: PaymentRow): Promise<'settled' | 'open'>
     // The create itself timed out: replaying it with the same idempotency key returns the intent Stripe made.
     if (!intentId) {
       const replay = await stripe.createPaymentIntent(
-        {
-          amount: p.amount,
-          currency: p.currency,
-          automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-          metadata: { payment_id: p.id, user_id: p.user_id, purpose: p.purpose },
-        },
+        paymentIntentParams(
+          p,
+          String(p.details.orderName ?? ''),
+          p.details.paymentMethodId as string | undefined,
+        ),
         idemKey(p.id, 'create'),
       )
       intentId = replay.id
