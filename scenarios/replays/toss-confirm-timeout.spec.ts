@@ -50,7 +50,8 @@ test(
           name: `replay: Toss approves ${orderId}, then the answer hangs and the connection drops`,
           match: { provider: 'toss', operation: 'payments.confirm', body: { orderId } },
           effect: { type: 'hang', ms: 150, phase: 'after' },
-          times: app.rules.retry?.maxAttempts ?? 1,
+          // Every attempt loses its answer (twice the app's attempts: a client may resend once on a closed connection).
+          times: 2 * (app.rules.retry?.maxAttempts ?? 1),
         },
         async () =>
           payTossWindow(page, await providerUrl(standin, 'toss'), {
