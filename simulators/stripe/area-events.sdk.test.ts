@@ -28,6 +28,7 @@ const TYPES = [
   'transfer.reversed',
   'transfer.updated',
   'application_fee.created',
+  'application_fee.refunded',
   'payout.created',
   'payout.updated',
   'payout.paid',

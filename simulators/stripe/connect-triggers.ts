@@ -7,6 +7,7 @@ import {
   newPayout,
   newTransfer,
   payPayout,
+  refundApplicationFee,
   reverseTransfer,
   scopedAccount,
   verifyAccount,
@@ -80,6 +81,15 @@ export const connectTriggers: Record<string, TriggerSpec<StripeState>> = {
     run: (ctx) => {
       const account = merchant(ctx)
       return charge(ctx, { application_fee_amount: 500, transfer_data: { destination: account.id } })
+    },
+  },
+  'application_fee.refunded': {
+    summary: 'a destination charge whose application fee is refunded',
+    run: (ctx) => {
+      const account = merchant(ctx)
+      const pi = charge(ctx, { application_fee_amount: 500, transfer_data: { destination: account.id } })
+      const fee = ctx.state.applicationFees.find((f) => f.charge === pi.latest_charge)!
+      return refundApplicationFee(now(ctx), fee as never, {})
     },
   },
   'payout.created': { summary: 'a manual payout of available funds', run: (ctx) => payout(ctx) },

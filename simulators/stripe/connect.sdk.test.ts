@@ -240,6 +240,26 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('Connect in %s', (version) => {
     await addsUp(s)
     await addsUp(s, account.id)
 
+    // Refunds: the direct charge gives the fee back in proportion, the destination charge pulls its transfer back.
+    await s.refunds.create({ payment_intent: direct.id, amount: 5000, refund_application_fee: true }, scoped)
+    const halfFee = await s.applicationFees.retrieve(fee!.id)
+    expect([halfFee.amount_refunded, halfFee.refunded]).toEqual([150, false])
+    const feeRefund = await s.applicationFees.createRefund(fee!.id)
+    expect(feeRefund).toMatchObject({ object: 'fee_refund', amount: 150, fee: fee!.id })
+    expect((await s.applicationFees.listRefunds(fee!.id)).data.map((r) => r.amount)).toEqual([150, 150])
+    expect((await s.applicationFees.retrieveRefund(fee!.id, feeRefund.id)).id).toBe(feeRefund.id)
+    const overFee = await failure(s.applicationFees.createRefund(fee!.id, { amount: 1 }))
+    expect([overFee.statusCode, overFee.param]).toEqual([400, 'amount'])
+    const back = await s.refunds.create({ payment_intent: destination.id, reverse_transfer: true })
+    expect(back.transfer_reversal).toMatch(/^trr_/)
+    expect((await s.transfers.retrieve(transfers[0]!.id)).amount_reversed).toBe(4500)
+    const noTransfer = await failure(
+      s.refunds.create({ payment_intent: direct.id, reverse_transfer: true }, scoped),
+    )
+    expect([noTransfer.statusCode, noTransfer.param]).toEqual([400, 'reverse_transfer'])
+    await addsUp(s)
+    await addsUp(s, account.id)
+
     const refused = await failure(
       s.paymentIntents.create({
         amount: 1000,

@@ -357,9 +357,10 @@ export function reverseTransfer(
       `Transfer reversal amount (${amount}) is greater than the transfer's remaining amount (${remaining}).`,
       'amount',
     )
+  // The reversal is taken even when it leaves the account negative: the platform carries
+  // negative balances of Express and Custom accounts (settings.payouts.debit_negative_balances).
   const dest = ctx.forAccount(scopedAccount(ctx.account, transfer.destination))
   syncLedger(dest)
-  assertFunds(dest, amount, transfer.currency)
   const id = ctx.ids.mint('trr_', 24)
   const txn = book(ctx, {
     amount,
@@ -750,4 +751,104 @@ export function failPayout(
     failure_balance_transaction: null,
   })
   emitEvent(src, 'payout.failed', payout)
+}
+
+// ------------------------------------------------------------ refunds on Connect charges
+
+/** `POST /v1/application_fees/{id}/refunds`: the platform gives (part of) its fee back to the account. */
+export function refundApplicationFee(
+  src: EventSource,
+  fee: Record<string, unknown> & {
+    id: string
+    amount: number
+    amount_refunded: number
+    currency: string
+    account: string
+  },
+  input: { amount?: number | undefined; metadata?: Record<string, string> | undefined },
+): Record<string, unknown> {
+  const { ctx } = src
+  const remaining = fee.amount - fee.amount_refunded
+  const amount = input.amount ?? remaining
+  if (amount <= 0) invalidRequest('Invalid positive integer', 'amount', 'parameter_invalid_integer')
+  if (amount > remaining)
+    invalidRequest(
+      `Refund amount (${amount}) is greater than the application fee's unrefunded amount (${remaining}).`,
+      'amount',
+    )
+  const id = ctx.ids.mint('fr_', 24)
+  const txn = book(ctx, {
+    amount: -amount,
+    currency: fee.currency,
+    type: 'application_fee_refund',
+    reportingCategory: 'platform_earning_refund',
+    source: id,
+    created: src.at,
+  })
+  const account = ctx.forAccount(scopedAccount(ctx.account, fee.account))
+  syncLedger(account)
+  book(account, {
+    amount,
+    currency: fee.currency,
+    type: 'application_fee_refund',
+    reportingCategory: 'fee',
+    source: id,
+    created: src.at,
+  })
+  const refund = {
+    ...blank('fee_refund'),
+    id,
+    object: 'fee_refund',
+    amount,
+    balance_transaction: txn.id,
+    created: src.at,
+    currency: fee.currency,
+    fee: fee.id,
+    metadata: input.metadata ?? {},
+  }
+  fee.amount_refunded += amount
+  fee.refunded = fee.amount_refunded >= fee.amount
+  ;(fee.refunds as { data: unknown[] }).data.unshift(refund)
+  emitEvent(src, 'application_fee.refunded', fee)
+  return refund
+}
+
+/**
+ * After a refund of a Connect charge: `refund_application_fee` gives the fee
+ * back in proportion (direct charges), `reverse_transfer` pulls the
+ * destination's share back in proportion (destination charges).
+ */
+export function afterConnectRefund(
+  src: EventSource,
+  charge: Record<string, unknown> & { id: string; amount_captured: number },
+  refund: Record<string, unknown> & { amount: number },
+  input: { refund_application_fee?: boolean | undefined; reverse_transfer?: boolean | undefined },
+): void {
+  const { ctx } = src
+  const { platform, connected } = scopeOf(ctx.account)
+  const feeId = charge.application_fee as string | null | undefined
+  if (input.refund_application_fee && feeId) {
+    const pctx = connected ? ctx.forAccount(platform) : ctx
+    const fee = pctx.state.applicationFees.get(feeId) as unknown as Parameters<typeof refundApplicationFee>[1]
+    if (fee) {
+      const share = Math.round((fee.amount * refund.amount) / charge.amount_captured)
+      const amount = Math.min(share, fee.amount - fee.amount_refunded)
+      if (amount > 0) refundApplicationFee({ ...src, ctx: pctx }, fee, { amount })
+    }
+  }
+  const transferId = charge.transfer as string | null | undefined
+  if (input.reverse_transfer) {
+    if (!transferId)
+      invalidRequest(
+        'You cannot reverse the transfer of a charge that has no transfer (reverse_transfer needs a destination charge).',
+        'reverse_transfer',
+      )
+    const transfer = ctx.state.transfers.get(transferId!)!
+    const share = Math.round((transfer.amount * refund.amount) / charge.amount_captured)
+    const amount = Math.min(share, transfer.amount - transfer.amount_reversed)
+    if (amount > 0) {
+      const reversal = reverseTransfer(src, transfer, { amount })
+      refund.transfer_reversal = reversal.id
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { afterConnectRefund } from '../connect.ts'
 import { invalidRequest } from '../errors.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { refundCharge } from '../payments.ts'
@@ -27,6 +28,8 @@ export const refunds = [
       charge: z.string().optional(),
       payment_intent: z.string().optional(),
       reason: z.string().optional(),
+      refund_application_fee: z.boolean().optional(),
+      reverse_transfer: z.boolean().optional(),
     }),
     handler: (req, ctx, input) => {
       let chargeId = input.charge
@@ -52,6 +55,7 @@ export const refunds = [
         reason: input.reason,
         metadata: input.metadata === '' ? {} : input.metadata,
       })
+      afterConnectRefund(source(req, ctx), charge, refund, input)
       return respond(req, ctx, refund, input.expand)
     },
   }),
