@@ -13,6 +13,7 @@ import {
 import type { Customer, Invoice, StripeContext, StripeState } from './models.ts'
 import { endTrialWithoutPaymentMethod, resumeSubscription } from './pause.ts'
 import { createCardPaymentMethod } from './payments.ts'
+import { newConfiguration } from './routes/billing-portal.ts'
 import { newInvoiceItem } from './routes/invoice-items.ts'
 import { attach } from './routes/payment-methods.ts'
 import { newPrice } from './routes/products.ts'
@@ -231,7 +232,49 @@ function plan(ctx: StripeContext) {
   return p
 }
 
+function portalConfiguration(ctx: StripeContext) {
+  const src = sourceOf(ctx)
+  const config = newConfiguration(
+    ctx,
+    src.at,
+    { business_profile: { headline: 'standin' }, features: { subscription_cancel: { enabled: true } } },
+    ctx.state.portalConfigurations.size === 0,
+  )
+  emitEvent(src, 'billing_portal.configuration.created', config)
+  return config
+}
+
 export const billingTriggers: Record<string, TriggerSpec<StripeState>> = {
+  'billing_portal.configuration.created': { summary: 'a portal configuration', run: portalConfiguration },
+  'billing_portal.configuration.updated': {
+    summary: 'a portal configuration whose metadata changes',
+    run: (ctx) => updated(ctx, 'billing_portal.configuration.updated', portalConfiguration(ctx)),
+  },
+  'billing_portal.session.created': {
+    summary: 'a customer and a portal session for it',
+    run: (ctx) => {
+      const config = portalConfiguration(ctx)
+      const src = sourceOf(ctx)
+      const c = payingCustomer(src)
+      const id = ctx.ids.mint('bps_', 24)
+      const session = {
+        id,
+        object: 'billing_portal.session' as const,
+        configuration: config.id,
+        created: src.at,
+        customer: c.id,
+        flow: null,
+        livemode: false,
+        locale: null,
+        on_behalf_of: null,
+        return_url: null,
+        url: `${ctx.baseUrl}/p/session/${id}`,
+      }
+      ctx.state.portalSessions.insert(session)
+      emitEvent(src, 'billing_portal.session.created', session)
+      return session
+    },
+  },
   'plan.created': { summary: 'a monthly plan (and its price)', run: plan },
   'plan.updated': {
     summary: 'a plan whose metadata changes',

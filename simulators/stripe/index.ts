@@ -5,6 +5,7 @@ import { errors, idempotencyConflict, idempotencyInFlight, responses } from './e
 import { fingerprint } from './idempotency.ts'
 import { createState, type StripeState } from './models.ts'
 import { balance } from './routes/balance.ts'
+import { billingPortal } from './routes/billing-portal.ts'
 import { charges } from './routes/charges.ts'
 import { checkoutSessions } from './routes/checkout.ts'
 import { connect } from './routes/connect.ts'
@@ -65,6 +66,7 @@ export const stripe = defineProvider<StripeState>({
     ...discountRoutes,
     ...plans,
     ...subscriptionResume,
+    ...billingPortal,
     ...testClocks,
     ...events,
     ...webhookEndpoints,

@@ -5,6 +5,7 @@ import type { CreditNote } from './credit-notes.ts'
 import type { Coupon, Discount, PromotionCode } from './discounts.ts'
 import { fail } from './errors.ts'
 import type { InvoiceItem, TaxRate } from './invoicing.ts'
+import type { PortalConfiguration, PortalSession } from './routes/billing-portal.ts'
 import type { Plan } from './routes/plans.ts'
 
 /**
@@ -395,6 +396,8 @@ export interface StripeState {
   discounts: Collection<Discount>
   taxRates: Collection<TaxRate>
   plans: Collection<Plan>
+  portalConfigurations: Collection<PortalConfiguration>
+  portalSessions: Collection<PortalSession>
   /** Invoice number sequence per customer prefix. */
   invoiceSeq: number
 }
@@ -429,6 +432,8 @@ export function createState(): StripeState {
     discounts: new Collection(),
     taxRates: new Collection(),
     plans: new Collection(),
+    portalConfigurations: new Collection(),
+    portalSessions: new Collection(),
     invoiceSeq: 0,
   }
 }
@@ -465,6 +470,8 @@ export const COLLECTION_BY_PREFIX: Record<string, keyof StripeState> = {
   promo_: 'promotionCodes',
   di_: 'discounts',
   txr_: 'taxRates',
+  bpc_: 'portalConfigurations',
+  bps_: 'portalSessions',
 }
 
 export function lookupById(state: StripeState, id: string): { id: string; object: string } | undefined {

@@ -12,15 +12,16 @@ import { route } from './shared.ts'
  * 3-D Secure page a `requires_action` PaymentIntent redirects to. Both find
  * their account from the object in the path, as a browser sends no API key.
  */
-const esc = (s: unknown) =>
+export const esc = (s: unknown) =>
   String(s ?? '').replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   )
 
-const money = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`
+export const money = (amount: number, currency: string) =>
+  `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`
 
-function page(title: string, body: string, status = 200): PlainResponse {
+export function page(title: string, body: string, status = 200): PlainResponse {
   return {
     status,
     headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
@@ -34,7 +35,11 @@ button.secondary{background:#e3e8ee;color:#1a1f36}.error{color:#df1b41;margin-to
   }
 }
 
-const redirect = (location: string): PlainResponse => ({ status: 303, headers: { location }, body: '' })
+export const redirect = (location: string): PlainResponse => ({
+  status: 303,
+  headers: { location },
+  body: '',
+})
 
 function findSession(
   ctx: StripeContext,
@@ -49,7 +54,7 @@ function findIntent(ctx: StripeContext, id: string): { ctx: StripeContext; pi: P
   return hit ? { ctx: ctx.forAccount(hit.account), pi: hit.found } : undefined
 }
 
-const notFound = () =>
+export const notFound = () =>
   page(
     'Not found',
     '<h1>Something went wrong</h1><p data-testid="not-found">The page you were looking for could not be found.</p>',
