@@ -13,6 +13,22 @@ import browserConfig from '../playwright.config.ts'
  */
 // Relative to the project root (Playwright resolves config paths against this folder).
 const out = resolve(import.meta.dirname, '..', process.env.STANDIN_REPORTS ?? 'reports/journeys')
+// The runner (run/journeys.ts) runs the two projects one after the other (STANDIN_PHASE), each into a
+// blob, then merges them into the reports below, so a failure in one never leaves the other unrun.
+const phase = process.env.STANDIN_PHASE
+// STANDIN_QUIET (the mutation run): the verdict alone, no line per journey.
+const live = process.env.STANDIN_QUIET ? [] : [['list'] as const]
+
+/** The reports of a run (also applied by `playwright merge-reports` to the phases' blobs). */
+export const reports = (dir: string) =>
+  [
+    ['./support/verdict-reporter.ts', { outputFile: `${dir}/verdict.json` }],
+    ['json', { outputFile: `${dir}/results.json` }],
+    ['junit', { outputFile: `${dir}/junit.xml` }],
+    ['html', { outputFolder: `${dir}/html`, open: 'never' }],
+  ] as const
+// Allure reads live events (it writes nothing from a merge), so each phase writes its results itself.
+const allure = ['allure-playwright', { resultsDir: `${out}/allure-results` }] as const
 
 export default defineConfig({
   testDir: '.',
@@ -23,16 +39,10 @@ export default defineConfig({
   fullyParallel: true,
   workers: process.env.STANDIN_WORKERS ? Number(process.env.STANDIN_WORKERS) : 2,
   retries: 0,
-  reporter: [
-    // STANDIN_QUIET (the mutation run): the verdict alone, no line per journey.
-    ...(process.env.STANDIN_QUIET ? [] : [['list'] as const]),
-    ['./support/verdict-reporter.ts', { outputFile: `${out}/verdict.json` }],
-    ['json', { outputFile: `${out}/results.json` }],
-    ['junit', { outputFile: `${out}/junit.xml` }],
-    ['html', { outputFolder: `${out}/html`, open: 'never' }],
-    ['allure-playwright', { resultsDir: `${out}/allure-results` }],
-  ],
-  outputDir: `${out}/artifacts`,
+  reporter: phase
+    ? [...live, ['blob', { outputFile: `${out}/blob/${phase}.zip` }], allure]
+    : [...live, ...reports(out), allure],
+  outputDir: `${out}/artifacts${phase ? `/${phase}` : ''}`,
   use: { ...browserConfig.use, trace: 'retain-on-failure', screenshot: 'only-on-failure' },
   projects: [
     { name: 'journeys', grepInvert: /@serial/ },

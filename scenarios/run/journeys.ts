@@ -49,33 +49,84 @@ export interface JourneyRun {
   reports: string
 }
 
-export async function runJourneys(options: JourneyRunOptions = {}): Promise<JourneyRun> {
-  const reports = options.reports ?? 'reports/journeys'
-  const verdictFile = resolve(root, reports, 'verdict.json')
-  rmSync(verdictFile, { force: true })
-  const args = ['playwright', 'test', '-c', resolve(root, 'scenarios/journeys.config.ts')]
-  if (options.grep) args.push('--grep', options.grep)
-  if (options.workers) args.push('--workers', String(options.workers))
-  if (options.shard) args.push('--shard', options.shard)
-  if (options.maxFailures) args.push('--max-failures', String(options.maxFailures))
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...options.env,
-    STANDIN_REPORTS: reports,
-    ...(options.profile ? { STANDIN_PROFILE: resolve(options.profile) } : {}),
-    ...(options.hubUrl ? { STANDIN_HUB_URL: options.hubUrl } : {}),
-    ...(options.targetUrl ? { STANDIN_TARGET_URL: options.targetUrl } : {}),
-    ...(options.seed ? { STANDIN_SEED: options.seed } : {}),
-    ...(options.workers ? { STANDIN_WORKERS: String(options.workers) } : {}),
-    ...(options.quiet ? { STANDIN_QUIET: '1' } : {}),
-  }
-  const exitCode = await new Promise<number>((done) => {
+const spawnExit = (args: string[], env: NodeJS.ProcessEnv) =>
+  new Promise<number>((done) => {
     const child = spawn('npx', args, { cwd: root, env, stdio: 'inherit' })
     child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)))
     child.on('error', () => done(1))
   })
-  const verdict = existsSync(verdictFile)
-    ? (JSON.parse(readFileSync(verdictFile, 'utf8')) as Verdict)
-    : undefined
-  return { exitCode, verdict, reports }
+
+/**
+ * Two phases, one after the other: the parallel project, then the serial one
+ * (what moves the clock or acts on the whole app), each into a blob; then one
+ * merged set of reports. A failure in the first never leaves the second unrun,
+ * except with `maxFailures` (the mutation run), where one failure is the answer.
+ * With neither a hub nor a profile named, the embedded default is started once
+ * for both phases.
+ */
+export async function runJourneys(options: JourneyRunOptions = {}): Promise<JourneyRun> {
+  const reports = options.reports ?? 'reports/journeys'
+  const out = resolve(root, reports)
+  rmSync(resolve(out, 'verdict.json'), { force: true })
+  for (const stale of ['blob', 'allure-results'])
+    rmSync(resolve(out, stale), { recursive: true, force: true })
+  let embedded: Awaited<ReturnType<typeof import('../../scripts/embedded.ts').startEmbedded>> | undefined
+  if (!options.hubUrl && !options.profile) {
+    const { startEmbedded } = await import('../../scripts/embedded.ts')
+    embedded = await startEmbedded({ ephemeral: true })
+  }
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      STANDIN_REPORTS: reports,
+      STANDIN_SEED: options.seed ?? process.env.STANDIN_SEED ?? String(Date.now()),
+      ...(options.profile ? { STANDIN_PROFILE: resolve(options.profile) } : {}),
+      ...(options.hubUrl || embedded ? { STANDIN_HUB_URL: options.hubUrl ?? embedded!.hubUrl } : {}),
+      ...(options.targetUrl || embedded
+        ? { STANDIN_TARGET_URL: options.targetUrl ?? embedded!.targetUrl }
+        : {}),
+      ...(options.workers ? { STANDIN_WORKERS: String(options.workers) } : {}),
+      ...(options.quiet ? { STANDIN_QUIET: '1' } : {}),
+    }
+    const config = resolve(root, 'scenarios/journeys.config.ts')
+    let exitCode = 0
+    for (const project of ['journeys', 'journeys-serial']) {
+      const args = [
+        'playwright',
+        'test',
+        '-c',
+        config,
+        '--project',
+        project,
+        '--no-deps',
+        '--pass-with-no-tests',
+      ]
+      if (options.grep) args.push('--grep', options.grep)
+      if (options.workers) args.push('--workers', String(options.workers))
+      if (options.shard) args.push('--shard', options.shard)
+      if (options.maxFailures) args.push('--max-failures', String(options.maxFailures))
+      const code = await spawnExit(args, { ...env, STANDIN_PHASE: project })
+      exitCode ||= code
+      if (code !== 0 && options.maxFailures) break
+    }
+    const merged = await spawnExit(
+      [
+        'playwright',
+        'merge-reports',
+        '-c',
+        resolve(root, 'scenarios/journeys.merge.config.ts'),
+        resolve(out, 'blob'),
+      ],
+      env,
+    )
+    exitCode ||= merged
+    const verdictFile = resolve(out, 'verdict.json')
+    const verdict = existsSync(verdictFile)
+      ? (JSON.parse(readFileSync(verdictFile, 'utf8')) as Verdict)
+      : undefined
+    return { exitCode, verdict, reports }
+  } finally {
+    await embedded?.close()
+  }
 }
