@@ -1,4 +1,4 @@
-import { syncLedger } from './balance.ts'
+import { bookRefund } from './balance.ts'
 import type { Charge, Refund, StripeContext } from './models.ts'
 import { cardOf } from './payments.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -19,7 +19,7 @@ export function refundStartsPending(ctx: StripeContext, charge: Charge): boolean
 /** After every refund: its balance transaction is booked, and a pending one settles later. */
 export function afterRefund(src: EventSource, charge: Charge, refund: Refund): void {
   const { ctx } = src
-  syncLedger(ctx)
+  bookRefund(ctx, refund)
   if (!refundStartsPending(ctx, charge)) return
   ctx.later(REFUND_SETTLES_AFTER_MS, () => {
     if (refund.status !== 'pending') return

@@ -170,6 +170,22 @@ export function syncLedger(ctx: StripeContext): void {
   for (const txn of ledger.all()) txn.status = txn.available_on <= now ? 'available' : 'pending'
 }
 
+/**
+ * Books one captured charge now (called where a charge is captured, so the
+ * write path stays O(1) per payment; `syncLedger` walks everything only on reads).
+ */
+export function bookCharge(ctx: StripeContext, charge: Charge): void {
+  if (charge.status !== 'succeeded' || !charge.balance_transaction) return
+  if (ctx.state.balanceTransactions.has(charge.balance_transaction as string)) return
+  book(ctx, chargeTxn(ctx, charge))
+}
+
+/** Books one refund's transactions now. */
+export function bookRefund(ctx: StripeContext, refund: Refund): void {
+  for (const input of refundTxns(refund, ctx.state.charges.get(refund.charge)))
+    if (!ctx.state.balanceTransactions.has(input.id!)) book(ctx, input)
+}
+
 /** Keeps the ledger in order of `created` (lists page newest first by insertion). */
 function reorder(state: StripeState): void {
   const all = state.balanceTransactions.all()

@@ -1,7 +1,7 @@
 import { ProviderError } from '../core/errors.ts'
 import type { PlainRequest } from '../core/http.ts'
 import type { RouteDefinition } from '../core/provider.ts'
-import { availableIn, book, DAY, syncLedger } from './balance.ts'
+import { availableIn, book, bookCharge, DAY, syncLedger } from './balance.ts'
 import { fail, invalidRequest, stripeError } from './errors.ts'
 import type {
   ConnectedAccount,
@@ -451,7 +451,7 @@ export function settleConnectCharge(src: EventSource, pi: PaymentIntent): void {
   charge.transfer_group = pi.transfer_group
   if (connected) charge.application = 'ca_standin'
   // The charge's own balance transaction first (its fee details name the application fee).
-  syncLedger(ctx)
+  bookCharge(ctx, charge)
   if (destination) {
     // Destination charge: the platform keeps the fee and transfers the rest.
     const amount = (pi.transfer_data as { amount?: number }).amount ?? charge.amount_captured - feeAmount

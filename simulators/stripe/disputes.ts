@@ -1,4 +1,4 @@
-import { book, DAY, syncLedger } from './balance.ts'
+import { book, bookCharge, DAY } from './balance.ts'
 import { fail, invalidRequest } from './errors.ts'
 import type { Charge, Dispute, PaymentMethod } from './models.ts'
 import { cardOf } from './payments.ts'
@@ -37,7 +37,7 @@ function emptyEvidence(): Record<string, null> {
 export function openTestDispute(src: EventSource, charge: Charge, pm: PaymentMethod): Dispute | undefined {
   const { ctx } = src
   // Every captured card charge books its balance transaction now (expandable from the charge at once).
-  syncLedger(ctx)
+  bookCharge(ctx, charge)
   const kind = cardOf(pm)?.dispute
   if (!kind || !charge.captured) return undefined
   const inquiry = kind === 'inquiry'
