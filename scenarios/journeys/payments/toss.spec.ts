@@ -3,6 +3,7 @@ import type { AppFlows } from '../../support/flows.ts'
 import { providerUrl } from '../../support/providers/hub.ts'
 import {
   payTossWindow,
+  payTossWindowOverHttp,
   TOSS_CARDS,
   type TossLanding,
   type TossWindowRequest,
@@ -187,7 +188,7 @@ test.describe('payments: Toss', () => {
   // catches: toss-trust-redirect-amount
   test('tampered amount: a window opened for less than the order is refused and buys nothing', {
     tag: TAGS,
-  }, async ({ app, target, standin, users, applies, page }) => {
+  }, async ({ app, target, standin, users, applies }) => {
     applies({ flow: 'payments', payment: ['toss', 'window'] })
     const pack = app.rules.packages.at(-1) ?? app.package()
     const { session, start, since, bought, request, tossUrl } = await tossSetup(
@@ -199,7 +200,7 @@ test.describe('payments: Toss', () => {
     )
     // The buyer edits the amount the front end passes to requestPayment.
     const lowered = { ...request, amount: Math.max(100, Math.floor(request.amount / 10)) }
-    const landing = await payTossWindow(page, tossUrl, lowered, { card: TOSS_CARDS.approved })
+    const landing = await payTossWindowOverHttp(tossUrl, lowered, { card: TOSS_CARDS.approved })
     expect(landing.landedOn).toBe('success')
     if (landing.status >= 400)
       expect(landingIs(target, landing, 'paymentRejected'), JSON.stringify(landing)).toBe(true)
@@ -255,11 +256,11 @@ test.describe('payments: Toss', () => {
   // catches: skip-webhook-signature
   test('declined at confirm: the app refuses, no credits; an unsigned webhook claiming the order paid is not believed', {
     tag: TAGS,
-  }, async ({ app, target, standin, users, applies, page }) => {
+  }, async ({ app, target, standin, users, applies }) => {
     applies({ flow: 'payments', payment: ['toss', 'window'] })
     const pack = app.rules.packages.at(-1) ?? app.package()
     const { session, start, bought, request, tossUrl } = await tossSetup(app, target, standin, users, pack)
-    const landing = await payTossWindow(page, tossUrl, request, { card: TOSS_CARDS.rejectedAtConfirm })
+    const landing = await payTossWindowOverHttp(tossUrl, request, { card: TOSS_CARDS.rejectedAtConfirm })
     expect(landing.landedOn).toBe('success')
     if (landing.status >= 400)
       expect(landingIs(target, landing, 'paymentDeclined'), JSON.stringify(landing)).toBe(true)
@@ -284,11 +285,11 @@ test.describe('payments: Toss', () => {
   // catches: skip-webhook-signature
   test('window canceled by the buyer: back on the failUrl, nothing paid; an unsigned webhook claiming the order paid is not believed', {
     tag: TAGS,
-  }, async ({ app, target, standin, users, applies, page }) => {
+  }, async ({ app, target, standin, users, applies }) => {
     applies({ flow: 'payments', payment: ['toss', 'window'] })
     const pack = app.rules.packages.at(-1) ?? app.package()
     const { session, start, bought, request, tossUrl } = await tossSetup(app, target, standin, users, pack)
-    const landing = await payTossWindow(page, tossUrl, request, { action: 'cancel' })
+    const landing = await payTossWindowOverHttp(tossUrl, request, { action: 'cancel' })
     expect(landing.landedOn).toBe('fail')
     expect(new URL(landing.url).searchParams.get('code')).toBe('PAY_PROCESS_CANCELED')
     expect(await paymentStatus(target, session, bought.paymentId)).not.toBe('succeeded')

@@ -108,3 +108,61 @@ export async function payTossWindow(
     body,
   }
 }
+
+/**
+ * The same window completed over plain HTTP (the window's own form posts, then the
+ * browser's GET of the landing URL), for journeys that need a Toss outcome but not a browser.
+ * @example
+ * const landing = await payTossWindowOverHttp(tossUrl, request, { action: 'cancel' })
+ */
+export async function payTossWindowOverHttp(
+  tossBaseUrl: string,
+  request: TossWindowRequest,
+  options: TossWindowOptions = {},
+): Promise<TossLanding> {
+  const base = tossBaseUrl.replace(/\/$/, '')
+  const query = new URLSearchParams({
+    clientKey: request.clientKey,
+    method: 'CARD',
+    orderId: request.orderId,
+    orderName: request.orderName,
+    amount: String(request.amount),
+    successUrl: request.successUrl,
+    failUrl: request.failUrl,
+  })
+  const opened = await fetch(`${base}/v1/payment-window?${query}`, { redirect: 'manual' })
+  const checkout = opened.headers.get('location')
+  if (opened.status !== 303 || !checkout)
+    throw new Error(`Failed to open the Toss window: HTTP ${opened.status} ${await opened.text()}`)
+  await opened.arrayBuffer()
+  const form = new URLSearchParams(
+    options.action === 'cancel'
+      ? { action: 'cancel' }
+      : {
+          action: 'pay',
+          method: 'CARD',
+          cardNumber: (options.card ?? TOSS_CARDS.approved).replace(/\s/g, ''),
+        },
+  )
+  const submitted = await fetch(new URL(checkout, base), { method: 'POST', body: form, redirect: 'manual' })
+  const location = submitted.headers.get('location')
+  if (submitted.status !== 303 || !location)
+    throw new Error(`The Toss window did not redirect: HTTP ${submitted.status} ${await submitted.text()}`)
+  await submitted.arrayBuffer()
+  let url = new URL(location)
+  if (options.tamper && location.startsWith(request.successUrl)) url = options.tamper(url)
+  const landed = await fetch(url, { redirect: 'manual', headers: { accept: 'text/html,application/json' } })
+  const text = await landed.text()
+  let body: unknown = text
+  try {
+    body = JSON.parse(text)
+  } catch {
+    // an HTML page: kept as text
+  }
+  return {
+    landedOn: location.startsWith(request.successUrl) ? 'success' : 'fail',
+    url: url.toString(),
+    status: landed.status,
+    body,
+  }
+}
