@@ -76,7 +76,10 @@ const announced = new WeakMap<StripeState, Set<number>>()
 /** Stripe sends `balance.available` when pending funds become available: once per instant funds land. */
 function announceAvailable(ctx: StripeContext, at: number): void {
   let set = announced.get(ctx.state)
-  if (!set) announced.set(ctx.state, (set = new Set()))
+  if (!set) {
+    set = new Set()
+    announced.set(ctx.state, set)
+  }
   if (set.has(at)) return
   set.add(at)
   ctx.later((at - ctx.clock.unix()) * 1000, () =>

@@ -441,7 +441,7 @@ export function applyConnectParams(
 export function settleConnectCharge(src: EventSource, pi: PaymentIntent): void {
   const { ctx } = src
   const charge = pi.latest_charge ? ctx.state.charges.get(pi.latest_charge) : undefined
-  if (!charge || !charge.captured) return
+  if (!charge?.captured) return
   const feeAmount = (pi.application_fee_amount as number | null) ?? 0
   const destination = (pi.transfer_data as { destination: string; amount: number | null } | null)?.destination
   if (!feeAmount && !destination) return
@@ -572,10 +572,13 @@ export function newPayout(
 /** A pending payout arrives: paid, with payout.updated and payout.paid. */
 export function payPayout(ctx: StripeContext, id: string): void {
   const payout = ctx.state.payouts.get(id)
-  if (!payout || payout.status !== 'pending') return
+  if (payout?.status !== 'pending') return
   const bank = payout.destination ? payoutDestination(ctx, payout.currency) : undefined
   const failure = bank?.id === payout.destination ? PAYOUT_BANK_FAILURES[bank?._number ?? ''] : undefined
-  if (failure) return failPayout(ctx, payout, failure)
+  if (failure) {
+    failPayout(ctx, payout, failure)
+    return
+  }
   const src = { ctx, at: ctx.clock.unix(), request: null }
   payout.status = 'paid'
   if (payout.automatic) payout.reconciliation_status = 'completed'
