@@ -15,6 +15,7 @@ import { endTrialWithoutPaymentMethod, resumeSubscription } from './pause.ts'
 import { createCardPaymentMethod } from './payments.ts'
 import { newConfiguration } from './routes/billing-portal.ts'
 import { newInvoiceItem } from './routes/invoice-items.ts'
+import { newPaymentLink } from './routes/payment-links.ts'
 import { attach } from './routes/payment-methods.ts'
 import { newPrice } from './routes/products.ts'
 import { newSubscription } from './routes/subscriptions.ts'
@@ -244,7 +245,27 @@ function portalConfiguration(ctx: StripeContext) {
   return config
 }
 
+function paymentLink(ctx: StripeContext) {
+  const src = sourceOf(ctx)
+  const price = newPrice(ctx, src.at, {
+    currency: 'usd',
+    unit_amount: 2000,
+    product_data: { name: 'myproduct' },
+  })
+  return newPaymentLink(ctx, src.at, [{ price, quantity: 1 }])
+}
+
 export const billingTriggers: Record<string, TriggerSpec<StripeState>> = {
+  'payment_link.created': { summary: 'a payment link for a one-time price', run: paymentLink },
+  'payment_link.updated': {
+    summary: 'a payment link, deactivated',
+    run: (ctx) => {
+      const link = paymentLink(ctx)
+      link.active = false
+      emitEvent(sourceOf(ctx), 'payment_link.updated', link, { active: true })
+      return link
+    },
+  },
   'billing_portal.configuration.created': { summary: 'a portal configuration', run: portalConfiguration },
   'billing_portal.configuration.updated': {
     summary: 'a portal configuration whose metadata changes',

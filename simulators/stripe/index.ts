@@ -20,6 +20,7 @@ import { invoiceItems } from './routes/invoice-items.ts'
 import { invoiceLifecycle } from './routes/invoice-lifecycle.ts'
 import { invoices } from './routes/invoices.ts'
 import { paymentIntents } from './routes/payment-intents.ts'
+import { paymentLinks } from './routes/payment-links.ts'
 import { paymentMethods } from './routes/payment-methods.ts'
 import { plans } from './routes/plans.ts'
 import { products } from './routes/products.ts'
@@ -67,6 +68,7 @@ export const stripe = defineProvider<StripeState>({
     ...plans,
     ...subscriptionResume,
     ...billingPortal,
+    ...paymentLinks,
     ...testClocks,
     ...events,
     ...webhookEndpoints,

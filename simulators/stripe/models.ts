@@ -6,6 +6,7 @@ import type { Coupon, Discount, PromotionCode } from './discounts.ts'
 import { fail } from './errors.ts'
 import type { InvoiceItem, TaxRate } from './invoicing.ts'
 import type { PortalConfiguration, PortalSession } from './routes/billing-portal.ts'
+import type { PaymentLink } from './routes/payment-links.ts'
 import type { Plan } from './routes/plans.ts'
 
 /**
@@ -398,6 +399,7 @@ export interface StripeState {
   plans: Collection<Plan>
   portalConfigurations: Collection<PortalConfiguration>
   portalSessions: Collection<PortalSession>
+  paymentLinks: Collection<PaymentLink>
   /** Invoice number sequence per customer prefix. */
   invoiceSeq: number
 }
@@ -434,6 +436,7 @@ export function createState(): StripeState {
     plans: new Collection(),
     portalConfigurations: new Collection(),
     portalSessions: new Collection(),
+    paymentLinks: new Collection(),
     invoiceSeq: 0,
   }
 }
@@ -472,6 +475,7 @@ export const COLLECTION_BY_PREFIX: Record<string, keyof StripeState> = {
   txr_: 'taxRates',
   bpc_: 'portalConfigurations',
   bps_: 'portalSessions',
+  plink_: 'paymentLinks',
 }
 
 export function lookupById(state: StripeState, id: string): { id: string; object: string } | undefined {
