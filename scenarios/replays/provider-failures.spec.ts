@@ -76,7 +76,7 @@ test.describe('replays: the payment provider fails', () => {
     },
   )
 
-  // catches: retry-without-backoff, no-retry-on-5xx
+  // catches: retry-without-backoff, no-retry-on-5xx, no-idempotency-key
   test(
     'Stripe 429 with Retry-After: the next attempt waits at least that long',
     {
@@ -134,7 +134,7 @@ test.describe('replays: the payment provider fails', () => {
     },
   )
 
-  // catches: reconciliation-missing, no-idempotency-key
+  // catches: reconciliation-missing, no-idempotency-key, double-credit-on-duplicate (the late webhook meets the reconciliation)
   test(
     'timeout after Stripe charged: the payment stays pending and reconciliation settles it once',
     {

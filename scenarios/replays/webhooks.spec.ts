@@ -100,7 +100,7 @@ test.describe('replays: payment webhooks', () => {
     }
   })
 
-  // catches: skip-webhook-signature, accept-stale-webhook
+  // catches: skip-webhook-signature, accept-stale-webhook, double-credit-on-duplicate
   test('forged then stale deliveries (preset forged-webhooks) are refused; the valid retry is fulfilled once', {
     tag: SERIAL,
   }, async ({ app, target, users, standin, applies }) => {
