@@ -381,4 +381,55 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('Connect in %s', (version) => {
       'external_account[account_number]',
     ])
   })
+
+  it("a connected account's Checkout Session is paid on its hosted page; the events reach the Connect endpoint", async () => {
+    const receiver = await startReceiver()
+    try {
+      const s = client()
+      const connectEndpoint = await s.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['checkout.session.completed'],
+        connect: true,
+      })
+      const account = await merchant(s)
+      const scoped = { stripeAccount: account.id }
+      const session = await s.checkout.sessions.create(
+        {
+          mode: 'payment',
+          line_items: [
+            {
+              price_data: { currency: 'usd', unit_amount: 2500, product_data: { name: 'Gift card' } },
+              quantity: 1,
+            },
+          ],
+          success_url: 'https://shop.example/ok',
+        },
+        scoped,
+      )
+      const paid = await fetch(session.url!, {
+        method: 'POST',
+        redirect: 'manual',
+        body: new URLSearchParams({
+          email: 'buyer@example.com',
+          cardNumber: '4242 4242 4242 4242',
+          cardExpiry: '12 / 40',
+          cardCvc: '123',
+          billingName: 'B',
+        }),
+      })
+      expect(paid.status).toBe(303)
+      const hit = await receiver.waitFor((e) => e.type === 'checkout.session.completed')
+      const event = Stripe.webhooks.constructEvent(
+        hit.body,
+        hit.headers['stripe-signature'] as string,
+        connectEndpoint.secret!,
+      )
+      expect(event.account).toBe(account.id)
+      expect((await s.checkout.sessions.retrieve(session.id, {}, scoped)).payment_status).toBe('paid')
+      expect((await failure(s.checkout.sessions.retrieve(session.id))).code).toBe('resource_missing')
+      expect((await addsUp(s, account.id)).txns.map((t) => t.type)).toContain('charge')
+    } finally {
+      await receiver.close()
+    }
+  })
 })
