@@ -6,6 +6,7 @@ import type { IdMinter } from '../random.ts'
 import { type WebhookEffect, type WebhookRule, WebhookRuleInput } from './rules.ts'
 import type {
   AccountWebhooks,
+  AttemptFailure,
   EmitInput,
   WebhookAttempt,
   WebhookDelivery,
@@ -573,7 +574,9 @@ export class WebhookDispatcher {
           headers,
           body,
           redirect: 'manual',
-          signal: AbortSignal.timeout(spec.timeoutMs ?? 10_000),
+          signal: AbortSignal.timeout(
+            spec.attemptTimeoutMs?.(state.endpoint, state.delivery) ?? spec.timeoutMs ?? 10_000,
+          ),
         })
         const text = await response.text().catch(() => '')
         const ok = response.status >= 200 && response.status < 300
@@ -626,7 +629,19 @@ export class WebhookDispatcher {
         (a) => a.trigger !== 'manual' && a.outcome !== 'delivered',
       ).length
       const gone = spec.disableOn410 && attempt.status === 410
-      const next = spec.schedule[failures - 1]
+      const scheduled = spec.schedule[failures - 1]
+      // A provider whose retries depend on how the attempt failed decides itself (WebhookSpec.retry).
+      const next = spec.retry
+        ? spec.retry({
+            event: state.event,
+            endpoint: state.endpoint,
+            delivery,
+            attempt,
+            failure: failureOf(attempt),
+            failures,
+            scheduled,
+          })
+        : scheduled
       if (gone || next === undefined) {
         delivery.status = 'failed'
         if (gone || spec.disableOnExhaustion) state.endpoint.enabled = false
@@ -736,4 +751,15 @@ function describeError(error: unknown): string {
   const e = error as Error & { cause?: { code?: string; message?: string } }
   if (e.name === 'TimeoutError') return 'timeout: the receiver did not answer in time'
   return e.cause?.code ? `${e.cause.code}: ${e.cause.message ?? e.message}` : e.message
+}
+
+/** How a failed attempt failed, read from what it recorded (describeError's `code:` prefix, or the status). */
+function failureOf(attempt: WebhookAttempt): AttemptFailure {
+  if (attempt.outcome === 'dropped') return 'dropped'
+  if (attempt.status !== undefined) return 'http'
+  const error = attempt.error ?? ''
+  if (error.startsWith('timeout')) return 'timeout'
+  if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b/.test(error))
+    return 'connect'
+  return 'reset'
 }
