@@ -17,8 +17,19 @@ export const DAY = 86_400
 /** Stripe's standard card pricing (US): 2.9% + 30¢. A choice for every currency, see README. */
 export const processingFee = (amount: number) => Math.round(amount * 0.029) + 30
 
-/** When pending funds become available: two days later, at the next midnight UTC (US default schedule). */
-export const availableOn = (created: number) => Math.ceil((created + 2 * DAY) / DAY) * DAY
+/** When pending funds become available: `delayDays` (two by default, the US schedule) later, at the next midnight UTC. */
+export const availableOn = (created: number, delayDays = 2) =>
+  Math.ceil((created + delayDays * DAY) / DAY) * DAY
+
+/** A connected account's `settings.payouts.schedule.delay_days`; two on the platform. */
+function delayDaysOf(ctx: StripeContext): number {
+  const i = ctx.account.indexOf('/')
+  if (i < 0) return 2
+  const account = ctx.forAccount(ctx.account.slice(0, i)).state.accounts.get(ctx.account.slice(i + 1))
+  const days = (account?.settings as { payouts?: { schedule?: { delay_days?: unknown } } } | undefined)
+    ?.payouts?.schedule?.delay_days
+  return typeof days === 'number' ? days : 2
+}
 
 export interface BookInput {
   id?: string
@@ -114,7 +125,7 @@ function chargeTxn(ctx: StripeContext, charge: Charge): BookInput {
     source: charge.id,
     description: (charge.description as string | null) ?? null,
     created: charge.created,
-    availableOn: card?.bypassPending ? charge.created : availableOn(charge.created),
+    availableOn: card?.bypassPending ? charge.created : availableOn(charge.created, delayDaysOf(ctx)),
     fees,
   }
 }

@@ -432,4 +432,21 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('Connect in %s', (version) => {
       await receiver.close()
     }
   })
+
+  it("a connected account's charges become available after its schedule's delay_days", async () => {
+    const s = client()
+    const account = await merchant(s)
+    await s.accounts.update(account.id, {
+      settings: { payouts: { schedule: { interval: 'manual', delay_days: 7 } } },
+    })
+    const pi = await s.paymentIntents.create(
+      { amount: 3000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true },
+      { stripeAccount: account.id },
+    )
+    const { txns } = await addsUp(s, account.id)
+    const txn = txns.find((t) => t.source === pi.latest_charge)!
+    expect(txn.available_on).toBe(Math.ceil((txn.created + 7 * 86_400) / 86_400) * 86_400)
+    h.sims.core.clock.advance(3 * DAY_MS)
+    expect((await addsUp(s, account.id)).available).toBe(0)
+  })
 })
