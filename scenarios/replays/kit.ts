@@ -204,7 +204,8 @@ export async function expectSteady(
   what: string,
 ): Promise<void> {
   const first = await app.waitFor(read, (v) => v >= expected, `${what} to reach ${expected}`)
-  if (first !== expected) throw new Error(`${what} is ${first}, expected ${expected}: granted more than once.`)
+  if (first !== expected)
+    throw new Error(`${what} is ${first}, expected ${expected}: granted more than once.`)
   const until = Date.now() + QUIET_MS
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, 100))
