@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Journal, type JournalEntry } from './journal.ts'
+import { Journal, type JournalEntry, nestsDeeperThan } from './journal.ts'
 
 const entry = (i: number, extra: Partial<JournalEntry> = {}): Omit<JournalEntry, 'seq'> => ({
   requestId: `req_${i}`,
@@ -57,5 +57,34 @@ describe('journal', () => {
 
   it('refuses a capacity below one', () => {
     expect(() => new Journal(0)).toThrow(RangeError)
+  })
+})
+
+describe('journal bounds (issue 10 #3, #4)', () => {
+  it('is capped in bytes as well as entries: the oldest go first, the newest always stays', () => {
+    const journal = new Journal(1_000, { maxBytes: 1024 * 1024 })
+    for (let i = 1; i <= 100; i++) journal.record(entry(i), 64 * 1024)
+    expect(journal.totalBytes).toBeLessThanOrEqual(1024 * 1024)
+    const kept = journal.list()
+    expect(kept.length).toBeLessThan(20)
+    expect(kept.at(-1)?.seq).toBe(100)
+    journal.record(entry(101), 10 * 1024 * 1024) // one entry over the whole budget still stays
+    expect(journal.list().map((e) => e.seq)).toEqual([101])
+  })
+
+  it('clearing one provider keeps the byte count of what stays', () => {
+    const journal = new Journal(10, { maxBytes: 1024 * 1024 })
+    for (let i = 1; i <= 4; i++) journal.record(entry(i), 1000)
+    journal.clear('stripe')
+    expect(journal.list().map((e) => e.provider)).toEqual(['twilio', 'twilio'])
+    expect(journal.totalBytes).toBe(2 * (1000 + 1024))
+  })
+
+  it('measures nesting without recursion, however deep', () => {
+    let deep: unknown = 1
+    for (let i = 0; i < 100_000; i++) deep = { a: deep }
+    expect(nestsDeeperThan(deep, 64)).toBe(true)
+    expect(nestsDeeperThan({ a: { b: [1, { c: 2 }] } }, 64)).toBe(false)
+    expect(nestsDeeperThan({ a: { b: { c: 1 } } }, 2)).toBe(true)
   })
 })
