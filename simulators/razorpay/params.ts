@@ -64,6 +64,8 @@ export const RefundCreateParams = z.strictObject({
   speed: oneOf('speed', ['normal', 'optimum'] as const),
   notes,
   receipt: string('receipt', { max: 40 }),
+  // Route: reverse the payment's transfers before refunding (transfers.ts).
+  reverse_all: boolean('reverse_all'),
 })
 
 export const RefundListParams = z.object({ ...ListParams, payment_id: string('payment_id') })

@@ -160,6 +160,30 @@ describe('Route transfers through razorpay-node', () => {
     expect(next!.amount).toBe(30_000)
   })
 
+  it('reverse_all on a refund: full refunds reverse every transfer; a partial one reverses from a single transfer', async () => {
+    const split = await captured(40_000)
+    const [a, b] = (
+      await transferFrom(split, [
+        { account: seller, amount: 10_000, currency: 'INR' },
+        { account: seller, amount: 20_000, currency: 'INR' },
+      ])
+    ).items
+    const refused = await rejection(rzp.payments.refund(split, { amount: 5_000, reverse_all: 1 } as never))
+    expect(refused.error).toMatchObject({ field: 'reverse_all' })
+    expect((await rzp.transfers.fetch(a!.id)).amount_reversed).toBe(0)
+    await rzp.payments.refund(split, { reverse_all: 1 } as never)
+    expect(await rzp.transfers.fetch(a!.id)).toMatchObject({ status: 'reversed', amount_reversed: 10_000 })
+    expect(await rzp.transfers.fetch(b!.id)).toMatchObject({ status: 'reversed', amount_reversed: 20_000 })
+
+    const single = await captured(40_000)
+    const [c] = (await transferFrom(single, [{ account: seller, amount: 30_000, currency: 'INR' }])).items
+    await rzp.payments.refund(single, { amount: 12_000, reverse_all: true } as never)
+    expect(await rzp.transfers.fetch(c!.id)).toMatchObject({
+      status: 'partially_reversed',
+      amount_reversed: 12_000,
+    })
+  })
+
   it('a direct transfer from the balance; transfers are listed newest first', async () => {
     const direct = (await rzp.transfers.create({
       account: seller,

@@ -257,3 +257,32 @@ export function addLinkedAccount(ctx: Ctx, name: string, email: string): string 
   routeOf(ctx.state).linkedAccounts.set(id, { name, email })
   return id
 }
+
+/**
+ * `reverse_all` on a refund: a full refund reverses every transfer of the
+ * payment in full; a partial refund of a payment transferred to one account
+ * reverses the refunded amount from it; a partial refund of a payment split
+ * between several accounts is refused ("Razorpay cannot determine which
+ * transfer to reverse partially").
+ */
+export function reverseForRefund(ctx: Ctx, payment: Payment, amount: number | undefined): void {
+  const open = routeOf(ctx.state).transfers.filter(
+    (t) => t.source === payment.id && t.amount > t.amount_reversed,
+  )
+  if (open.length === 0) return
+  const refundable = payment.amount - payment.amount_refunded
+  // A refund that will be refused reverses nothing: refund() answers its own error.
+  if (payment.status !== 'captured' || (amount !== undefined && amount > refundable)) return
+  const full = amount === undefined || amount >= refundable
+  if (full) {
+    for (const t of open) reverse(ctx, t, undefined, undefined)
+    return
+  }
+  if (open.length > 1)
+    invalidParam(
+      'reverse_all cannot be used for a partial refund of a payment transferred to multiple accounts',
+      'reverse_all',
+    )
+  const only = open[0]!
+  reverse(ctx, only, Math.min(amount, only.amount - only.amount_reversed), undefined)
+}

@@ -10,6 +10,7 @@ import {
   RefundCreateParams,
   RefundListParams,
 } from '../params.ts'
+import { reverseForRefund } from '../transfers.ts'
 import { paymentForEvent } from '../webhooks.ts'
 import { apiRoute, type Ctx, collection } from './route.ts'
 
@@ -81,7 +82,9 @@ export const paymentRoutes = [
       const payment = findPayment(ctx, req.params.id!)
       if (input.amount !== undefined && input.amount < 100)
         invalidParam('The amount must be at least INR 1.00.', 'amount')
-      return { status: 200, body: refund(ctx, payment, input) }
+      const { reverse_all: reverseAll, ...refundInput } = input
+      if (reverseAll) reverseForRefund(ctx, payment, input.amount)
+      return { status: 200, body: refund(ctx, payment, refundInput) }
     },
   }),
   apiRoute({
