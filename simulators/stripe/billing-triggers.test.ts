@@ -25,6 +25,7 @@ const RETRIEVABLE: Record<string, (s: Stripe, id: string) => Promise<{ id: strin
   promotion_code: (s, id) => s.promotionCodes.retrieve(id),
   tax_rate: (s, id) => s.taxRates.retrieve(id),
   plan: (s, id) => s.plans.retrieve(id),
+  subscription_schedule: (s, id) => s.subscriptionSchedules.retrieve(id),
   payment_link: (s, id) => s.paymentLinks.retrieve(id),
   'billing_portal.configuration': (s, id) => s.billingPortal.configurations.retrieve(id),
   subscription: (s, id) => s.subscriptions.retrieve(id),

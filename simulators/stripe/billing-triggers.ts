@@ -19,6 +19,7 @@ import { newPaymentLink } from './routes/payment-links.ts'
 import { attach } from './routes/payment-methods.ts'
 import { newPrice } from './routes/products.ts'
 import { newSubscription } from './routes/subscriptions.ts'
+import { activate, buildPhases, cancelSchedule, releaseSchedule, type Schedule } from './schedules.ts'
 import { blank } from './spec.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
@@ -255,7 +256,83 @@ function paymentLink(ctx: StripeContext) {
   return newPaymentLink(ctx, src.at, [{ price, quantity: 1 }])
 }
 
+/** customer → two monthly prices → a schedule of two phases, started now. */
+function schedule(ctx: StripeContext): Schedule {
+  const src = sourceOf(ctx)
+  const c = payingCustomer(src)
+  const monthly = (amount: number) =>
+    newPrice(ctx, src.at, {
+      currency: 'usd',
+      unit_amount: amount,
+      recurring: { interval: 'month' },
+      product_data: { name: 'myproduct' },
+    })
+  const phases = buildPhases(ctx, src.at, [
+    { items: [{ price: monthly(1000).id }], iterations: 1 },
+    { items: [{ price: monthly(2000).id }], iterations: 1 },
+  ])
+  const sched = {
+    id: ctx.ids.mint('sub_sched_', 24),
+    object: 'subscription_schedule' as const,
+    application: null,
+    canceled_at: null,
+    completed_at: null,
+    created: src.at,
+    current_phase: null,
+    customer: c.id,
+    default_settings: {
+      application_fee_percent: null,
+      automatic_tax: { enabled: false },
+      billing_cycle_anchor: 'automatic',
+      billing_thresholds: null,
+      collection_method: 'charge_automatically',
+      default_payment_method: null,
+      description: null,
+      invoice_settings: null,
+      on_behalf_of: null,
+      transfer_data: null,
+    },
+    end_behavior: 'release' as const,
+    livemode: false,
+    metadata: {},
+    phases,
+    released_at: null,
+    released_subscription: null,
+    status: 'not_started' as const,
+    subscription: null,
+    test_clock: null,
+  } as Schedule
+  ctx.state.schedules.insert(sched)
+  emitEvent(src, 'subscription_schedule.created', sched)
+  activate(src, sched)
+  return sched
+}
+
 export const billingTriggers: Record<string, TriggerSpec<StripeState>> = {
+  'subscription_schedule.created': {
+    summary: 'a schedule of two monthly phases, started now',
+    run: schedule,
+  },
+  'subscription_schedule.updated': {
+    summary: 'a schedule whose metadata changes',
+    run: (ctx) => updated(ctx, 'subscription_schedule.updated', schedule(ctx)),
+  },
+  'subscription_schedule.released': {
+    summary: 'a schedule, released (its subscription continues)',
+    run: (ctx) => {
+      const s = schedule(ctx)
+      releaseSchedule(sourceOf(ctx), s)
+      return s
+    },
+  },
+  'subscription_schedule.canceled': {
+    summary: 'a schedule, canceled with its subscription',
+    run: (ctx) => {
+      const s = schedule(ctx)
+      cancelSchedule(sourceOf(ctx), s)
+      return s
+    },
+  },
   'payment_link.created': { summary: 'a payment link for a one-time price', run: paymentLink },
   'payment_link.updated': {
     summary: 'a payment link, deactivated',

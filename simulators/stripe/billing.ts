@@ -10,6 +10,7 @@ import type {
 } from './models.ts'
 import { endTrialWithoutPaymentMethod } from './pause.ts'
 import { type ConfirmOutcome, confirmIntent, newPaymentIntent } from './payments.ts'
+import { advanceSchedule, dueSchedules } from './schedules.ts'
 import { blank } from './spec.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
@@ -448,6 +449,8 @@ function dueActions(ctx: StripeContext, customers: Set<string>, until: number): 
         run: (src) => expireIncomplete(src, sub),
       })
   }
+  // Subscription schedules that start later begin on the clock.
+  for (const s of dueSchedules(ctx, customers, until)) actions.push({ at: s.at, order: 5, run: s.run })
   for (const invoice of ctx.state.invoices.all()) {
     if (!customers.has(invoice.customer)) continue
     const finalizeAt = (invoice as { _finalizeAt?: number | null })._finalizeAt
@@ -470,6 +473,8 @@ function renew(src: EventSource, sub: Subscription): void {
     cancelSubscription(src, sub, 'cancellation_requested')
     return
   }
+  // A scheduled subscription moves to its next phase (or its schedule ends) first.
+  if (advanceSchedule(src, sub)) return
   const start = sub.current_period_end
   const item0 = sub.items.data[0]!
   const rec = (item0.price as unknown as Price).recurring!

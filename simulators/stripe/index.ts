@@ -29,6 +29,7 @@ import { refunds } from './routes/refunds.ts'
 import { search } from './routes/search.ts'
 import { setupIntents } from './routes/setup-intents.ts'
 import { subscriptionResume } from './routes/subscription-resume.ts'
+import { subscriptionSchedules } from './routes/subscription-schedules.ts'
 import { subscriptions } from './routes/subscriptions.ts'
 import { taxRates } from './routes/tax-rates.ts'
 import { testClocks } from './routes/test-clocks.ts'
@@ -69,6 +70,7 @@ export const stripe = defineProvider<StripeState>({
     ...subscriptionResume,
     ...billingPortal,
     ...paymentLinks,
+    ...subscriptionSchedules,
     ...testClocks,
     ...events,
     ...webhookEndpoints,

@@ -8,6 +8,7 @@ import type { InvoiceItem, TaxRate } from './invoicing.ts'
 import type { PortalConfiguration, PortalSession } from './routes/billing-portal.ts'
 import type { PaymentLink } from './routes/payment-links.ts'
 import type { Plan } from './routes/plans.ts'
+import type { Schedule } from './schedules.ts'
 
 /**
  * The stored objects. Each is kept in one internal shape holding the fields of
@@ -400,6 +401,7 @@ export interface StripeState {
   portalConfigurations: Collection<PortalConfiguration>
   portalSessions: Collection<PortalSession>
   paymentLinks: Collection<PaymentLink>
+  schedules: Collection<Schedule>
   /** Invoice number sequence per customer prefix. */
   invoiceSeq: number
 }
@@ -437,6 +439,7 @@ export function createState(): StripeState {
     portalConfigurations: new Collection(),
     portalSessions: new Collection(),
     paymentLinks: new Collection(),
+    schedules: new Collection(),
     invoiceSeq: 0,
   }
 }
@@ -476,10 +479,11 @@ export const COLLECTION_BY_PREFIX: Record<string, keyof StripeState> = {
   bpc_: 'portalConfigurations',
   bps_: 'portalSessions',
   plink_: 'paymentLinks',
+  sub_sched_: 'schedules',
 }
 
 export function lookupById(state: StripeState, id: string): { id: string; object: string } | undefined {
-  const prefix = /^[a-z]+_/.exec(id)?.[0]
+  const prefix = id.startsWith('sub_sched_') ? 'sub_sched_' : /^[a-z]+_/.exec(id)?.[0]
   const key = prefix ? COLLECTION_BY_PREFIX[prefix] : undefined
   if (!key) return undefined
   return (state[key] as Collection<{ id: string; object: string }>).get(id)
