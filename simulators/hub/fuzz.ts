@@ -273,8 +273,12 @@ async function startHubProcess(
   ]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let exited = false
+  // Should this process end first (an error, a closed pipe), the hub it started goes with it.
+  const killChild = () => child.kill('SIGKILL')
+  process.once('exit', killChild)
   child.once('exit', () => {
     exited = true
+    process.off('exit', killChild)
   })
   await new Promise<void>((resolve, reject) => {
     let out = ''
