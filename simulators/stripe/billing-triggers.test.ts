@@ -39,7 +39,10 @@ describe('billing triggers', () => {
       const s = h.client({ key, version: LEGACY_VERSION })
       const receiver = await startReceiver()
       try {
-        const endpoint = await s.webhookEndpoints.create({ url: receiver.url, enabled_events: [type] })
+        const endpoint = await s.webhookEndpoints.create({
+          url: receiver.url,
+          enabled_events: [type as Stripe.WebhookEndpointCreateParams.EnabledEvent],
+        })
         await h.sims.runtime('stripe').trigger(type, key, {})
         const delivery = await receiver.waitFor((e) => e.type === type)
         const event = s.webhooks.constructEvent(

@@ -127,10 +127,7 @@ describe('pause at trial end without a payment method', () => {
       await receiver.waitFor((e) => e.type === 'customer.subscription.paused')
       const pm = await s.paymentMethods.attach('pm_card_visa', { customer: customer.id })
       await s.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } })
-      const resumed = await s.subscriptions.resume(sub.id, {
-        billing_cycle_anchor: 'now',
-        expand: ['latest_invoice'],
-      })
+      const resumed = await s.subscriptions.resume(sub.id, { expand: ['latest_invoice'] })
       expect(resumed.status).toBe('active')
       expect(resumed.latest_invoice).toMatchObject({
         status: 'paid',
