@@ -131,6 +131,7 @@ export function registerScenarioCommands(program: Command): void {
     .option('--hub <url>', 'a running hub (default: one started for the run)')
     .option('--target-url <url>', 'where the started app listens (default: http://127.0.0.1:$PORT)')
     .option('--workers <n>', 'parallel workers per run', int)
+    .option('--lanes <n>', 'defects tried side by side, each with its own hub and app (default 2)', int)
     .option('--grep <pattern>', 'only these journeys')
     .action(
       plain(
@@ -142,6 +143,7 @@ export function registerScenarioCommands(program: Command): void {
           hub?: string
           targetUrl?: string
           workers?: number
+          lanes?: number
           grep?: string
         }) => {
           loadProfile(options.profile)

@@ -16,8 +16,8 @@ const out = resolve(import.meta.dirname, '..', process.env.STANDIN_REPORTS ?? 'r
 // The runner (run/journeys.ts) runs the two projects one after the other (STANDIN_PHASE), each into a
 // blob, then merges them into the reports below, so a failure in one never leaves the other unrun.
 const phase = process.env.STANDIN_PHASE
-// STANDIN_QUIET (the mutation run): the verdict alone, no line per journey.
-const live = process.env.STANDIN_QUIET ? [] : [['list'] as const]
+// STANDIN_QUIET (the mutation run): a dot per journey instead of a line.
+const live = [process.env.STANDIN_QUIET ? (['dot'] as const) : (['list'] as const)]
 
 /** The reports of a run (also applied by `playwright merge-reports` to the phases' blobs). */
 export const reports = (dir: string) =>

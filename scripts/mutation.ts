@@ -13,6 +13,7 @@ const report = await runMutation({
   defectsEnv: 'REFERENCE_DEFECTS',
   defects: only?.length ? only : Object.keys(DEFECTS),
   workers: process.env.STANDIN_WORKERS ? Number(process.env.STANDIN_WORKERS) : undefined,
+  lanes: process.env.STANDIN_MUTATION_LANES ? Number(process.env.STANDIN_MUTATION_LANES) : undefined,
 })
 process.stdout.write(summarize(report))
 process.exit(report.ok ? 0 : 1)

@@ -225,9 +225,12 @@ test.describe('replays: payment webhooks', () => {
       const intentId = await standin.webhooks.events
         .list({ provider: 'stripe', account, type: 'checkout.session.completed', limit: 1000 })
         .then((events) => events.find((e) => e.id === completed!.eventId))
-        .then((e) =>
-          String((e?.payload as { data: { object: { payment_intent: string } } }).data.object.payment_intent),
-        )
+        .then((e) => {
+          expect(e, 'the completion event standin recorded').toBeTruthy()
+          return String(
+            (e!.payload as { data: { object: { payment_intent: string } } }).data.object.payment_intent,
+          )
+        })
       const [succeeded] = await acknowledged(app, standin, account, 'payment_intent.succeeded', intentId)
       expect(
         Date.parse(succeeded!.attempts.at(-1)!.at),

@@ -26,6 +26,8 @@ export interface MutationOptions {
   targetUrl?: string
   workers?: number
   grep?: string
+  /** Defects tried side by side, each with its own hub and app (default 2; 1 with a shared hub or app URL). */
+  lanes?: number
   /** How long the app may take to answer its health check. */
   startTimeoutMs?: number
 }
@@ -113,12 +115,18 @@ async function startApp(
   )
 }
 
-export async function runMutation(options: MutationOptions): Promise<MutationReport> {
-  const started = Date.now()
-  const profile = loadProfile(options.profile)
+/** One place a run happens: a hub and a port for the app. Lanes run defects side by side, each its own world. */
+interface Lane {
+  hubUrl: string
+  targetUrl: string
+  env: NodeJS.ProcessEnv
+  close(): Promise<void>
+}
+
+async function openLane(options: MutationOptions): Promise<Lane> {
   let hubUrl = options.hubUrl
-  let providerUrls: Record<string, string> = {}
-  let closeHub: (() => Promise<void>) | undefined
+  let providerUrls: Record<string, string>
+  let close = async () => {}
   if (!hubUrl) {
     const { startHub } = await import('../../simulators/hub/hub.ts')
     const { allProviders } = await import('../../simulators/hub/providers.ts')
@@ -129,32 +137,47 @@ export async function runMutation(options: MutationOptions): Promise<MutationRep
     })
     hubUrl = hub.url
     providerUrls = hub.providerUrls
-    closeHub = hub.close
+    close = hub.close
   } else {
     const health = await new StandinClient({ url: hubUrl }).health()
     providerUrls = Object.fromEntries(health.providers.map((p) => [p.name, p.url]))
   }
-  const standin = new StandinClient({ url: hubUrl })
   const port = await freePort()
-  const targetUrl = (options.targetUrl ?? `http://127.0.0.1:${port}`).replace(/\/$/, '')
-  const healthUrl = `${targetUrl}${profile.health ?? '/'}`
-  const baseEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    STANDIN_HUB_URL: hubUrl,
-    ...Object.fromEntries(
-      Object.entries(providerUrls).map(([name, url]) => [`STANDIN_${name.toUpperCase()}_URL`, url]),
-    ),
+  return {
+    hubUrl,
+    targetUrl: (options.targetUrl ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
+    env: {
+      ...process.env,
+      PORT: String(port),
+      STANDIN_HUB_URL: hubUrl,
+      ...Object.fromEntries(
+        Object.entries(providerUrls).map(([name, url]) => [`STANDIN_${name.toUpperCase()}_URL`, url]),
+      ),
+    },
+    close,
   }
+}
 
-  const runOnce = async (defect: string | undefined) => {
-    await standin.reset()
-    const app = await startApp(options, { ...baseEnv, [options.defectsEnv]: defect ?? '' }, healthUrl)
+export async function runMutation(options: MutationOptions): Promise<MutationReport> {
+  const started = Date.now()
+  const profile = loadProfile(options.profile)
+  // A hub or an app address given from outside is shared, so defects then run one at a time.
+  const shared = Boolean(options.hubUrl || options.targetUrl)
+  const laneCount = shared ? 1 : Math.max(1, Math.min(options.lanes ?? 2, options.defects.length || 1))
+  const lanes = await Promise.all(Array.from({ length: laneCount }, () => openLane(options)))
+
+  const runOnce = async (lane: Lane, defect: string | undefined) => {
+    await new StandinClient({ url: lane.hubUrl }).reset()
+    const app = await startApp(
+      options,
+      { ...lane.env, [options.defectsEnv]: defect ?? '' },
+      `${lane.targetUrl}${profile.health ?? '/'}`,
+    )
     try {
       return await runJourneys({
         profile: options.profile,
-        hubUrl,
-        targetUrl,
+        hubUrl: lane.hubUrl,
+        targetUrl: lane.targetUrl,
         grep: options.grep,
         workers: options.workers,
         maxFailures: defect ? 1 : undefined,
@@ -166,9 +189,36 @@ export async function runMutation(options: MutationOptions): Promise<MutationRep
     }
   }
 
+  const tryDefect = async (lane: Lane, defect: string): Promise<DefectResult> => {
+    const t0 = Date.now()
+    process.stdout.write(`── mutation: ${options.defectsEnv}=${defect}\n`)
+    try {
+      const run = await runOnce(lane, defect)
+      const failed = run.verdict?.journeys.filter((j) => j.outcome === 'failed') ?? []
+      return {
+        defect,
+        caught: failed.length > 0,
+        caughtBy: failed.map((j) => j.title),
+        passed: run.verdict?.counts.passed ?? 0,
+        ms: Date.now() - t0,
+      }
+    } catch (error) {
+      // An app that cannot even start with the defect is not a journey's catch.
+      return {
+        defect,
+        caught: false,
+        caughtBy: [],
+        passed: 0,
+        ms: Date.now() - t0,
+        error: (error as Error).message,
+      }
+    }
+  }
+
   try {
+    // The clean run first, on its own: the defect runs mean nothing if it is red.
     const cleanStart = Date.now()
-    const clean = await runOnce(undefined)
+    const clean = await runOnce(lanes[0]!, undefined)
     const cv = clean.verdict
     const report: MutationReport = {
       profile: profile.name,
@@ -187,38 +237,22 @@ export async function runMutation(options: MutationOptions): Promise<MutationRep
       ok: false,
       ms: 0,
     }
-    for (const defect of options.defects) {
-      const t0 = Date.now()
-      process.stdout.write(`\n── mutation: ${options.defectsEnv}=${defect}\n`)
-      try {
-        const run = await runOnce(defect)
-        const failed = run.verdict?.journeys.filter((j) => j.outcome === 'failed') ?? []
-        report.defects.push({
-          defect,
-          caught: failed.length > 0,
-          caughtBy: failed.map((j) => j.title),
-          passed: run.verdict?.counts.passed ?? 0,
-          ms: Date.now() - t0,
-        })
-      } catch (error) {
-        // An app that cannot even start with the defect is not a journey's catch.
-        report.defects.push({
-          defect,
-          caught: false,
-          caughtBy: [],
-          passed: 0,
-          ms: Date.now() - t0,
-          error: (error as Error).message,
-        })
-      }
-    }
+    const queue = [...options.defects]
+    const results = new Map<string, DefectResult>()
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (let defect = queue.shift(); defect !== undefined; defect = queue.shift())
+          results.set(defect, await tryDefect(lane, defect))
+      }),
+    )
+    report.defects = options.defects.map((d) => results.get(d)!)
     report.survived = report.defects.filter((d) => !d.caught).map((d) => d.defect)
     report.ok = report.clean.ok && report.survived.length === 0
     report.ms = Date.now() - started
     writeReports(report)
     return report
   } finally {
-    await closeHub?.()
+    await Promise.all(lanes.map((lane) => lane.close()))
   }
 }
 
