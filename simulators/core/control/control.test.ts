@@ -43,6 +43,21 @@ describe('control plane', () => {
     expect(health.providers).toEqual([{ name: 'testkit', url: sims.url('testkit') }])
   })
 
+  it('filters the journal by body fields (where[...]) over HTTP, not silently ignoring them', async () => {
+    const url = `${sims.url('testkit')}/v1/widgets`
+    for (const name of ['where-a', 'where-b'])
+      await fetch(url, {
+        method: 'POST',
+        headers: { authorization: 'Bearer tk_where', 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      })
+    const { entries: only } = await standin.journal.list({ provider: 'testkit', where: { name: 'where-b' } })
+    expect(only.map((e) => (e.body as { name: string }).name)).toEqual(['where-b'])
+    expect((await standin.journal.list({ provider: 'testkit', where: { name: 'nobody' } })).entries).toEqual(
+      [],
+    )
+  })
+
   it('answers bad input with a 400 naming the field', async () => {
     expect(await refusal(standin.faults.add({} as never))).toMatchObject({ status: 400, field: 'effect' })
     expect(

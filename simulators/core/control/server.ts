@@ -74,7 +74,7 @@ export function buildControlApp(
       method: route.method,
       url: CONTROL_PREFIX + route.path,
       handler: async (request, reply) => {
-        const query = route.query ? parse(route.query, request.query ?? {}, 'query') : {}
+        const query = route.query ? parse(route.query, nestBrackets(request.query ?? {}), 'query') : {}
         const body = route.body ? parse(route.body, request.body ?? {}, 'body') : undefined
         checkNames(core, query)
         checkNames(core, body)
@@ -136,6 +136,24 @@ function checkNames(core: Core, input: unknown) {
         { field: 'operation' },
       )
   }
+}
+
+/**
+ * `where[metadata.order_id]=o_1` → `{ where: { 'metadata.order_id': 'o_1' } }`: the one level of
+ * nesting the typed client writes for map-valued filters. Without it such a filter was silently
+ * dropped and every entry matched.
+ */
+export function nestBrackets(query: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(query)) {
+    const match = /^([^[\]]+)\[([^\]]+)\]$/.exec(key)
+    if (!match) out[key] = value
+    else {
+      const inner = (out[match[1]!] ??= {}) as Record<string, unknown>
+      if (inner && typeof inner === 'object') inner[match[2]!] = value
+    }
+  }
+  return out
 }
 
 function parse(schema: z.ZodType, value: unknown, where: 'query' | 'body'): unknown {
