@@ -1,29 +1,13 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkResponse } from './spec-check.ts'
-import { type Harness, LEGACY_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { failure, LEGACY_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /**
  * The customer portal through the official library: configurations, sessions
  * and the page behind a session's `url`, where a customer cancels.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
-
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
+const h = useHarness()
 
 async function subscribed(s: Stripe) {
   const customer = await s.customers.create({ email: 'portal@example.com', payment_method: 'pm_card_visa' })

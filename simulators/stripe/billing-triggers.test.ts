@@ -1,21 +1,14 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { billingTriggers } from './billing-triggers.ts'
-import { type Harness, LEGACY_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { LEGACY_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /**
  * `standin trigger stripe <event>` for invoicing and discounts: every trigger
  * emits its event, delivered signed, with the objects of its chain
  * retrievable through the API.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
+const h = useHarness()
 
 const RETRIEVABLE: Record<string, (s: Stripe, id: string) => Promise<{ id: string }>> = {
   invoice: (s, id) => s.invoices.retrieve(id),

@@ -1,16 +1,9 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness } from './test-support.ts'
+import { describe, expect, it } from 'vitest'
+import { LEGACY_VERSION, PINNED_VERSION, useHarness } from './test-support.ts'
 
 /** Checkout refuses at creation the payment method types its hosted page cannot pay (no half-support). */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
+const h = useHarness()
 
 describe.each([LEGACY_VERSION, PINNED_VERSION])('Checkout payment method types in %s', (version) => {
   const session = (s: Stripe, types: string[]) =>

@@ -1,7 +1,7 @@
 import Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ACCOUNT_VERIFIED_AFTER_MS } from './connect.ts'
-import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { failure, LEGACY_VERSION, PINNED_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /**
  * Connect for a platform that pays merchants, through the official library:
@@ -10,23 +10,7 @@ import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiv
  * fees on direct and destination charges, payouts on the clock, and a
  * balance that adds up on both sides.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
-
-async function failure(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
+const h = useHarness()
 
 const DAY_MS = 86_400_000
 const sum = (xs: { amount: number }[]) => xs.reduce((n, x) => n + x.amount, 0)

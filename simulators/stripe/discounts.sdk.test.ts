@@ -1,33 +1,17 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkResponse } from './spec-check.ts'
-import { type Harness, LEGACY_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { failure, LEGACY_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /**
  * Coupons, promotion codes, customer and subscription discounts, and tax
  * rates, through the official library, with the amounts they take off (or
  * add to) invoices.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
+const h = useHarness()
 
 const DAY = 86_400
 const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
-
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
 
 async function payer(s: Stripe, extra: Stripe.CustomerCreateParams = {}) {
   const customer = await s.customers.create({ payment_method: 'pm_card_visa', ...extra })

@@ -1,8 +1,8 @@
 import Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DISPUTE_FEE, EVIDENCE_SETTLES_AFTER_MS } from './disputes.ts'
 import { checkResponse } from './spec-check.ts'
-import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { failure, LEGACY_VERSION, PINNED_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /**
  * Disputes raised by Stripe's dispute test cards, driven through the official
@@ -10,23 +10,7 @@ import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiv
  * fee, reinstatement on a win), evidence with the magic values, close, the
  * refund refused while a chargeback holds the charge, and the errors.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
-
-async function failure(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
+const h = useHarness()
 
 const settle = () => h.sims.core.clock.advance(EVIDENCE_SETTLES_AFTER_MS + 1000)
 

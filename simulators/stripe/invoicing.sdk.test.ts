@@ -1,30 +1,14 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkResponse } from './spec-check.ts'
-import { type Harness, LEGACY_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { failure, LEGACY_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /**
  * Invoice items, one-off invoices and credit notes through the official
  * library: the state rules of each status, the totals, and the events of each
  * step (answers in the bundled spec's version are checked against it).
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
-
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
+const h = useHarness()
 
 async function payer(s: Stripe, email = 'payer@example.com') {
   const customer = await s.customers.create({ email, payment_method: 'pm_card_visa' })

@@ -1,29 +1,13 @@
 import Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness } from './test-support.ts'
+import { describe, expect, it } from 'vitest'
+import { failure, LEGACY_VERSION, PINNED_VERSION, useHarness } from './test-support.ts'
 
 /**
  * The wire protocol around the resources: keys, the error envelope, request
  * validation against the spec, idempotency, fault rules by catalogue name, and
  * bad input that must get Stripe's error while the simulator keeps serving.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
-
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
+const h = useHarness()
 
 const raw = (path: string, init: RequestInit & { key?: string | null; version?: string } = {}) => {
   const headers = new Headers(init.headers)

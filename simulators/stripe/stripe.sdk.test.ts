@@ -1,29 +1,13 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness } from './test-support.ts'
+import { describe, expect, it } from 'vitest'
+import { failure, LEGACY_VERSION, PINNED_VERSION, useHarness } from './test-support.ts'
 
 /**
  * The payments surface driven by the official stripe library (v23.1.0), in the
  * bundled spec's version (every response checked against the spec) and in the
  * version the library pins.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
-
-const cardError = async (p: Promise<unknown>) => {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
+const h = useHarness()
 
 describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
   const client = () => h.client({ version })
@@ -51,7 +35,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(deleted).toMatchObject({ id: created.id, deleted: true })
     const again = await s.customers.retrieve(created.id)
     expect(again.deleted).toBe(true)
-    const missing = await cardError(s.customers.retrieve('cus_nope'))
+    const missing = await failure(s.customers.retrieve('cus_nope'))
     expect(missing.statusCode).toBe(404)
     expect(missing.code).toBe('resource_missing')
     expect(missing.message).toBe("No such customer: 'cus_nope'")
@@ -67,7 +51,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(methods.data).toHaveLength(1)
     expect(customer.invoice_settings.default_payment_method).toBe(methods.data[0]!.id)
     // a token that was not attached here is still refused
-    const refused = await cardError(
+    const refused = await failure(
       s.customers.create({ invoice_settings: { default_payment_method: 'pm_card_mastercard' } }),
     )
     expect(refused.code).toBe('resource_missing')
@@ -135,7 +119,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
         (p) => p.id,
       ),
     ).toEqual([pi.id])
-    const bad = await cardError(s.customers.search({ query: 'email = nobody' }))
+    const bad = await failure(s.customers.search({ query: 'email = nobody' }))
     expect([bad.statusCode, bad.param]).toEqual([400, 'query'])
   })
 
@@ -157,12 +141,12 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(listed.data.map((p) => p.id).sort()).toEqual([fromToken.id, raw.id].sort())
     const detached = await s.paymentMethods.detach(raw.id)
     expect(detached.customer).toBeNull()
-    const declined = await cardError(
+    const declined = await failure(
       s.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }),
     )
     expect(declined.statusCode).toBe(402)
     expect(declined.code).toBe('card_declined')
-    const wrong = await cardError(
+    const wrong = await failure(
       s.paymentMethods.create({
         type: 'card',
         card: { number: '4242424242424241', exp_month: 1, exp_year: 2040 },
@@ -190,7 +174,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
       status: 'succeeded',
       payment_intent: pi.id,
     })
-    const again = await cardError(s.paymentIntents.confirm(pi.id))
+    const again = await failure(s.paymentIntents.confirm(pi.id))
     expect(again.code).toBe('payment_intent_unexpected_state')
     expect(again.statusCode).toBe(400)
     const charges = await s.charges.list({ payment_intent: pi.id })
@@ -202,7 +186,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
 
   it('declines with the card error, the PaymentIntent embedded and last_payment_error set', async () => {
     const s = client()
-    const error = await cardError(
+    const error = await failure(
       s.paymentIntents.create({
         amount: 500,
         currency: 'usd',
@@ -229,7 +213,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(stored.status).toBe('requires_payment_method')
     const failed = await s.charges.retrieve(stored.latest_charge as string)
     expect(failed).toMatchObject({ status: 'failed', failure_code: 'card_declined', paid: false })
-    const generic = await cardError(
+    const generic = await failure(
       s.paymentIntents.create({
         amount: 500,
         currency: 'usd',
@@ -238,7 +222,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
       }),
     )
     expect(generic.decline_code).toBe('generic_decline')
-    const expired = await cardError(
+    const expired = await failure(
       s.paymentIntents.create({
         amount: 500,
         currency: 'usd',
@@ -289,7 +273,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(failed.status).toBe('requires_payment_method')
     expect(failed.last_payment_error?.code).toBe('payment_intent_authentication_failure')
 
-    const badUrl = await cardError(
+    const badUrl = await failure(
       s.paymentIntents.create({
         amount: 3000,
         currency: 'usd',
@@ -299,7 +283,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
       }),
     )
     expect([badUrl.statusCode, badUrl.param]).toEqual([400, 'return_url'])
-    const offSession = await cardError(
+    const offSession = await failure(
       s.paymentIntents.create({
         amount: 3000,
         currency: 'usd',
@@ -342,7 +326,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
       off_session: true,
     })
     expect(later.status).toBe('succeeded')
-    const declined = await cardError(
+    const declined = await failure(
       s.setupIntents.create({
         customer: customer.id,
         payment_method: 'pm_card_chargeDeclined',
@@ -353,7 +337,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(declined.setup_intent?.status).toBe('requires_payment_method')
     const open = await s.setupIntents.create({ customer: customer.id })
     expect((await s.setupIntents.cancel(open.id)).status).toBe('canceled')
-    expect((await cardError(s.setupIntents.cancel(open.id))).code).toBe('setup_intent_unexpected_state')
+    expect((await failure(s.setupIntents.cancel(open.id))).code).toBe('setup_intent_unexpected_state')
     expect((await s.setupIntents.list({ customer: customer.id })).data).toHaveLength(3)
   })
 
@@ -368,7 +352,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     })
     expect(pi.status).toBe('requires_capture')
     expect(pi.amount_capturable).toBe(5000)
-    const early = await cardError(
+    const early = await failure(
       s.paymentIntents
         .cancel((await s.paymentIntents.create({ amount: 100, currency: 'usd' })).id)
         .then(() => s.paymentIntents.capture(pi.id, { amount_to_capture: 6000 })),
@@ -379,7 +363,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(captured.amount_received).toBe(4000)
     const charge = await s.charges.retrieve(captured.latest_charge as string)
     expect(charge).toMatchObject({ captured: true, amount_captured: 4000 })
-    const twice = await cardError(s.paymentIntents.capture(pi.id))
+    const twice = await failure(s.paymentIntents.capture(pi.id))
     expect(twice.code).toBe('payment_intent_unexpected_state')
 
     const held = await s.paymentIntents.create({
@@ -392,7 +376,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     const canceled = await s.paymentIntents.cancel(held.id, { cancellation_reason: 'requested_by_customer' })
     expect(canceled.status).toBe('canceled')
     expect(canceled.cancellation_reason).toBe('requested_by_customer')
-    const cancelAgain = await cardError(s.paymentIntents.cancel(held.id))
+    const cancelAgain = await failure(s.paymentIntents.cancel(held.id))
     expect(cancelAgain.code).toBe('payment_intent_unexpected_state')
   })
 
@@ -418,7 +402,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     let charge = await s.charges.retrieve(pi.latest_charge as string)
     expect(charge.amount_refunded).toBe(300)
     expect(charge.refunded).toBe(false)
-    const over = await cardError(s.refunds.create({ charge: charge.id, amount: 800 }))
+    const over = await failure(s.refunds.create({ charge: charge.id, amount: 800 }))
     expect(over.statusCode).toBe(400)
     expect(over.code).toBeUndefined()
     expect(over.param).toBe('amount')
@@ -427,7 +411,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     expect(rest.amount).toBe(700)
     charge = await s.charges.retrieve(charge.id)
     expect(charge).toMatchObject({ amount_refunded: 1000, refunded: true })
-    const done = await cardError(s.refunds.create({ charge: charge.id }))
+    const done = await failure(s.refunds.create({ charge: charge.id }))
     expect(done.code).toBe('charge_already_refunded')
     expect((await s.refunds.retrieve(partial.id)).amount).toBe(300)
     const receipt = await fetch(charge.receipt_url!)
@@ -471,7 +455,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
         'charge.failed',
       ]),
     )
-    const wrongType = await cardError(
+    const wrongType = await failure(
       s.paymentIntents.create({
         amount: 100,
         currency: 'usd',
@@ -525,7 +509,7 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('payments in %s', (version) => {
     )
     const body = (await raw.json()) as { customer: { object: string }; latest_charge: { object: string } }
     if (key) expect([body.customer.object, body.latest_charge.object]).toEqual(['customer', 'charge'])
-    const bad = await cardError(s.paymentIntents.retrieve(pi.id, { expand: ['amount'] }))
+    const bad = await failure(s.paymentIntents.retrieve(pi.id, { expand: ['amount'] }))
     expect(bad.message).toBe('This property cannot be expanded (amount).')
   })
 })

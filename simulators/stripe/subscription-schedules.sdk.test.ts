@@ -1,31 +1,15 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkResponse } from './spec-check.ts'
-import { type Harness, LEGACY_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { failure, LEGACY_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /** Subscription schedules through the official library, phases driven by a test clock. */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
+const h = useHarness()
 
 const DAY = 86_400
 const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
 const FEB = 1_769_904_000 // 2026-02-01
 const MAR = 1_772_323_200 // 2026-03-01
-
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
 
 async function setup(s: Stripe) {
   const clock = await s.testHelpers.testClocks.create({ frozen_time: T0 })

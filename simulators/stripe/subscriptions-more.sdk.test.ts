@@ -1,32 +1,16 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkResponse } from './spec-check.ts'
-import { type Harness, LEGACY_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { failure, LEGACY_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /**
  * Plans (a plan is also a price) and the pause of a trial that ends without
  * a payment method, through the official library.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
+const h = useHarness()
 
 const DAY = 86_400
 const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
-
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
 
 describe('plans', () => {
   it('creates, retrieves, updates, lists and deletes a plan that subscriptions can use as a price', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Stripe from 'stripe'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { type RunningProviders, startProviders } from '../core/testing.ts'
 import { isLegacy, LEGACY_VERSION, PINNED_VERSION } from './codec.ts'
 import { stripe } from './index.ts'
@@ -55,6 +56,55 @@ export async function startHarness(): Promise<Harness> {
     },
     close: () => sims.close(),
   }
+}
+
+/**
+ * Registers a suite's hooks: a harness started before all its tests and closed
+ * after them, and (unless `specCheck` is false) an `afterEach` that expects no
+ * spec problems in the legacy-version answers of the test. Returns the harness,
+ * readable in tests and in hooks registered after this call.
+ * @example
+ * const h = useHarness()
+ * it('creates a customer', async () => { await h.client().customers.create({}) })
+ */
+export function useHarness(options: { specCheck?: boolean } = {}): Harness {
+  let current: Harness | undefined
+  const started = () => {
+    if (!current)
+      throw new Error(
+        'Failed to use the Stripe harness: it is not started yet. Read it inside a test, or in a hook registered after useHarness().',
+      )
+    return current
+  }
+  beforeAll(async () => {
+    current = await startHarness()
+  })
+  afterAll(() => current?.close())
+  if (options.specCheck !== false)
+    afterEach(() => {
+      expect(started().specProblems()).toEqual([])
+    })
+  return {
+    get sims() {
+      return started().sims
+    },
+    get port() {
+      return started().port
+    },
+    client: (o) => started().client(o),
+    specProblems: () => started().specProblems(),
+    close: () => started().close(),
+  }
+}
+
+/** The error a call that must fail rejects with; throws if the call succeeds. */
+export async function failure(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await p
+  } catch (error) {
+    return error as Stripe.errors.StripeError
+  }
+  throw new Error('expected the call to fail')
 }
 
 export interface Received {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { REFUND_SETTLES_AFTER_MS } from './async-refunds.ts'
 import { REFUND_FAILS_AFTER_MS } from './payments.ts'
 import { testValueRows } from './test-cards.ts'
-import { type Harness, LEGACY_VERSION, startHarness } from './test-support.ts'
+import { failure, LEGACY_VERSION, useHarness } from './test-support.ts'
 import { TEST_CARDS, TEST_TOKENS } from './test-values.ts'
 
 /**
@@ -12,25 +12,9 @@ import { TEST_CARDS, TEST_TOKENS } from './test-values.ts'
  * table, driven through the official library in the bundled spec's version
  * (so every answer is also checked against the spec).
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
+const h = useHarness()
 
 const rows = testValueRows(TEST_CARDS, TEST_TOKENS)
-
-async function failure(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await p
-  } catch (error) {
-    return error as Stripe.errors.StripeError
-  }
-  throw new Error('expected the call to fail')
-}
 
 /** The PaymentMethod a value names: a number or a tok_ becomes a new one, a pm_card_ token is used as is. */
 async function methodOf(s: Stripe, value: string): Promise<string> {

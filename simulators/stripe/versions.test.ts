@@ -1,19 +1,18 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness } from './test-support.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { LEGACY_VERSION, PINNED_VERSION, useHarness } from './test-support.ts'
 
 /**
  * The same objects read in the bundled spec's version (2023-08-16) and in the
  * version stripe 23.1.0 pins (2026-10-28.endive): each difference of
  * stripe.md §0 is pinned here, old shape and new.
  */
-let h: Harness
+const h = useHarness()
 let legacy: Stripe
 let current: Stripe
 let sub: Stripe.Subscription
 let invoiceId: string
 beforeAll(async () => {
-  h = await startHarness()
   const key = 'sk_test_versions'
   legacy = h.client({ key, version: LEGACY_VERSION })
   current = h.client({ key })
@@ -32,10 +31,6 @@ beforeAll(async () => {
     metadata: { tier: 'gold' },
   })
   invoiceId = sub.latest_invoice as string
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
 })
 
 type Loose = Record<string, unknown>

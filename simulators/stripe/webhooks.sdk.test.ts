@@ -1,21 +1,14 @@
 import type Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkResponse } from './spec-check.ts'
-import { type Harness, LEGACY_VERSION, PINNED_VERSION, startHarness, startReceiver } from './test-support.ts'
+import { LEGACY_VERSION, PINNED_VERSION, startReceiver, useHarness } from './test-support.ts'
 import { TEST_MODE_RETRY_SCHEDULE, verifySignature } from './webhooks.ts'
 
 /**
  * Webhook endpoints, signed deliveries accepted by stripe.webhooks.constructEvent,
  * retries on the virtual clock, the Events API, and `stripe trigger`-style events.
  */
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(() => h.close())
-afterEach(() => {
-  expect(h.specProblems()).toEqual([])
-})
+const h = useHarness()
 
 describe('webhook endpoints and deliveries', () => {
   it('creates an endpoint with its whsec_ secret, lists and deletes it', async () => {
