@@ -140,7 +140,7 @@ test.describe('replays: the payment provider fails', () => {
     {
       tag: TAGS,
     },
-    async ({ app, target, users, standin, applies }, testInfo) => {
+    async ({ scoped, app, target, users, standin, applies }, testInfo) => {
       applies({ flow: 'payments', payment: ['stripe', 'payment_intent'], clock: true })
       const reconcileAfterMs = needRule(
         testInfo,
@@ -157,73 +157,69 @@ test.describe('replays: the payment provider fails', () => {
 
       // Stripe's success webhook is lost too (its first attempt; Stripe retries an hour later),
       // so only the app's own reconciliation can learn that the charge went through.
-      const lost = await standin.webhooks.rules.add({
+      await scoped.webhookRule({
         name: 'replay: lose the success webhook',
         match: { provider: 'stripe', account, eventType: 'payment_intent.succeeded' },
         effect: { type: 'drop', attempts: 1 },
         times: 1,
       })
-      try {
-        const since = await app.now()
-        const mark = await journalMark(standin)
-        const bought = await standin.faults.during(
-          {
-            name: 'replay: Stripe charges, then the answer hangs and the connection drops',
-            match: { provider: 'stripe', account, operation: 'payment_intents.create' },
-            effect: { type: 'hang', ms: 100, phase: 'after' },
-            times: lostAnswers,
-          },
-          () => buyWithCard(target, session, pack.id),
-        )
-        // The app cannot know the outcome: it must not say the card was declined.
-        expect(target.isRefusal(bought, 'paymentDeclined'), target.describe(bought)).toBe(false)
-        expect(
-          bought.ok && bought.out.status === 'succeeded',
-          'the app cannot know the payment succeeded',
-        ).toBe(false)
-        if (bought.ok) expect(bought.out.status, 'an unknown outcome is pending').not.toBe('failed')
+      const since = await app.now()
+      const mark = await journalMark(standin)
+      const bought = await standin.faults.during(
+        {
+          name: 'replay: Stripe charges, then the answer hangs and the connection drops',
+          match: { provider: 'stripe', account, operation: 'payment_intents.create' },
+          effect: { type: 'hang', ms: 100, phase: 'after' },
+          times: lostAnswers,
+        },
+        () => buyWithCard(target, session, pack.id),
+      )
+      // The app cannot know the outcome: it must not say the card was declined.
+      expect(target.isRefusal(bought, 'paymentDeclined'), target.describe(bought)).toBe(false)
+      expect(
+        bought.ok && bought.out.status === 'succeeded',
+        'the app cannot know the payment succeeded',
+      ).toBe(false)
+      if (bought.ok) expect(bought.out.status, 'an unknown outcome is pending').not.toBe('failed')
 
-        const attempts = await intentCreations(standin, account, mark)
-        expect(attempts.length, 'Stripe saw the create').toBeGreaterThanOrEqual(1)
-        const charges = await chargesSince(standin, account, since)
-        expect(charges, 'Stripe charged once, however often the app retried').toHaveLength(1)
-        const intentId = charges[0]!.intentId
+      const attempts = await intentCreations(standin, account, mark)
+      expect(attempts.length, 'Stripe saw the create').toBeGreaterThanOrEqual(1)
+      const charges = await chargesSince(standin, account, since)
+      expect(charges, 'Stripe charged once, however often the app retried').toHaveLength(1)
+      const intentId = charges[0]!.intentId
 
-        const dropped = await standin.webhooks.deliveries.wait({
-          provider: 'stripe',
-          account,
-          eventType: 'payment_intent.succeeded',
-          payloadContains: intentId,
-          minAttempts: 1,
-          timeoutMs: app.rules.settleMs,
-        })
-        expect(dropped.attempts[0]?.outcome, 'the success webhook was lost').toBe('dropped')
+      const dropped = await standin.webhooks.deliveries.wait({
+        provider: 'stripe',
+        account,
+        eventType: 'payment_intent.succeeded',
+        payloadContains: intentId,
+        minAttempts: 1,
+        timeoutMs: app.rules.settleMs,
+      })
+      expect(dropped.attempts[0]?.outcome, 'the success webhook was lost').toBe('dropped')
 
-        // Past the app's reconcile delay (both clocks), its reconciliation asks Stripe and grants once.
-        await app.advanceClock(reconcileAfterMs)
-        await app.waitFor(
-          () => app.balance(session),
-          (b) => b === pack.credits,
-          'reconciliation to grant the credits',
-        )
-        if (bought.out.paymentId !== undefined) {
-          const payment = await target.must('payment', { paymentId: bought.out.paymentId }, session)
-          expect(payment.out.status).toBe('succeeded')
-        }
-
-        // The lost webhook finally arrives: still granted once.
-        await standin.webhooks.deliveries.redeliver(dropped.id)
-        await expect
-          .poll(async () => (await standin.webhooks.deliveries.get(dropped.id)).status, {
-            message: 'the app acknowledges the late webhook',
-          })
-          .toBe('delivered')
-        await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
-        const again = await deliveriesOf(standin, account, 'payment_intent.succeeded', intentId)
-        expect(again.length).toBeGreaterThanOrEqual(1)
-      } finally {
-        await standin.webhooks.rules.remove(lost.id).catch(() => undefined)
+      // Past the app's reconcile delay (both clocks), its reconciliation asks Stripe and grants once.
+      await app.advanceClock(reconcileAfterMs)
+      await app.waitFor(
+        () => app.balance(session),
+        (b) => b === pack.credits,
+        'reconciliation to grant the credits',
+      )
+      if (bought.out.paymentId !== undefined) {
+        const payment = await target.must('payment', { paymentId: bought.out.paymentId }, session)
+        expect(payment.out.status).toBe('succeeded')
       }
+
+      // The lost webhook finally arrives: still granted once.
+      await standin.webhooks.deliveries.redeliver(dropped.id)
+      await expect
+        .poll(async () => (await standin.webhooks.deliveries.get(dropped.id)).status, {
+          message: 'the app acknowledges the late webhook',
+        })
+        .toBe('delivered')
+      await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
+      const again = await deliveriesOf(standin, account, 'payment_intent.succeeded', intentId)
+      expect(again.length).toBeGreaterThanOrEqual(1)
     },
   )
 })

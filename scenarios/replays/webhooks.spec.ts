@@ -31,116 +31,104 @@ test.describe('replays: payment webhooks', () => {
   // catches: double-credit-on-duplicate
   test('duplicate webhooks: Stripe sends the success three times, the credits are granted once', {
     tag: SERIAL,
-  }, async ({ app, target, users, standin, applies }) => {
+  }, async ({ scoped, app, target, users, standin, applies }) => {
     applies({ flow: 'payments', payment: ['stripe', 'payment_intent'] })
     const account = stripeAccount(target)
     const pack = app.package()
     const session = await app.signUp(users.get('buyer'))
 
-    const rule = await standin.webhooks.rules.add({
+    await scoped.webhookRule({
       name: 'replay: every success webhook twice more',
       match: { provider: 'stripe', account, eventType: 'payment_intent.succeeded' },
       effect: { type: 'duplicate', copies: 2 },
       times: 1,
     })
-    try {
-      const mark = await journalMark(standin)
-      const bought = await target.must(
-        'buyCredits',
-        { provider: 'stripe', method: 'payment_intent', packageId: pack.id, paymentMethod: 'pm_card_visa' },
-        session,
-      )
-      const { id } = await intentCreatedFor(standin, account, mark, bought)
-      const copies = await acknowledged(app, standin, account, 'payment_intent.succeeded', id, 3)
-      expect(new Set(copies.map((d) => d.eventId)).size, 'the same event each time').toBe(1)
-      await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
-    } finally {
-      await standin.webhooks.rules.remove(rule.id).catch(() => undefined)
-    }
+    const mark = await journalMark(standin)
+    const bought = await target.must(
+      'buyCredits',
+      { provider: 'stripe', method: 'payment_intent', packageId: pack.id, paymentMethod: 'pm_card_visa' },
+      session,
+    )
+    const { id } = await intentCreatedFor(standin, account, mark, bought)
+    const copies = await acknowledged(app, standin, account, 'payment_intent.succeeded', id, 3)
+    expect(new Set(copies.map((d) => d.eventId)).size, 'the same event each time').toBe(1)
+    await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
   })
 
   // catches: double-credit-on-duplicate (the provider's retry meets the app's reconciliation)
   test('webhook lost on its way, retried by Stripe an hour later: fulfilled once', {
     tag: SERIAL,
-  }, async ({ app, target, users, standin, applies }) => {
+  }, async ({ scoped, app, target, users, standin, applies }) => {
     applies({ flow: 'payments', payment: ['stripe', 'payment_intent'], clock: true })
     const account = stripeAccount(target)
     const pack = app.package()
     const session = await app.signUp(users.get('buyer'))
 
-    const rule = await standin.webhooks.rules.add({
+    await scoped.webhookRule({
       name: 'replay: lose the first attempt of the success webhook',
       match: { provider: 'stripe', account, eventType: 'payment_intent.succeeded' },
       effect: { type: 'drop', attempts: 1 },
       times: 1,
     })
-    try {
-      const mark = await journalMark(standin)
-      const bought = await buyWithCard(target, session, pack.id)
-      expect(bought.ok, target.describe(bought)).toBe(true)
-      const { id } = await intentCreatedFor(standin, account, mark, bought)
-      const lost = await standin.webhooks.deliveries.wait({
-        provider: 'stripe',
-        account,
-        eventType: 'payment_intent.succeeded',
-        payloadContains: id,
-        minAttempts: 1,
-        timeoutMs: app.rules.settleMs,
-      })
-      expect(lost.attempts[0]?.outcome).toBe('dropped')
-      expect(lost.status, 'Stripe schedules a retry').toBe('retrying')
+    const mark = await journalMark(standin)
+    const bought = await buyWithCard(target, session, pack.id)
+    expect(bought.ok, target.describe(bought)).toBe(true)
+    const { id } = await intentCreatedFor(standin, account, mark, bought)
+    const lost = await standin.webhooks.deliveries.wait({
+      provider: 'stripe',
+      account,
+      eventType: 'payment_intent.succeeded',
+      payloadContains: id,
+      minAttempts: 1,
+      timeoutMs: app.rules.settleMs,
+    })
+    expect(lost.attempts[0]?.outcome).toBe('dropped')
+    expect(lost.status, 'Stripe schedules a retry').toBe('retrying')
 
-      // Both clocks move to Stripe's retry; the app may settle the payment itself meanwhile.
-      await app.advanceClock(await untilNextAttempt(app, lost))
-      const [delivered] = await acknowledged(app, standin, account, 'payment_intent.succeeded', id)
-      expect(delivered!.attempts.map((a) => a.outcome)).toEqual(['dropped', 'delivered'])
-      await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
-    } finally {
-      await standin.webhooks.rules.remove(rule.id).catch(() => undefined)
-    }
+    // Both clocks move to Stripe's retry; the app may settle the payment itself meanwhile.
+    await app.advanceClock(await untilNextAttempt(app, lost))
+    const [delivered] = await acknowledged(app, standin, account, 'payment_intent.succeeded', id)
+    expect(delivered!.attempts.map((a) => a.outcome)).toEqual(['dropped', 'delivered'])
+    await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
   })
 
   // catches: skip-webhook-signature, accept-stale-webhook, double-credit-on-duplicate
   test('forged then stale deliveries (preset forged-webhooks) are refused; the valid retry is fulfilled once', {
     tag: SERIAL,
-  }, async ({ app, target, users, standin, applies }) => {
+  }, async ({ scoped, app, target, users, standin, applies }) => {
     applies({ flow: 'payments', payment: ['stripe', 'payment_intent'], clock: true })
     const account = stripeAccount(target)
     const pack = app.package()
     const session = await app.signUp(users.get('buyer'))
 
-    const { webhookRules } = await standin.presets.apply('forged-webhooks', { provider: 'stripe' })
-    try {
-      const mark = await journalMark(standin)
-      const bought = await buyWithCard(target, session, pack.id)
-      expect(bought.ok, target.describe(bought)).toBe(true)
-      const { id } = await intentCreatedFor(standin, account, mark, bought)
-      const waitAttempts = (n: number) =>
-        standin.webhooks.deliveries.wait({
-          provider: 'stripe',
-          account,
-          eventType: 'payment_intent.succeeded',
-          payloadContains: id,
-          minAttempts: n,
-          timeoutMs: app.rules.settleMs,
-        })
+    await scoped.preset('forged-webhooks', { provider: 'stripe' })
+    const mark = await journalMark(standin)
+    const bought = await buyWithCard(target, session, pack.id)
+    expect(bought.ok, target.describe(bought)).toBe(true)
+    const { id } = await intentCreatedFor(standin, account, mark, bought)
+    const waitAttempts = (n: number) =>
+      standin.webhooks.deliveries.wait({
+        provider: 'stripe',
+        account,
+        eventType: 'payment_intent.succeeded',
+        payloadContains: id,
+        minAttempts: n,
+        timeoutMs: app.rules.settleMs,
+      })
 
-      const forged = await waitAttempts(1)
-      expect(forged.attempts[0]?.tampering).toContain('bad-signature')
-      expect(forged.attempts[0]?.status, 'a bad signature is refused').toBeGreaterThanOrEqual(400)
+    const forged = await waitAttempts(1)
+    expect(forged.attempts[0]?.tampering).toContain('bad-signature')
+    expect(forged.attempts[0]?.status, 'a bad signature is refused').toBeGreaterThanOrEqual(400)
 
-      await app.advanceClock(await untilNextAttempt(app, forged))
-      const stale = await waitAttempts(2)
-      expect(stale.attempts[1]?.tampering).toEqual(['stale-timestamp'])
-      expect(stale.attempts[1]?.status, 'an hour-old timestamp is refused').toBeGreaterThanOrEqual(400)
+    await app.advanceClock(await untilNextAttempt(app, forged))
+    const stale = await waitAttempts(2)
+    expect(stale.attempts[1]?.tampering).toEqual(['stale-timestamp'])
+    expect(stale.attempts[1]?.status, 'an hour-old timestamp is refused').toBeGreaterThanOrEqual(400)
 
-      await app.advanceClock(await untilNextAttempt(app, stale))
-      const [valid] = await acknowledged(app, standin, account, 'payment_intent.succeeded', id)
-      expect(valid!.attempts).toHaveLength(3)
-      await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
-    } finally {
-      for (const rule of webhookRules) await standin.webhooks.rules.remove(rule.id).catch(() => undefined)
-    }
+    await app.advanceClock(await untilNextAttempt(app, stale))
+    const [valid] = await acknowledged(app, standin, account, 'payment_intent.succeeded', id)
+    expect(valid!.attempts).toHaveLength(3)
+    await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
   })
 
   // catches: skip-webhook-signature, accept-stale-webhook
@@ -193,16 +181,16 @@ test.describe('replays: payment webhooks', () => {
   // catches: double-credit-on-duplicate
   test('out-of-order webhooks: Checkout completion overtakes the charge events; the app ends paid, credited once', {
     tag: SERIAL,
-  }, async ({ app, target, users, standin, applies, page }) => {
+  }, async ({ scoped, app, target, users, standin, applies, page }) => {
     applies({ flow: 'payments', payment: ['stripe', 'checkout'] })
     const account = stripeAccount(target)
     const pack = app.package()
     const session = await app.signUp(users.get('buyer'))
 
     // Hold the charge's events until a later one (the session's completion) has been delivered.
-    const rules = await Promise.all(
+    await Promise.all(
       ['charge.succeeded', 'payment_intent.succeeded'].map((eventType) =>
-        standin.webhooks.rules.add({
+        scoped.webhookRule({
           name: `replay: ${eventType} overtaken`,
           match: { provider: 'stripe', account, eventType },
           effect: { type: 'reorder', holdMs: 60_000 },
@@ -210,43 +198,39 @@ test.describe('replays: payment webhooks', () => {
         }),
       ),
     )
-    try {
-      const bought = await target.must(
-        'buyCredits',
-        { provider: 'stripe', method: 'checkout', packageId: pack.id },
-        session,
-      )
-      const checkoutUrl = String(bought.out.checkoutUrl)
-      const sessionId = String(bought.out.providerOrderId ?? checkoutUrl.match(/cs_[A-Za-z0-9_]+/)?.[0])
-      const paid = await payStripeCheckout(page, checkoutUrl, { number: STRIPE_CARDS.visa })
-      expect(paid.outcome).toBe('redirected')
+    const bought = await target.must(
+      'buyCredits',
+      { provider: 'stripe', method: 'checkout', packageId: pack.id },
+      session,
+    )
+    const checkoutUrl = String(bought.out.checkoutUrl)
+    const sessionId = String(bought.out.providerOrderId ?? checkoutUrl.match(/cs_[A-Za-z0-9_]+/)?.[0])
+    const paid = await payStripeCheckout(page, checkoutUrl, { number: STRIPE_CARDS.visa })
+    expect(paid.outcome).toBe('redirected')
 
-      const [completed] = await acknowledged(app, standin, account, 'checkout.session.completed', sessionId)
-      const intentId = await standin.webhooks.events
-        .list({ provider: 'stripe', account, type: 'checkout.session.completed', limit: 1000 })
-        .then((events) => events.find((e) => e.id === completed!.eventId))
-        .then((e) => {
-          expect(e, 'the completion event standin recorded').toBeTruthy()
-          return String(
-            (e!.payload as { data: { object: { payment_intent: string } } }).data.object.payment_intent,
-          )
-        })
-      const [succeeded] = await acknowledged(app, standin, account, 'payment_intent.succeeded', intentId)
-      expect(
-        Date.parse(succeeded!.attempts.at(-1)!.at),
-        'the completion went out before the charge events',
-      ).toBeGreaterThanOrEqual(Date.parse(completed!.attempts.at(-1)!.at))
-
-      if (bought.out.paymentId !== undefined)
-        await app.waitFor(
-          async () => (await target.must('payment', { paymentId: bought.out.paymentId }, session)).out.status,
-          (s) => s === 'succeeded',
-          'the payment to end succeeded',
+    const [completed] = await acknowledged(app, standin, account, 'checkout.session.completed', sessionId)
+    const intentId = await standin.webhooks.events
+      .list({ provider: 'stripe', account, type: 'checkout.session.completed', limit: 1000 })
+      .then((events) => events.find((e) => e.id === completed!.eventId))
+      .then((e) => {
+        expect(e, 'the completion event standin recorded').toBeTruthy()
+        return String(
+          (e!.payload as { data: { object: { payment_intent: string } } }).data.object.payment_intent,
         )
-      await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
-    } finally {
-      for (const rule of rules) await standin.webhooks.rules.remove(rule.id).catch(() => undefined)
-    }
+      })
+    const [succeeded] = await acknowledged(app, standin, account, 'payment_intent.succeeded', intentId)
+    expect(
+      Date.parse(succeeded!.attempts.at(-1)!.at),
+      'the completion went out before the charge events',
+    ).toBeGreaterThanOrEqual(Date.parse(completed!.attempts.at(-1)!.at))
+
+    if (bought.out.paymentId !== undefined)
+      await app.waitFor(
+        async () => (await target.must('payment', { paymentId: bought.out.paymentId }, session)).out.status,
+        (s) => s === 'succeeded',
+        'the payment to end succeeded',
+      )
+    await expectSteady(app, () => app.balance(session), pack.credits, 'the balance')
   })
 
   // catches: double-credit-on-duplicate

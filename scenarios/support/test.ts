@@ -11,6 +11,8 @@
 import { test as base, expect } from '@playwright/test'
 import { buildUser, seedOf, type User } from '../../fixtures/factories/user.ts'
 import { StandinClient } from '../../simulators/core/control/client.ts'
+import type { FaultRule, FaultRuleInput } from '../../simulators/core/faults/schema.ts'
+import type { WebhookRule, WebhookRuleInput } from '../../simulators/core/webhooks/rules.ts'
 import { Target } from '../target/target.ts'
 import { AppFlows } from './flows.ts'
 import { loadTargetModule, type RunEnv, readRunEnv } from './run-env.ts'
@@ -23,8 +25,20 @@ export interface Users {
   all(): User[]
 }
 
+/** Rules a journey adds to standin, removed when it ends (pass or fail), so no journey leaks into the next. */
+export interface Scoped {
+  webhookRule(rule: WebhookRuleInput): Promise<WebhookRule>
+  fault(rule: FaultRuleInput): Promise<FaultRule>
+  /** Applies a preset; the rules it made are removed with the rest. */
+  preset(
+    name: string,
+    vars?: Record<string, string>,
+  ): Promise<{ faults: FaultRule[]; webhookRules: WebhookRule[] }>
+}
+
 interface TestFixtures {
   target: Target
+  scoped: Scoped
   users: Users
   app: AppFlows
   /** Marks the journey not applicable (and skips it) unless the app declares what it needs. */
@@ -70,6 +84,33 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       },
       all: () => [...made.values()],
     })
+  },
+
+  scoped: async ({ standin }, use) => {
+    const faults: string[] = []
+    const webhookRules: string[] = []
+    await use({
+      async webhookRule(rule) {
+        const added = await standin.webhooks.rules.add(rule)
+        webhookRules.push(added.id)
+        return added
+      },
+      async fault(rule) {
+        const added = await standin.faults.add(rule)
+        faults.push(added.id)
+        return added
+      },
+      async preset(name, vars = {}) {
+        const applied = await standin.presets.apply(name, vars)
+        faults.push(...applied.faults.map((r) => r.id))
+        webhookRules.push(...applied.webhookRules.map((r) => r.id))
+        return applied
+      },
+    })
+    await Promise.all([
+      ...faults.map((id) => standin.faults.remove(id).catch(() => undefined)),
+      ...webhookRules.map((id) => standin.webhooks.rules.remove(id).catch(() => undefined)),
+    ])
   },
 
   app: async ({ target, standin, run }, use) => use(new AppFlows(target, standin, run.profile.rules)),

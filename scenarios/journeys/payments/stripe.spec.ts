@@ -101,7 +101,7 @@ test.describe('payments: Stripe', () => {
   // catches: double-credit-on-duplicate
   test('Checkout in the browser: a declined card stays on the page, a good card pays and lands on the app; credits once though Stripe sends the completion twice', {
     tag: TAGS,
-  }, async ({ app, target, standin, users, applies, page }) => {
+  }, async ({ scoped, app, target, standin, users, applies, page }) => {
     applies({ flow: 'payments', payment: ['stripe', 'checkout'] })
     const session = await app.signUp(users.get('buyer'))
     const pack = app.package()
@@ -111,47 +111,42 @@ test.describe('payments: Stripe', () => {
     const checkoutUrl = String(bought.out.checkoutUrl)
     const sessionId = bought.out.providerOrderId ? String(bought.out.providerOrderId) : undefined
     // Stripe delivers this session's completion twice (scoped to it: parallel-safe).
-    const rule = sessionId
-      ? await standin.webhooks.rules.add({
-          name: `duplicate completion of ${sessionId}`,
-          match: {
-            provider: 'stripe',
-            eventType: 'checkout.session.completed',
-            payload: { 'data.object.id': sessionId },
-          },
-          effect: { type: 'duplicate', copies: 1 },
-        })
-      : undefined
-    try {
-      const declined = await payStripeCheckout(page, checkoutUrl, { number: STRIPE_CARDS.insufficientFunds })
-      expect(declined).toEqual({ outcome: 'declined', error: 'Your card has insufficient funds.' })
-      expect(await paymentStatus(target, session, bought.paymentId)).not.toBe('succeeded')
-      const paid = await payStripeCheckout(page, checkoutUrl, { number: STRIPE_CARDS.visa })
-      expect(paid.outcome).toBe('redirected')
-      expect(paid.outcome === 'redirected' && paid.url.startsWith(target.baseUrl)).toBe(true)
-      const credited = await app.waitFor(
-        () => app.balance(session),
-        (b) => b >= start + pack.credits,
-        'the package credits',
-      )
-      expect(credited).toBe(start + pack.credits)
-      if (sessionId) {
-        await waitForAcknowledged(app, standin, {
+    if (sessionId)
+      await scoped.webhookRule({
+        name: `duplicate completion of ${sessionId}`,
+        match: {
           provider: 'stripe',
           eventType: 'checkout.session.completed',
-          about: sessionId,
-          copies: 2,
-        })
-        await waitForAcknowledged(app, standin, { provider: 'stripe', about: sessionId })
-        expect(await app.balance(session), 'credits after both copies').toBe(start + pack.credits)
-        const price = priceOf(pack, 'stripe')
-        if (price !== undefined)
-          expect(await amountAtProvider(standin, target, 'stripe', sessionId, since)).toBe(price)
-      }
-      expect(await paymentStatus(target, session, bought.paymentId)).toBe('succeeded')
-    } finally {
-      if (rule) await standin.webhooks.rules.remove(rule.id)
+          payload: { 'data.object.id': sessionId },
+        },
+        effect: { type: 'duplicate', copies: 1 },
+      })
+    const declined = await payStripeCheckout(page, checkoutUrl, { number: STRIPE_CARDS.insufficientFunds })
+    expect(declined).toEqual({ outcome: 'declined', error: 'Your card has insufficient funds.' })
+    expect(await paymentStatus(target, session, bought.paymentId)).not.toBe('succeeded')
+    const paid = await payStripeCheckout(page, checkoutUrl, { number: STRIPE_CARDS.visa })
+    expect(paid.outcome).toBe('redirected')
+    expect(paid.outcome === 'redirected' && paid.url.startsWith(target.baseUrl)).toBe(true)
+    const credited = await app.waitFor(
+      () => app.balance(session),
+      (b) => b >= start + pack.credits,
+      'the package credits',
+    )
+    expect(credited).toBe(start + pack.credits)
+    if (sessionId) {
+      await waitForAcknowledged(app, standin, {
+        provider: 'stripe',
+        eventType: 'checkout.session.completed',
+        about: sessionId,
+        copies: 2,
+      })
+      await waitForAcknowledged(app, standin, { provider: 'stripe', about: sessionId })
+      expect(await app.balance(session), 'credits after both copies').toBe(start + pack.credits)
+      const price = priceOf(pack, 'stripe')
+      if (price !== undefined)
+        expect(await amountAtProvider(standin, target, 'stripe', sessionId, since)).toBe(price)
     }
+    expect(await paymentStatus(target, session, bought.paymentId)).toBe('succeeded')
   })
 
   // catches: refund-keeps-credits, double-credit-on-duplicate
