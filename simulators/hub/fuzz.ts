@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { createRandom, type Random } from '../core/random.ts'
+import { freePorts, untilOutput } from './hub-process.ts'
 import { allProviders } from './providers.ts'
 
 /**
@@ -225,22 +226,6 @@ function exchange(
   })
 }
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer()
-          server.listen(0, '127.0.0.1', () => resolve(server))
-        }),
-    ),
-  )
-  const ports = servers.map((s) => (s.address() as { port: number }).port)
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  return ports
-}
-
 function rssMb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -280,17 +265,8 @@ async function startHubProcess(
     exited = true
     process.off('exit', killChild)
   })
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    let err = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d
-      if (out.includes(`127.0.0.1:${ports[PROVIDER_NAMES.at(-1)!]}`)) resolve()
-    })
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d
-    })
-    child.once('exit', (code) => reject(new Error(`the hub exited (${code}) before it listened: ${err}`)))
+  await untilOutput(child, `127.0.0.1:${ports[PROVIDER_NAMES.at(-1)!]}`, {
+    exited: (code, err) => `the hub exited (${code}) before it listened: ${err}`,
   })
   child.stdout!.resume()
   child.stderr!.resume()

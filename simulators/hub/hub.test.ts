@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
+import { freePorts, untilOutput } from './hub-process.ts'
 import { allProviders } from './providers.ts'
 
 /** The hub as a user runs it: a real process started by the CLI, spoken to over HTTP, stopped by a signal. */
@@ -12,22 +13,6 @@ const children: ChildProcess[] = []
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
 })
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer()
-          server.listen(0, '127.0.0.1', () => resolve(server))
-        }),
-    ),
-  )
-  const ports = servers.map((s) => (s.address() as { port: number }).port)
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  return ports
-}
 
 function portFlags(ports: number[]): string[] {
   return [
@@ -42,25 +27,11 @@ function startHub(args: string[]): Promise<{ child: ChildProcess; stdout: string
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
-  return new Promise((resolve, reject) => {
-    let stdout = ''
-    let stderr = ''
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${stderr}`)), 25_000)
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d
-      if (stdout.includes('toss')) {
-        clearTimeout(timer)
-        resolve({ child, stdout })
-      }
-    })
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d
-    })
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`hub exited ${code}: ${stderr}`))
-    })
-  })
+  return untilOutput(child, 'toss', {
+    timeoutMs: 25_000,
+    timedOut: (stderr) => `hub did not start: ${stderr}`,
+    exited: (code, stderr) => `hub exited ${code}: ${stderr}`,
+  }).then((stdout) => ({ child, stdout }))
 }
 
 const exited = (child: ChildProcess) =>

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { freePorts, untilOutput } from './hub-process.ts'
 
 /**
  * Regression for issue 10 #10: `npm run up` and `npm run standin -- up`
@@ -16,22 +17,6 @@ afterEach(() => {
     } catch {}
   }
 })
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer()
-          server.listen(0, '127.0.0.1', () => resolve(server))
-        }),
-    ),
-  )
-  const ports = servers.map((s) => (s.address() as { port: number }).port)
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  return ports
-}
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -52,18 +37,9 @@ function npmUp(args: string[], controlPort: number): Promise<ChildProcess> {
     env: { ...process.env, STANDIN_LOG: 'silent' },
   })
   groups.push(child.pid!)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let err = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d
-      if (out.includes(`127.0.0.1:${controlPort}/_standin`)) resolve(child)
-    })
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d
-    })
-    child.once('exit', (code) => reject(new Error(`npm exited (${code}) before the hub was up: ${err}`)))
-  })
+  return untilOutput(child, `127.0.0.1:${controlPort}/_standin`, {
+    exited: (code, err) => `npm exited (${code}) before the hub was up: ${err}`,
+  }).then(() => child)
 }
 
 describe('npm scripts stop the hub on a signal to npm', () => {
