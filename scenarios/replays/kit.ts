@@ -11,6 +11,7 @@ import type { TestInfo } from '@playwright/test'
 import type { StandinClient } from '../../simulators/core/control/client.ts'
 import type { JournalEntry } from '../../simulators/core/journal.ts'
 import type { WebhookDelivery } from '../../simulators/core/webhooks/types.ts'
+import { waitForAcknowledged } from '../support/evidence.ts'
 import type { AppFlows } from '../support/flows.ts'
 import { NOT_APPLICABLE, test } from '../support/test.ts'
 import type { Rules } from '../target/profile.ts'
@@ -46,10 +47,7 @@ export function stripeAccount(target: Target): string {
   return account
 }
 
-/** The journal's newest sequence number: entries after it are what happens next. */
-export async function journalMark(standin: StandinClient): Promise<number> {
-  return (await standin.journal.list({ limit: 1 })).lastSeq
-}
+export { journalMark } from '../support/evidence.ts'
 
 /** Buys a package the way most replays do: a Stripe PaymentIntent confirmed server-side with a test card. */
 export function buyWithCard(
@@ -121,11 +119,11 @@ export async function intentCreatedFor(
 }
 
 /**
- * Waits until every delivery of `eventType` naming `contains` has been
+ * Waits until every Stripe delivery of `eventType` naming `contains` has been
  * acknowledged by the app (2xx) and returns them; `copies` is how many
  * deliveries there must be (the original plus duplicates).
  */
-export async function acknowledged(
+export function acknowledged(
   app: AppFlows,
   standin: StandinClient,
   account: string,
@@ -133,11 +131,13 @@ export async function acknowledged(
   contains: string,
   copies = 1,
 ): Promise<WebhookDelivery[]> {
-  return app.waitFor(
-    () => deliveriesOf(standin, account, eventType, contains),
-    (ds) => ds.length >= copies && ds.every((d) => d.status === 'delivered'),
-    `${copies} acknowledged ${eventType} deliveries for ${contains}`,
-  )
+  return waitForAcknowledged(app, standin, {
+    provider: 'stripe',
+    account,
+    eventType,
+    about: contains,
+    copies,
+  })
 }
 
 /** Virtual ms from now until a delivery's next scheduled attempt. */

@@ -46,10 +46,7 @@ export async function paymentStatus(target: Target, session: Session, paymentId:
   return String(result.out.status)
 }
 
-/** The journal's newest sequence number: later waits look only at what happens after it. */
-export async function journalMark(standin: StandinClient): Promise<number> {
-  return (await standin.journal.list({ limit: 1 })).lastSeq
-}
+export { journalMark, waitForAcknowledged } from '../../support/evidence.ts'
 
 /**
  * The amount the provider recorded for the app's provider-side object
@@ -123,28 +120,6 @@ export async function expectBalanceStays(
     if (done || Date.now() > deadline) return
     await new Promise((r) => setTimeout(r, delay))
   }
-}
-
-/**
- * Waits until standin has delivered every copy of the provider's events about
- * `about` (an id in the payload) and the app acknowledged each with a 2xx.
- */
-export async function waitForAcknowledged(
-  app: AppFlows,
-  standin: StandinClient,
-  query: { provider: PaymentProvider; eventType?: string; about: string; copies?: number },
-): Promise<void> {
-  await app.waitFor(
-    () =>
-      standin.webhooks.deliveries.list({
-        provider: query.provider,
-        payloadContains: query.about,
-        ...(query.eventType ? { eventType: query.eventType } : {}),
-      }),
-    (deliveries) =>
-      deliveries.length >= (query.copies ?? 1) && deliveries.every((d) => d.status === 'delivered'),
-    `${query.provider} ${query.eventType ?? 'events'} about ${query.about} acknowledged by the app`,
-  )
 }
 
 /**
