@@ -1,31 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningProviders, startProviders } from '../core/testing.ts'
-import { razorpay } from './index.ts'
-import { startReceiver } from './receiver.ts'
+import type { RunningProviders } from '../core/testing.ts'
 import { razorpayClient } from './sdk.ts'
+import { type Receiver, startRazorpayWithWebhooks } from './test-support.ts'
 import { signature } from './webhooks.ts'
 
 /** The billing triggers build the same object chain the hosted pages would, and their events arrive signed, in order. */
 const keys = { key_id: 'rzp_test_BillingTrigger1', key_secret: 'billing_trigger' }
 const secret = 'trigger_webhook_secret'
 let sims: RunningProviders
-let rx: Awaited<ReturnType<typeof startReceiver>>
+let rx: Receiver
+let close: () => Promise<void>
 
 beforeAll(async () => {
-  sims = await startProviders([razorpay])
-  rx = await startReceiver()
-  sims.core.webhooks.addEndpoint({
-    provider: 'razorpay',
-    account: keys.key_id,
-    url: `${rx.url}/hooks`,
-    secret,
-    source: 'config',
-  })
+  ;({ sims, rx, close } = await startRazorpayWithWebhooks(keys, secret))
 })
-afterAll(async () => {
-  await sims.close()
-  await rx.close()
-})
+afterAll(() => close())
 
 const eventsAbout = (id: string) =>
   rx.received

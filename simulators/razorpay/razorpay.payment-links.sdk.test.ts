@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module'
+import type Razorpay from 'razorpay'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningProviders, startProviders } from '../core/testing.ts'
+import type { RunningProviders } from '../core/testing.ts'
 import { payAtShortUrl } from './checkout/hosted-driver.ts'
-import { razorpay } from './index.ts'
-import { startReceiver } from './receiver.ts'
-import { razorpayClient } from './sdk.ts'
+import { type Receiver, rejection, startRazorpayWithWebhooks } from './test-support.ts'
 
 // The SDK's own helpers.
 const { validatePaymentVerification, validateWebhookSignature } = createRequire(import.meta.url)(
@@ -17,36 +16,14 @@ const { validatePaymentVerification, validateWebhookSignature } = createRequire(
 const keys = { key_id: 'rzp_test_SdkLinks000001', key_secret: 'sdk_links_secret' }
 const secret = 'links_webhook_secret'
 let sims: RunningProviders
-let rzp: ReturnType<typeof razorpayClient>
-let rx: Awaited<ReturnType<typeof startReceiver>>
+let rzp: Razorpay
+let rx: Receiver
+let close: () => Promise<void>
 
 beforeAll(async () => {
-  sims = await startProviders([razorpay])
-  rzp = razorpayClient(sims.url('razorpay'), keys)
-  rx = await startReceiver()
-  sims.core.webhooks.addEndpoint({
-    provider: 'razorpay',
-    account: keys.key_id,
-    url: `${rx.url}/hooks`,
-    secret,
-    source: 'config',
-  })
+  ;({ sims, rzp, rx, close } = await startRazorpayWithWebhooks(keys, secret))
 })
-afterAll(async () => {
-  await sims.close()
-  await rx.close()
-})
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<{ statusCode: number; error: Record<string, unknown> }> {
-  try {
-    await promise
-  } catch (e) {
-    return e as { statusCode: number; error: Record<string, unknown> }
-  }
-  throw new Error('expected the SDK call to reject')
-}
+afterAll(() => close())
 
 /** The SDK's typings ask for more than the API requires (customer, options…): the calls go through as sent. */
 interface Link {

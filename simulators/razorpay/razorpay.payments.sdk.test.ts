@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module'
+import type Razorpay from 'razorpay'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningProviders, startProviders } from '../core/testing.ts'
+import type { RunningProviders } from '../core/testing.ts'
 import { payOrder } from './checkout/driver.ts'
-import { razorpay } from './index.ts'
-import { startReceiver } from './receiver.ts'
-import { razorpayClient } from './sdk.ts'
+import { type Receiver, rejection, startRazorpayWithWebhooks } from './test-support.ts'
 
 // The SDK's own helpers, from the module path the issue names.
 const { validatePaymentVerification, validateWebhookSignature } = createRequire(import.meta.url)(
@@ -21,34 +20,14 @@ const { validatePaymentVerification, validateWebhookSignature } = createRequire(
 const keys = { key_id: 'rzp_test_SdkPayments001', key_secret: 'pay_secret_9f2c' }
 const webhookSecret = 'whsec_dashboard_chosen'
 let sims: RunningProviders
-let rzp: ReturnType<typeof razorpayClient>
-let rx: Awaited<ReturnType<typeof startReceiver>>
+let rzp: Razorpay
+let rx: Receiver
+let close: () => Promise<void>
 
 beforeAll(async () => {
-  sims = await startProviders([razorpay])
-  rzp = razorpayClient(sims.url('razorpay'), keys)
-  rx = await startReceiver()
-  sims.core.webhooks.addEndpoint({
-    provider: 'razorpay',
-    account: keys.key_id,
-    url: `${rx.url}/hooks`,
-    secret: webhookSecret,
-    source: 'config',
-  })
+  ;({ sims, rzp, rx, close } = await startRazorpayWithWebhooks(keys, webhookSecret))
 })
-afterAll(async () => {
-  await sims.close()
-  await rx.close()
-})
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise
-  } catch (e) {
-    return e as { statusCode: number; error: Record<string, unknown> }
-  }
-  throw new Error('expected the SDK call to reject')
-}
+afterAll(() => close())
 
 async function paidOrder(amount = 50000, capture: 'automatic' | 'manual' = 'automatic') {
   const order = await rzp.orders.create({

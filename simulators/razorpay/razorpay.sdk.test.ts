@@ -1,29 +1,17 @@
+import type Razorpay from 'razorpay'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningProviders, startProviders } from '../core/testing.ts'
-import { razorpay } from './index.ts'
+import type { RunningProviders } from '../core/testing.ts'
 import { razorpayClient } from './sdk.ts'
+import { rejection, startRazorpay } from './test-support.ts'
 
 const keys = { key_id: 'rzp_test_SdkOrders0001', key_secret: 'sdk_secret_1' }
 let sims: RunningProviders
-let rzp: ReturnType<typeof razorpayClient>
+let rzp: Razorpay
 
 beforeAll(async () => {
-  sims = await startProviders([razorpay])
-  rzp = razorpayClient(sims.url('razorpay'), keys)
+  ;({ sims, rzp } = await startRazorpay(keys))
 })
 afterAll(() => sims.close())
-
-/** razorpay-node rejects with a plain `{ statusCode, error }` object, not an Error. */
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<{ statusCode: number; error: Record<string, unknown> }> {
-  try {
-    await promise
-  } catch (e) {
-    return e as { statusCode: number; error: Record<string, unknown> }
-  }
-  throw new Error('expected the SDK call to reject')
-}
 
 describe('orders through razorpay-node', () => {
   it('creates an order in paise with receipt and notes, and fetches it', async () => {

@@ -7,6 +7,7 @@ import { razorpay } from './index.ts'
 import { type Received, startReceiver } from './receiver.ts'
 import { razorpayClient } from './sdk.ts'
 import { MAX_RETRIES, RETRY_DELAY_MS } from './subscriptions.ts'
+import { rejection } from './test-support.ts'
 import { signature } from './webhooks.ts'
 
 // The SDK's own helpers.
@@ -48,17 +49,6 @@ function merchant() {
   const until = (test: (events: { event: string }[]) => boolean) =>
     rx.until((r: Received[]) => test(r.filter((x) => x.path === path).map((x) => JSON.parse(x.body))))
   return { keys, rzp: razorpayClient(sims.url('razorpay'), keys), events, until, path }
-}
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<{ statusCode: number; error: Record<string, unknown> }> {
-  try {
-    await promise
-  } catch (e) {
-    return e as { statusCode: number; error: Record<string, unknown> }
-  }
-  throw new Error('expected the SDK call to reject')
 }
 
 const CARD = '4718609108204366'

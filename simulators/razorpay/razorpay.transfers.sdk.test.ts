@@ -1,50 +1,27 @@
+import type Razorpay from 'razorpay'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningProviders, startProviders } from '../core/testing.ts'
+import type { RunningProviders } from '../core/testing.ts'
 import { payOrder } from './checkout/driver.ts'
-import { razorpay } from './index.ts'
-import { startReceiver } from './receiver.ts'
-import { razorpayClient } from './sdk.ts'
+import { type Receiver, rejection, startRazorpayWithWebhooks } from './test-support.ts'
 import { signature } from './webhooks.ts'
 
 /** Route: a marketplace pays its linked accounts from captured payments, holds settlements (escrow), reverses. */
 const keys = { key_id: 'rzp_test_SdkRoute000001', key_secret: 'sdk_route_secret' }
 const secret = 'route_webhook_secret'
 let sims: RunningProviders
-let rzp: ReturnType<typeof razorpayClient>
-let rx: Awaited<ReturnType<typeof startReceiver>>
+let rzp: Razorpay
+let rx: Receiver
+let close: () => Promise<void>
 let seller: string
 
 beforeAll(async () => {
-  sims = await startProviders([razorpay])
-  rzp = razorpayClient(sims.url('razorpay'), keys)
-  rx = await startReceiver()
-  sims.core.webhooks.addEndpoint({
-    provider: 'razorpay',
-    account: keys.key_id,
-    url: `${rx.url}/hooks`,
-    secret,
-    source: 'config',
-  })
+  ;({ sims, rzp, rx, close } = await startRazorpayWithWebhooks(keys, secret))
   const made = (await sims.runtime('razorpay').trigger('route.linked_account', keys.key_id, {
     name: 'Plumber Co',
   })) as { id: string }
   seller = made.id
 })
-afterAll(async () => {
-  await sims.close()
-  await rx.close()
-})
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<{ statusCode: number; error: Record<string, unknown> }> {
-  try {
-    await promise
-  } catch (e) {
-    return e as { statusCode: number; error: Record<string, unknown> }
-  }
-  throw new Error('expected the SDK call to reject')
-}
+afterAll(() => close())
 
 /** A captured payment of `amount` (auto-capture order paid by UPI at the hosted checkout). */
 async function captured(amount: number, capture: 'automatic' | 'manual' = 'automatic') {

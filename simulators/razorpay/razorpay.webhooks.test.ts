@@ -1,36 +1,26 @@
+import type Razorpay from 'razorpay'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningProviders, startProviders } from '../core/testing.ts'
+import type { RunningProviders } from '../core/testing.ts'
 import { payOrder } from './checkout/driver.ts'
-import { razorpay } from './index.ts'
-import { type Received, startReceiver } from './receiver.ts'
+import type { Received } from './receiver.ts'
 import { razorpayClient } from './sdk.ts'
+import { type Receiver, startRazorpayWithWebhooks } from './test-support.ts'
 import { RETRY_SCHEDULE, signature } from './webhooks.ts'
 
 const keys = { key_id: 'rzp_test_Webhooks000001', key_secret: 'wh_key_secret' }
 const secret = 'standin_webhook_secret'
 let sims: RunningProviders
-let rzp: ReturnType<typeof razorpayClient>
-let rx: Awaited<ReturnType<typeof startReceiver>>
+let rzp: Razorpay
+let rx: Receiver
+let close: () => Promise<void>
 
 // The receiver fails the first two attempts of anything posted to /flaky, and everything posted to /dead.
 beforeAll(async () => {
-  sims = await startProviders([razorpay])
-  rzp = razorpayClient(sims.url('razorpay'), keys)
-  rx = await startReceiver({
+  ;({ sims, rzp, rx, close } = await startRazorpayWithWebhooks(keys, secret, {
     status: (path, nth) => (path === '/dead' || (path === '/flaky' && nth <= 2) ? 500 : 200),
-  })
-  sims.core.webhooks.addEndpoint({
-    provider: 'razorpay',
-    account: keys.key_id,
-    url: `${rx.url}/hooks`,
-    secret,
-    source: 'config',
-  })
+  }))
 })
-afterAll(async () => {
-  await sims.close()
-  await rx.close()
-})
+afterAll(() => close())
 afterEach(() => sims.core.webhooks.clearRules())
 
 const forOrder = (orderId: string) => (r: Received) => r.path === '/hooks' && r.body.includes(orderId)
