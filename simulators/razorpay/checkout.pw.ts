@@ -1,9 +1,6 @@
-import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
-import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
-import { type RunningProviders, startProviders } from '../core/testing.ts'
-import { razorpay } from './index.ts'
+import { html, type MerchantApp, startMerchantApp } from './merchant-app.ts'
 
 /**
  * The hosted checkout in a real browser, driven through a tiny merchant app
@@ -24,34 +21,22 @@ const { validatePaymentVerification } = createRequire(import.meta.url)(
 
 const KEY_ID = 'rzp_test_PlaywrightShop1'
 const KEY_SECRET = 'pw_shop_secret'
-const auth = `Basic ${Buffer.from(`${KEY_ID}:${KEY_SECRET}`).toString('base64')}`
 
-let sims: RunningProviders
 let rzpUrl: string
-let app: Server
 let appUrl: string
-
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${rzpUrl}${path}`, {
-    method,
-    headers: { authorization: auth, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  })
-  return (await response.json()) as Record<string, unknown>
-}
+let api: MerchantApp['api']
+let close: () => Promise<void>
 
 const createOrder = async (amount: number) =>
   (await api('POST', '/v1/orders', { amount, currency: 'INR', receipt: `pw-${amount}` })).id as string
-
-function html(body: string) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body>${body}</body></html>`
-}
 
 /** The merchant app: a shop page using checkout.js, and the callback that verifies the signature. */
 async function handle(method: string, url: URL, body: string): Promise<string> {
   if (method === 'GET' && url.pathname === '/shop') {
     const orderId = url.searchParams.get('order_id') ?? ''
-    return html(`<h1>Shop</h1><button id="buy">Buy</button><p id="result" role="status"></p>
+    return html(
+      'Shop',
+      `<h1>Shop</h1><button id="buy">Buy</button><p id="result" role="status"></p>
 <script src="${rzpUrl}/v1/checkout.js"></script>
 <script>
   document.getElementById('buy').onclick = function () {
@@ -66,13 +51,15 @@ async function handle(method: string, url: URL, body: string): Promise<string> {
     rzp.on('payment.failed', function (r) { show('failed: ' + r.error.reason + ' ' + r.error.metadata.payment_id); });
     rzp.open();
   };
-</script>`)
+</script>`,
+    )
   }
   if (method === 'POST' && (url.pathname === '/callback' || url.pathname === '/verify')) {
     const form = new URLSearchParams(body)
     const paymentId = form.get('razorpay_payment_id')
     if (!paymentId)
       return html(
+        'Shop',
         `<h1>Payment failed</h1><p id="reason">${form.get('error[reason]')}</p><p id="metadata">${form.get('error[metadata]')}</p>`,
       )
     // The app's own order id (here the one in the URL it created), never only the browser's.
@@ -84,35 +71,19 @@ async function handle(method: string, url: URL, body: string): Promise<string> {
     )
     return url.pathname === '/verify'
       ? `verified ${ok} ${paymentId}`
-      : html(`<h1>${ok ? 'Payment verified' : 'Signature mismatch'}</h1><p id="payment">${paymentId}</p>`)
+      : html(
+          'Shop',
+          `<h1>${ok ? 'Payment verified' : 'Signature mismatch'}</h1><p id="payment">${paymentId}</p>`,
+        )
   }
-  return html('<h1>Not found</h1>')
+  return html('Shop', '<h1>Not found</h1>')
 }
 
 test.beforeAll(async () => {
-  sims = await startProviders([razorpay])
-  rzpUrl = sims.url('razorpay')
-  app = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', async () => {
-      const out = await handle(
-        req.method ?? 'GET',
-        new URL(req.url ?? '/', 'http://x'),
-        Buffer.concat(chunks).toString(),
-      )
-      res.setHeader('content-type', out.startsWith('<!doctype') ? 'text/html; charset=utf-8' : 'text/plain')
-      res.end(out)
-    })
-  })
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
-  appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`
+  ;({ rzpUrl, appUrl, api, close } = await startMerchantApp({ keyId: KEY_ID, keySecret: KEY_SECRET }, handle))
 })
 
-test.afterAll(async () => {
-  await sims.close()
-  await new Promise((resolve) => app.close(resolve))
-})
+test.afterAll(() => close())
 
 const hosted = (orderId: string) =>
   `${rzpUrl}/checkout/${orderId}?key_id=${KEY_ID}&callback_url=${encodeURIComponent(`${appUrl}/callback?order_id=${orderId}`)}`

@@ -1,9 +1,6 @@
-import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
-import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
-import { type RunningProviders, startProviders } from '../core/testing.ts'
-import { razorpay } from './index.ts'
+import { html, type MerchantApp, startMerchantApp } from './merchant-app.ts'
 
 /**
  * A subscription authorised in a real browser, the two ways apps do it:
@@ -20,21 +17,11 @@ const { validatePaymentVerification } = createRequire(import.meta.url)(
 
 const KEY_ID = 'rzp_test_PlaywrightSubs1'
 const KEY_SECRET = 'pw_subs_secret'
-const auth = `Basic ${Buffer.from(`${KEY_ID}:${KEY_SECRET}`).toString('base64')}`
 
-let sims: RunningProviders
 let rzpUrl: string
-let app: Server
 let appUrl: string
-
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${rzpUrl}${path}`, {
-    method,
-    headers: { authorization: auth, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  })
-  return (await response.json()) as Record<string, unknown>
-}
+let api: MerchantApp['api']
+let close: () => Promise<void>
 
 async function newSubscription() {
   const plan = await api('POST', '/v1/plans', {
@@ -45,14 +32,12 @@ async function newSubscription() {
   return api('POST', '/v1/subscriptions', { plan_id: plan.id, total_count: 12 })
 }
 
-function html(body: string) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Club</title></head><body>${body}</body></html>`
-}
-
 async function handle(method: string, url: URL, body: string): Promise<string> {
   if (method === 'GET' && url.pathname === '/join') {
     const sub = url.searchParams.get('sub') ?? ''
-    return html(`<h1>Club</h1><button id="join">Join</button><p id="result" role="status"></p>
+    return html(
+      'Club',
+      `<h1>Club</h1><button id="join">Join</button><p id="result" role="status"></p>
 <script src="${rzpUrl}/v1/checkout.js"></script>
 <script>
   document.getElementById('join').onclick = function () {
@@ -67,7 +52,8 @@ async function handle(method: string, url: URL, body: string): Promise<string> {
     rzp.on('payment.failed', function (r) { show('failed: ' + r.error.reason); });
     rzp.open();
   };
-</script>`)
+</script>`,
+    )
   }
   if (method === 'POST' && (url.pathname === '/verify' || url.pathname === '/callback')) {
     const form = new URLSearchParams(body)
@@ -79,35 +65,16 @@ async function handle(method: string, url: URL, body: string): Promise<string> {
       KEY_SECRET,
     )
     const text = `verified ${ok} ${form.get('razorpay_subscription_id') === sub}`
-    return url.pathname === '/verify' ? text : html(`<h1>${text}</h1>`)
+    return url.pathname === '/verify' ? text : html('Club', `<h1>${text}</h1>`)
   }
-  return html('<h1>Not found</h1>')
+  return html('Club', '<h1>Not found</h1>')
 }
 
 test.beforeAll(async () => {
-  sims = await startProviders([razorpay])
-  rzpUrl = sims.url('razorpay')
-  app = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', async () => {
-      const out = await handle(
-        req.method ?? 'GET',
-        new URL(req.url ?? '/', 'http://x'),
-        Buffer.concat(chunks).toString(),
-      )
-      res.setHeader('content-type', out.startsWith('<!doctype') ? 'text/html; charset=utf-8' : 'text/plain')
-      res.end(out)
-    })
-  })
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
-  appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`
+  ;({ rzpUrl, appUrl, api, close } = await startMerchantApp({ keyId: KEY_ID, keySecret: KEY_SECRET }, handle))
 })
 
-test.afterAll(async () => {
-  await sims.close()
-  await new Promise((resolve) => app.close(resolve))
-})
+test.afterAll(() => close())
 
 test('checkout.js with subscription_id: the card authorises, the handler gets a verifiable signature', async ({
   page,
