@@ -31,7 +31,10 @@ const pay = (s: Stripe, pm: string, extra: Partial<Stripe.PaymentIntentCreatePar
 describe('the README lists every test value', () => {
   it('has one table row per value', () => {
     const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8')
-    const missing = rows.filter((r) => !readme.includes(`| \`${r.value}\` |`)).map((r) => r.value)
+    // A table cell, however the formatter pads the column.
+    const missing = rows
+      .filter((r) => !new RegExp(`\\| \`${r.value}\` +\\|`).test(readme))
+      .map((r) => r.value)
     expect(missing).toEqual([])
   })
 })
