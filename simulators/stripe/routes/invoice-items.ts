@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { type DiscountParam, resolveDiscounts } from '../discounts.ts'
+import { type DiscountParam, type DiscountTarget, resolveDiscounts } from '../discounts.ts'
 import { fail, invalidRequest } from '../errors.ts'
 import { type InvoiceItem, invoiceFor, syncLines, type TaxRate } from '../invoicing.ts'
 import type { Invoice, Price, StripeContext } from '../models.ts'
@@ -15,7 +15,8 @@ import { find, list, matchesGiven, mergeMetadata, respond, route, source, timeFo
  * draft invoice. Only a pending item or one on a draft may change; Stripe
  * sends invoiceitem.created and invoiceitem.deleted (there is no .updated).
  */
-const discountsShape = z
+/** `discounts` of an invoice or an invoice item: entries to resolve, or '' for none. */
+export const discountsShape = z
   .union([
     z.array(
       z.looseObject({
@@ -27,6 +28,18 @@ const discountsShape = z
     z.literal(''),
   ])
   .optional()
+
+/** The ids of the discounts `given` for `target` ('' gives none), each entry named `discounts[i][field]` in errors. */
+export function discountIds(
+  src: EventSource,
+  given: Exclude<z.output<typeof discountsShape>, undefined>,
+  target: DiscountTarget,
+): string[] {
+  if (given === '') return []
+  return resolveDiscounts(src, given as DiscountParam[], target, (i, f) => `discounts[${i}][${f}]`).map(
+    (d) => d.id,
+  )
+}
 
 /** From 2025-03-31.basil the SDK sends `pricing[price]` where older versions send `price`. */
 const pricingToPrice = (value: unknown) => {
@@ -185,12 +198,7 @@ export function newInvoiceItem(src: EventSource, customerId: string, input: Item
     _lineId: ctx.ids.mint('il_', 24),
   } as unknown as InvoiceItem
   if (input.discounts !== undefined && input.discounts !== '')
-    item.discounts = resolveDiscounts(
-      src,
-      input.discounts as DiscountParam[],
-      { customer: customer.id, invoice_item: id },
-      (i, f) => `discounts[${i}][${f}]`,
-    ).map((d) => d.id)
+    item.discounts = discountIds(src, input.discounts, { customer: customer.id, invoice_item: id })
   ctx.state.invoiceItems.insert(item)
   emitEvent(src, 'invoiceitem.created', item)
   if (invoice) syncLines(ctx, invoice)
@@ -265,15 +273,7 @@ export const invoiceItems = [
       const rates = taxRatesFor(ctx, input.tax_rates, 'tax_rates')
       if (rates) item.tax_rates = rates
       if (input.discounts !== undefined)
-        item.discounts =
-          input.discounts === ''
-            ? []
-            : resolveDiscounts(
-                src,
-                input.discounts as DiscountParam[],
-                { customer: item.customer, invoice_item: item.id },
-                (i, f) => `discounts[${i}][${f}]`,
-              ).map((d) => d.id)
+        item.discounts = discountIds(src, input.discounts, { customer: item.customer, invoice_item: item.id })
       const invoice = item.invoice ? ctx.state.invoices.get(item.invoice) : undefined
       if (invoice) syncLines(ctx, invoice)
       return respond(req, ctx, item, input.expand)

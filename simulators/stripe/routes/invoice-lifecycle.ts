@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { scheduleRealtime } from '../billing.ts'
 import { wire } from '../codec.ts'
-import { type DiscountParam, resolveDiscounts } from '../discounts.ts'
 import { invalidRequest } from '../errors.ts'
 import {
   assertEditable,
@@ -15,9 +14,9 @@ import {
 } from '../invoicing.ts'
 import type { Invoice, StripeContext } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
-import { emitEvent } from '../webhooks.ts'
+import { type EventSource, emitEvent } from '../webhooks.ts'
 import { withDiscounts } from './discounts.ts'
-import { taxRatesFor } from './invoice-items.ts'
+import { discountIds, discountsShape, taxRatesFor } from './invoice-items.ts'
 import { find, mergeMetadata, previousOf, respond, route, source, timeFor, versionOf } from './shared.ts'
 import { ownedBy } from './subscriptions.ts'
 
@@ -26,19 +25,6 @@ import { ownedBy } from './subscriptions.ts'
  * void, mark uncollectible, and read its lines. Paying goes through
  * invoices.ts (`pay`), shared with subscription invoices.
  */
-const discountsShape = z
-  .union([
-    z.array(
-      z.looseObject({
-        coupon: z.string().optional(),
-        promotion_code: z.string().optional(),
-        discount: z.string().optional(),
-      }),
-    ),
-    z.literal(''),
-  ])
-  .optional()
-
 const editable = {
   ...expandShape,
   ...metadataShape,
@@ -55,6 +41,29 @@ const editable = {
 
 const findInvoice = (ctx: StripeContext, id: string): Invoice =>
   find(ctx.state.invoices, id, 'invoice', 'invoice')
+
+/**
+ * `POST /v1/invoices/:invoice/<action>`: one named transition of the invoice,
+ * answered with the invoice; a transition to a final status ends auto_advance.
+ */
+const transition = (
+  operation: string,
+  action: string,
+  move: (src: EventSource, invoice: Invoice) => void,
+  options: { endsAutoAdvance?: boolean } = {},
+) =>
+  route({
+    operation,
+    method: 'POST',
+    path: `/v1/invoices/:invoice/${action}`,
+    input: params('POST', `/v1/invoices/{invoice}/${action}`, expandShape),
+    handler: (req, ctx, input) => {
+      const invoice = findInvoice(ctx, req.params.invoice!)
+      move(source(req, ctx, timeFor(ctx, invoice.customer)), invoice)
+      if (options.endsAutoAdvance) invoice.auto_advance = false
+      return respond(req, ctx, invoice, input.expand)
+    },
+  })
 
 export const invoiceLifecycle = [
   route({
@@ -100,14 +109,7 @@ export const invoiceLifecycle = [
       invoice.discounts =
         input.discounts === undefined
           ? inheritedDiscounts(ctx, customer)
-          : input.discounts === ''
-            ? []
-            : resolveDiscounts(
-                src,
-                input.discounts as DiscountParam[],
-                { customer: customer.id, invoice: invoice.id },
-                (i, f) => `discounts[${i}][${f}]`,
-              ).map((d) => d.id)
+          : discountIds(src, input.discounts, { customer: customer.id, invoice: invoice.id })
       recompute(ctx, invoice)
       emitEvent(src, 'invoice.created', invoice)
       if (invoice.auto_advance && !customer.test_clock) scheduleRealtime(ctx)
@@ -146,15 +148,7 @@ export const invoiceLifecycle = [
       const rates = taxRatesFor(ctx, input.default_tax_rates, 'default_tax_rates')
       if (rates) invoice.default_tax_rates = rates
       if (input.discounts !== undefined)
-        invoice.discounts =
-          input.discounts === ''
-            ? []
-            : resolveDiscounts(
-                src,
-                input.discounts as DiscountParam[],
-                { customer: customer.id, invoice: invoice.id },
-                (i, f) => `discounts[${i}][${f}]`,
-              ).map((d) => d.id)
+        invoice.discounts = discountIds(src, input.discounts, { customer: customer.id, invoice: invoice.id })
       invoice.metadata = mergeMetadata(invoice.metadata as Record<string, string>, input.metadata)
       if (invoice.status === 'draft') recompute(ctx, invoice)
       const previous = previousOf(before as Record<string, unknown>, invoice as Record<string, unknown>)
@@ -193,41 +187,11 @@ export const invoiceLifecycle = [
       return respond(req, ctx, invoice, input.expand)
     },
   }),
-  route({
-    operation: 'invoices.send_invoice',
-    method: 'POST',
-    path: '/v1/invoices/:invoice/send',
-    input: params('POST', '/v1/invoices/{invoice}/send', expandShape),
-    handler: (req, ctx, input) => {
-      const invoice = findInvoice(ctx, req.params.invoice!)
-      sendInvoice(source(req, ctx, timeFor(ctx, invoice.customer)), invoice)
-      return respond(req, ctx, invoice, input.expand)
-    },
+  transition('invoices.send_invoice', 'send', sendInvoice),
+  transition('invoices.mark_uncollectible', 'mark_uncollectible', markUncollectible, {
+    endsAutoAdvance: true,
   }),
-  route({
-    operation: 'invoices.mark_uncollectible',
-    method: 'POST',
-    path: '/v1/invoices/:invoice/mark_uncollectible',
-    input: params('POST', '/v1/invoices/{invoice}/mark_uncollectible', expandShape),
-    handler: (req, ctx, input) => {
-      const invoice = findInvoice(ctx, req.params.invoice!)
-      markUncollectible(source(req, ctx, timeFor(ctx, invoice.customer)), invoice)
-      invoice.auto_advance = false
-      return respond(req, ctx, invoice, input.expand)
-    },
-  }),
-  route({
-    operation: 'invoices.void_invoice',
-    method: 'POST',
-    path: '/v1/invoices/:invoice/void',
-    input: params('POST', '/v1/invoices/{invoice}/void', expandShape),
-    handler: (req, ctx, input) => {
-      const invoice = findInvoice(ctx, req.params.invoice!)
-      voidInvoice(source(req, ctx, timeFor(ctx, invoice.customer)), invoice)
-      invoice.auto_advance = false
-      return respond(req, ctx, invoice, input.expand)
-    },
-  }),
+  transition('invoices.void_invoice', 'void', voidInvoice, { endsAutoAdvance: true }),
   route({
     operation: 'invoices.lines',
     method: 'GET',
