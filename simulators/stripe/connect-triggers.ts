@@ -54,61 +54,52 @@ function payout(ctx: StripeContext) {
   return newPayout(now(ctx), { amount: 5000, currency: 'usd' })
 }
 
+/** A transfer reversed in part: transfer.reversed and transfer.updated both come from it. */
+function reversedTransfer(ctx: StripeContext) {
+  const t = transfer(ctx)
+  reverseTransfer(now(ctx), t, { amount: 1000 })
+  return t
+}
+
+/** A payout that arrives: payout.updated and payout.paid both come from it. */
+function paidPayout(ctx: StripeContext) {
+  const p = payout(ctx)
+  payPayout(ctx, p.id)
+  return p
+}
+
+/** A destination charge to a verified account, with an application fee. */
+function feeCharge(ctx: StripeContext) {
+  const account = merchant(ctx)
+  return charge(ctx, { application_fee_amount: 500, transfer_data: { destination: account.id } })
+}
+
 export const connectTriggers: Record<string, TriggerSpec<StripeState>> = {
   'account.updated': {
     summary: 'an Express account that test-mode verification enables',
     run: (ctx) => merchant(ctx),
   },
   'transfer.created': { summary: 'a transfer to a verified connected account', run: (ctx) => transfer(ctx) },
-  'transfer.reversed': {
-    summary: 'a transfer, reversed in part',
-    run: (ctx) => {
-      const t = transfer(ctx)
-      reverseTransfer(now(ctx), t, { amount: 1000 })
-      return t
-    },
-  },
+  'transfer.reversed': { summary: 'a transfer, reversed in part', run: (ctx) => reversedTransfer(ctx) },
   'transfer.updated': {
     summary: 'a transfer, reversed in part (amount_reversed changes)',
-    run: (ctx) => {
-      const t = transfer(ctx)
-      reverseTransfer(now(ctx), t, { amount: 1000 })
-      return t
-    },
+    run: (ctx) => reversedTransfer(ctx),
   },
   'application_fee.created': {
     summary: 'a destination charge with an application fee',
-    run: (ctx) => {
-      const account = merchant(ctx)
-      return charge(ctx, { application_fee_amount: 500, transfer_data: { destination: account.id } })
-    },
+    run: (ctx) => feeCharge(ctx),
   },
   'application_fee.refunded': {
     summary: 'a destination charge whose application fee is refunded',
     run: (ctx) => {
-      const account = merchant(ctx)
-      const pi = charge(ctx, { application_fee_amount: 500, transfer_data: { destination: account.id } })
+      const pi = feeCharge(ctx)
       const fee = ctx.state.applicationFees.find((f) => f.charge === pi.latest_charge)!
       return refundApplicationFee(now(ctx), fee as never, {})
     },
   },
   'payout.created': { summary: 'a manual payout of available funds', run: (ctx) => payout(ctx) },
-  'payout.updated': {
-    summary: 'a payout that arrives (pending → paid)',
-    run: (ctx) => {
-      const p = payout(ctx)
-      payPayout(ctx, p.id)
-      return p
-    },
-  },
-  'payout.paid': {
-    summary: 'a payout that arrives',
-    run: (ctx) => {
-      const p = payout(ctx)
-      payPayout(ctx, p.id)
-      return p
-    },
-  },
+  'payout.updated': { summary: 'a payout that arrives (pending → paid)', run: (ctx) => paidPayout(ctx) },
+  'payout.paid': { summary: 'a payout that arrives', run: (ctx) => paidPayout(ctx) },
   'payout.failed': {
     summary: "a connected account's payout to test bank account 000111111116 (no_account)",
     run: (ctx) => {
