@@ -319,6 +319,49 @@ describe('presets against the reference target', () => {
     }
   })
 
+  it('provider-rate-limited: two 429s with Retry-After, then the retry waits at least that long and succeeds (fails with retry-without-backoff)', async () => {
+    const creates = (paymentId: string) =>
+      sims.core.journal
+        .list({ provider: 'stripe', method: 'POST' })
+        .filter((e) => JSON.stringify(e.body).includes(paymentId))
+    const user = await signUp(t)
+    await apply('provider-rate-limited', { provider: 'stripe' })
+    const res = await buyStripe(t, user)
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const attempts = creates(res.body.id)
+    expect(attempts.map((a) => a.status)).toEqual([429, 429, 200])
+    expect(attempts[1]!.epochMs - attempts[0]!.epochMs).toBeGreaterThanOrEqual(1000)
+    expect(attempts[2]!.epochMs - attempts[1]!.epochMs).toBeGreaterThanOrEqual(1000)
+    expect(new Set(attempts.map((a) => a.headers['idempotency-key'])).size).toBe(1)
+
+    await withDefects(t, ['retry-without-backoff'], async () => {
+      const other = await signUp(t)
+      sims.core.faults.clear()
+      await apply('provider-rate-limited', { provider: 'stripe' })
+      const hurried = await buyStripe(t, other)
+      const tries = creates(hurried.body.id ?? hurried.body.error?.paymentId)
+      expect(tries.length).toBeGreaterThanOrEqual(2)
+      expect(tries[1]!.epochMs - tries[0]!.epochMs).toBeLessThan(1000) // Retry-After ignored: caught
+    })
+  })
+
+  it('duplicate-webhooks: every event arrives three times; credits granted once (three times with double-credit-on-duplicate)', async () => {
+    const run = async () => {
+      const user = await signUp(t)
+      await apply('duplicate-webhooks', { provider: 'stripe' })
+      const res = await buyStripe(t, user)
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      await eventually(
+        () => intentDeliveries(res.body.id).filter((d) => d.status === 'delivered').length === 3,
+      )
+      await webhookJobsDone()
+      sims.core.webhooks.clearRules()
+      return balance(t, user)
+    }
+    expect(await run()).toBe(50)
+    expect(await withDefects(t, ['double-credit-on-duplicate'], run)).toBeGreaterThan(50) // caught
+  })
+
   it('covers every preset', () => {
     expect([...tested].sort()).toEqual([...names].sort())
   })
