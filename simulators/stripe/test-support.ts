@@ -112,6 +112,26 @@ export interface Received {
   body: string
 }
 
+/**
+ * Each delivery in `received` passes the SDK's own signature check with
+ * `secret`, and its event and the event's object match the bundled spec
+ * (deliveries whose type `skip` names are checked for the signature only).
+ * @example
+ * expectSignedToSpec(s, receiver.received, endpoint.secret!)
+ */
+export function expectSignedToSpec(
+  s: Stripe,
+  received: Received[],
+  secret: string,
+  skip: (type: string) => boolean = () => false,
+): void {
+  for (const r of received) {
+    const event = s.webhooks.constructEvent(r.body, r.headers['stripe-signature'] as string, secret)
+    if (skip(event.type)) continue
+    expect([...checkResponse(event), ...checkResponse(event.data.object)]).toEqual([])
+  }
+}
+
 /** A local HTTP server standing in for the app's webhook route; answers `status()` (200 by default). */
 export async function startReceiver(status: () => number = () => 200) {
   const received: Received[] = []
