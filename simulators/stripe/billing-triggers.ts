@@ -21,6 +21,7 @@ import { newPrice } from './routes/products.ts'
 import { newSubscription } from './routes/subscriptions.ts'
 import { activate, buildPhases, cancelSchedule, releaseSchedule, type Schedule } from './schedules.ts'
 import { blank } from './spec.ts'
+import { sourceOf } from './trigger-support.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**
@@ -29,8 +30,6 @@ import { type EventSource, emitEvent } from './webhooks.ts'
  * customer discount; …) through the same code the API runs, so every object
  * along the way can be fetched afterwards.
  */
-const sourceOf = (ctx: StripeContext): EventSource => ({ ctx, at: ctx.clock.unix(), request: null })
-
 function payingCustomer(src: EventSource): Customer {
   const { ctx } = src
   const c = {

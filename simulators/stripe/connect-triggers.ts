@@ -14,23 +14,21 @@ import {
 } from './connect.ts'
 import type { StripeContext, StripeState } from './models.ts'
 import { confirmIntent, createCardPaymentMethod, newPaymentIntent } from './payments.ts'
-import type { EventSource } from './webhooks.ts'
+import { sourceOf } from './trigger-support.ts'
 
 /**
  * `stripe trigger` for Connect: each builds the chain a platform would (a
  * verified connected account, funds from a bypass-pending charge, then the
  * transfer, payout or fee) through the code the API uses.
  */
-const now = (ctx: StripeContext): EventSource => ({ ctx, at: ctx.clock.unix(), request: null })
-
 function merchant(ctx: StripeContext) {
-  const account = newAccount(now(ctx), { type: 'express', email: 'merchant@example.com' })
+  const account = newAccount(sourceOf(ctx), { type: 'express', email: 'merchant@example.com' })
   verifyAccount(ctx, account.id)
   return account
 }
 
 function charge(ctx: StripeContext, extra: Record<string, unknown> = {}) {
-  const src = now(ctx)
+  const src = sourceOf(ctx)
   const pm = createCardPaymentMethod(src, { number: '4000000000000077' })
   const pi = newPaymentIntent(src, {
     amount: 10_000,
@@ -46,18 +44,18 @@ function charge(ctx: StripeContext, extra: Record<string, unknown> = {}) {
 function transfer(ctx: StripeContext) {
   const account = merchant(ctx)
   charge(ctx)
-  return newTransfer(now(ctx), { amount: 5000, currency: 'usd', destination: account.id })
+  return newTransfer(sourceOf(ctx), { amount: 5000, currency: 'usd', destination: account.id })
 }
 
 function payout(ctx: StripeContext) {
   charge(ctx)
-  return newPayout(now(ctx), { amount: 5000, currency: 'usd' })
+  return newPayout(sourceOf(ctx), { amount: 5000, currency: 'usd' })
 }
 
 /** A transfer reversed in part: transfer.reversed and transfer.updated both come from it. */
 function reversedTransfer(ctx: StripeContext) {
   const t = transfer(ctx)
-  reverseTransfer(now(ctx), t, { amount: 1000 })
+  reverseTransfer(sourceOf(ctx), t, { amount: 1000 })
   return t
 }
 
@@ -94,7 +92,7 @@ export const connectTriggers: Record<string, TriggerSpec<StripeState>> = {
     run: (ctx) => {
       const pi = feeCharge(ctx)
       const fee = ctx.state.applicationFees.find((f) => f.charge === pi.latest_charge)!
-      return refundApplicationFee(now(ctx), fee as never, {})
+      return refundApplicationFee(sourceOf(ctx), fee as never, {})
     },
   },
   'payout.created': { summary: 'a manual payout of available funds', run: (ctx) => payout(ctx) },
@@ -112,9 +110,9 @@ export const connectTriggers: Record<string, TriggerSpec<StripeState>> = {
         account_number: '000111111116',
       })
       charge(ctx)
-      newTransfer(now(ctx), { amount: 5000, currency: 'usd', destination: account.id })
+      newTransfer(sourceOf(ctx), { amount: 5000, currency: 'usd', destination: account.id })
       const actx = ctx.forAccount(scopedAccount(ctx.account, account.id))
-      const p = newPayout(now(actx), { amount: 5000, currency: 'usd' })
+      const p = newPayout(sourceOf(actx), { amount: 5000, currency: 'usd' })
       payPayout(actx, p.id)
       return p
     },
@@ -123,7 +121,7 @@ export const connectTriggers: Record<string, TriggerSpec<StripeState>> = {
     summary: 'a pending payout, canceled',
     run: (ctx) => {
       const p = payout(ctx)
-      cancelPayout(now(ctx), p)
+      cancelPayout(sourceOf(ctx), p)
       return p
     },
   },

@@ -1,7 +1,8 @@
 import type { TriggerSpec } from '../core/provider.ts'
 import { closeDispute, settleDispute, updateDispute } from './disputes.ts'
 import type { Dispute, StripeContext, StripeState } from './models.ts'
-import { confirmIntent, createCardPaymentMethod, newPaymentIntent, refundCharge } from './payments.ts'
+import { refundCharge } from './payments.ts'
+import { payment, sourceOf } from './trigger-support.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**
@@ -9,23 +10,8 @@ import { type EventSource, emitEvent } from './webhooks.ts'
  * card Stripe documents for it and drives the dispute or refund through the
  * same code the API uses, so every object can be fetched afterwards.
  */
-const now = (ctx: StripeContext): EventSource => ({ ctx, at: ctx.clock.unix(), request: null })
-
-function paid(ctx: StripeContext, number: string) {
-  const src = now(ctx)
-  const pm = createCardPaymentMethod(src, { number })
-  const pi = newPaymentIntent(src, {
-    amount: 2000,
-    currency: 'usd',
-    payment_method: pm.id,
-    capture_method: 'automatic',
-  })
-  confirmIntent(src, pi)
-  return pi
-}
-
 function disputed(ctx: StripeContext, number = '4000000000000259'): Dispute {
-  const pi = paid(ctx, number)
+  const pi = payment(ctx, number)
   return ctx.state.disputes.find((d) => d.payment_intent === pi.id)!
 }
 
@@ -42,7 +28,7 @@ export const disputeTriggers: Record<string, TriggerSpec<StripeState>> = {
     summary: 'a dispute whose evidence is submitted',
     run: (ctx) => {
       const dispute = disputed(ctx)
-      updateDispute(now(ctx), dispute, { evidence: { product_description: 'Credits pack' } })
+      updateDispute(sourceOf(ctx), dispute, { evidence: { product_description: 'Credits pack' } })
       return dispute
     },
   },
@@ -50,7 +36,7 @@ export const disputeTriggers: Record<string, TriggerSpec<StripeState>> = {
     summary: 'a dispute closed (accepted, lost)',
     run: (ctx) => {
       const dispute = disputed(ctx)
-      closeDispute(now(ctx), dispute)
+      closeDispute(sourceOf(ctx), dispute)
       return dispute
     },
   },
@@ -58,8 +44,8 @@ export const disputeTriggers: Record<string, TriggerSpec<StripeState>> = {
     summary: 'a dispute won with winning_evidence: the funds come back',
     run: (ctx) => {
       const dispute = disputed(ctx)
-      updateDispute(now(ctx), dispute, { evidence: { uncategorized_text: 'winning_evidence' } })
-      settleDispute(now(ctx), dispute.id, 'winning_evidence')
+      updateDispute(sourceOf(ctx), dispute, { evidence: { uncategorized_text: 'winning_evidence' } })
+      settleDispute(sourceOf(ctx), dispute.id, 'winning_evidence')
       return dispute
     },
   },
@@ -74,8 +60,8 @@ export const disputeTriggers: Record<string, TriggerSpec<StripeState>> = {
 }
 
 function updatedRefund(ctx: StripeContext) {
-  const pi = paid(ctx, '4242424242424242')
-  const src = now(ctx)
+  const pi = payment(ctx, '4242424242424242')
+  const src = sourceOf(ctx)
   const refund = refundCharge(src, ctx.state.charges.get(pi.latest_charge!)!, {})
   const previous = { metadata: { ...(refund.metadata as Record<string, string>) } }
   refund.metadata = { ...(refund.metadata as Record<string, string>), triggered: 'true' }

@@ -4,11 +4,12 @@ import { billingTriggers } from './billing-triggers.ts'
 import { connectTriggers } from './connect-triggers.ts'
 import { disputeTriggers } from './dispute-triggers.ts'
 import type { Customer, StripeContext, StripeState } from './models.ts'
-import { confirmIntent, createCardPaymentMethod, newPaymentIntent, refundCharge } from './payments.ts'
+import { createCardPaymentMethod, refundCharge } from './payments.ts'
 import { attach } from './routes/payment-methods.ts'
 import { newPrice } from './routes/products.ts'
 import { newSubscription } from './routes/subscriptions.ts'
 import { blank } from './spec.ts'
+import { payment, sourceOf } from './trigger-support.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**
@@ -16,8 +17,6 @@ import { type EventSource, emitEvent } from './webhooks.ts'
  * objects the event needs through the same code the API uses, so the event
  * and everything around it can be fetched afterwards.
  */
-const sourceOf = (ctx: StripeContext): EventSource => ({ ctx, at: ctx.clock.unix(), request: null })
-
 function customer(src: EventSource): Customer {
   const { ctx } = src
   const c = {
@@ -41,19 +40,6 @@ function customer(src: EventSource): Customer {
   ctx.state.customers.insert(c)
   emitEvent(src, 'customer.created', c)
   return c
-}
-
-function payment(ctx: StripeContext, number: string) {
-  const src = sourceOf(ctx)
-  const pm = createCardPaymentMethod(src, { number })
-  const pi = newPaymentIntent(src, {
-    amount: 2000,
-    currency: 'usd',
-    payment_method: pm.id,
-    capture_method: 'automatic',
-  })
-  confirmIntent(src, pi)
-  return pi
 }
 
 function subscription(ctx: StripeContext, number: string) {
