@@ -14,6 +14,7 @@ import {
   route,
   source,
   timeFor,
+  transitionRoute,
   versionOf,
 } from './shared.ts'
 
@@ -78,16 +79,14 @@ export const creditNotes = [
       return respond(req, ctx, note, input.expand)
     },
   }),
-  route({
+  transitionRoute({
     operation: 'credit_notes.void_credit_note',
-    method: 'POST',
-    path: '/v1/credit_notes/:id/void',
-    input: params('POST', '/v1/credit_notes/{id}/void', expandShape),
-    handler: (req, ctx, input) => {
-      const note = find(ctx.state.creditNotes, req.params.id!, 'credit note', 'id')
-      voidCreditNote(source(req, ctx, timeFor(ctx, note.customer)), note)
-      return respond(req, ctx, note, input.expand)
-    },
+    base: '/v1/credit_notes',
+    param: 'id',
+    action: 'void',
+    noun: 'credit note',
+    collection: (ctx) => ctx.state.creditNotes,
+    move: voidCreditNote,
   }),
   route({
     operation: 'credit_notes.lines',

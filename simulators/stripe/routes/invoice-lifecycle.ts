@@ -17,7 +17,17 @@ import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
 import { withDiscounts } from './discounts.ts'
 import { discountIds, discountsShape, taxRatesFor } from './invoice-items.ts'
-import { find, mergeMetadata, previousOf, respond, route, source, timeFor, versionOf } from './shared.ts'
+import {
+  find,
+  mergeMetadata,
+  previousOf,
+  respond,
+  route,
+  source,
+  timeFor,
+  transitionRoute,
+  versionOf,
+} from './shared.ts'
 import { ownedBy } from './subscriptions.ts'
 
 /**
@@ -42,26 +52,23 @@ const editable = {
 const findInvoice = (ctx: StripeContext, id: string): Invoice =>
   find(ctx.state.invoices, id, 'invoice', 'invoice')
 
-/**
- * `POST /v1/invoices/:invoice/<action>`: one named transition of the invoice,
- * answered with the invoice; a transition to a final status ends auto_advance.
- */
+/** `POST /v1/invoices/:invoice/<action>`; a transition to a final status ends auto_advance. */
 const transition = (
   operation: string,
   action: string,
   move: (src: EventSource, invoice: Invoice) => void,
   options: { endsAutoAdvance?: boolean } = {},
 ) =>
-  route({
+  transitionRoute({
     operation,
-    method: 'POST',
-    path: `/v1/invoices/:invoice/${action}`,
-    input: params('POST', `/v1/invoices/{invoice}/${action}`, expandShape),
-    handler: (req, ctx, input) => {
-      const invoice = findInvoice(ctx, req.params.invoice!)
-      move(source(req, ctx, timeFor(ctx, invoice.customer)), invoice)
+    base: '/v1/invoices',
+    param: 'invoice',
+    action,
+    noun: 'invoice',
+    collection: (ctx) => ctx.state.invoices,
+    move: (src, invoice) => {
+      move(src, invoice)
       if (options.endsAutoAdvance) invoice.auto_advance = false
-      return respond(req, ctx, invoice, input.expand)
     },
   })
 

@@ -1,9 +1,11 @@
+import type { z } from 'zod'
 import type { PlainRequest, PlainResponse } from '../../core/http.ts'
 import { routesFor } from '../../core/provider.ts'
 import type { Collection } from '../../core/store.ts'
 import { requestVersion, wire } from '../codec.ts'
 import { fail, resourceMissing } from '../errors.ts'
 import type { StripeContext, StripeState } from '../models.ts'
+import { expandShape, params } from '../params.ts'
 import type { EventSource } from '../webhooks.ts'
 
 export const route = routesFor<StripeState>()
@@ -151,3 +153,35 @@ export function previousOf(
 /** `''` unsets a field in Stripe's form encoding. */
 export const orNull = <T>(value: T | '' | undefined, fallback: T | null): T | null =>
   value === undefined ? fallback : value === '' ? null : value
+
+/**
+ * `POST <base>/:<param>/<action>`: finds the object, applies one named
+ * transition at its customer's time and answers with it. `accepts` lists the
+ * request fields the transition takes beyond `expand` (checked, not used).
+ * @example
+ * transitionRoute({ operation: 'credit_notes.void_credit_note', base: '/v1/credit_notes', param: 'id',
+ *   action: 'void', noun: 'credit note', collection: (ctx) => ctx.state.creditNotes, move: voidCreditNote })
+ */
+export function transitionRoute<T extends { id: string; customer: string | null }>(options: {
+  operation: string
+  base: string
+  param: string
+  action: string
+  noun: string
+  collection: (ctx: StripeContext) => Collection<T>
+  move: (src: EventSource, obj: T) => void
+  accepts?: z.ZodRawShape
+}) {
+  const { base, param, action } = options
+  return route({
+    operation: options.operation,
+    method: 'POST',
+    path: `${base}/:${param}/${action}`,
+    input: params('POST', `${base}/{${param}}/${action}`, { ...expandShape, ...options.accepts }),
+    handler: (req, ctx, input) => {
+      const obj = find(options.collection(ctx), req.params[param]!, options.noun, param)
+      options.move(source(req, ctx, timeFor(ctx, obj.customer)), obj)
+      return respond(req, ctx, obj, input.expand as string[] | undefined)
+    },
+  })
+}

@@ -24,6 +24,7 @@ import {
   route,
   source,
   timeFor,
+  transitionRoute,
 } from './shared.ts'
 
 /** Subscription schedules (schedules.ts holds the phase logic). */
@@ -191,34 +192,25 @@ export const subscriptionSchedules = [
       return respond(req, ctx, schedule, input.expand)
     },
   }),
-  route({
+  transitionRoute({
     operation: 'subscription_schedules.release',
-    method: 'POST',
-    path: '/v1/subscription_schedules/:schedule/release',
-    input: params('POST', '/v1/subscription_schedules/{schedule}/release', {
-      ...expandShape,
-      preserve_cancel_date: z.boolean().optional(),
-    }),
-    handler: (req, ctx, input) => {
-      const schedule = find(ctx.state.schedules, req.params.schedule!, 'subscription schedule', 'schedule')
-      releaseSchedule(source(req, ctx, timeFor(ctx, schedule.customer)), schedule)
-      return respond(req, ctx, schedule, input.expand)
-    },
+    base: '/v1/subscription_schedules',
+    param: 'schedule',
+    action: 'release',
+    noun: 'subscription schedule',
+    collection: (ctx) => ctx.state.schedules,
+    move: releaseSchedule,
+    accepts: { preserve_cancel_date: z.boolean().optional() },
   }),
-  route({
+  transitionRoute({
     operation: 'subscription_schedules.cancel',
-    method: 'POST',
-    path: '/v1/subscription_schedules/:schedule/cancel',
-    input: params('POST', '/v1/subscription_schedules/{schedule}/cancel', {
-      ...expandShape,
-      invoice_now: z.boolean().optional(),
-      prorate: z.boolean().optional(),
-    }),
-    handler: (req, ctx, input) => {
-      const schedule = find(ctx.state.schedules, req.params.schedule!, 'subscription schedule', 'schedule')
-      cancelSchedule(source(req, ctx, timeFor(ctx, schedule.customer)), schedule)
-      return respond(req, ctx, schedule, input.expand)
-    },
+    base: '/v1/subscription_schedules',
+    param: 'schedule',
+    action: 'cancel',
+    noun: 'subscription schedule',
+    collection: (ctx) => ctx.state.schedules,
+    move: cancelSchedule,
+    accepts: { invoice_now: z.boolean().optional(), prorate: z.boolean().optional() },
   }),
   route({
     operation: 'subscription_schedules.list',
