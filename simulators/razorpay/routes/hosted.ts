@@ -98,6 +98,19 @@ function guarded(run: () => PlainResponse): PlainResponse {
   }
 }
 
+/** A subscription's authorisation page, returning to the query's callback_url (refused unless http(s)). */
+function authorisationPage(
+  c: Ctx,
+  code: string,
+  sub: Parameters<typeof planOf>[1],
+  query: Record<string, unknown>,
+): PlainResponse {
+  const callbackUrl = text(query.callback_url)
+  if (callbackUrl !== undefined && !isHttpUrl(callbackUrl))
+    return errorPage(400, 'callback_url must be an http(s) URL')
+  return subscriptionPage(code, sub, planOf(c, sub), callbackUrl, undefined, embeddedFlag(query))
+}
+
 export const hostedRoutes = [
   route({
     operation: 'hosted.open',
@@ -115,11 +128,7 @@ export const hostedRoutes = [
       }
       const sub = c.state.billing.subscriptions.get(id)
       if (!sub) return errorPage(400, MESSAGES.idNotFound)
-      const query = record(req.query)
-      const callbackUrl = text(query.callback_url)
-      if (callbackUrl !== undefined && !isHttpUrl(callbackUrl))
-        return errorPage(400, 'callback_url must be an http(s) URL')
-      return subscriptionPage(code, sub, planOf(c, sub), callbackUrl, undefined, embeddedFlag(query))
+      return authorisationPage(c, code, sub, record(req.query))
     },
   }),
   route({
@@ -138,17 +147,7 @@ export const hostedRoutes = [
       const c = ctx.forAccount(hit.account)
       const code = [...c.state.billing.shortLinks].find(([, link]) => link.id === id)?.[0]
       if (!code) return errorPage(400, MESSAGES.idNotFound)
-      const callbackUrl = text(query.callback_url)
-      if (callbackUrl !== undefined && !isHttpUrl(callbackUrl))
-        return errorPage(400, 'callback_url must be an http(s) URL')
-      return subscriptionPage(
-        code,
-        hit.found,
-        planOf(c, hit.found),
-        callbackUrl,
-        undefined,
-        embeddedFlag(query),
-      )
+      return authorisationPage(c, code, hit.found, query)
     },
   }),
   route({
