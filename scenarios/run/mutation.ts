@@ -57,15 +57,22 @@ export interface MutationReport {
   ms: number
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => done(port))
-    })
-  })
+/** `count` distinct free ports: every server stays open until all are chosen, so no two lanes share one. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((done, fail) => {
+          const server = createServer()
+          server.once('error', fail)
+          server.listen(0, '127.0.0.1', () => done(server))
+        }),
+    ),
+  )
+  const ports = servers.map((server) => (server.address() as { port: number }).port)
+  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))))
+  return ports
 }
 
 /** Starts the app under test with one defect (or none) and waits for it to answer. */
@@ -123,7 +130,7 @@ interface Lane {
   close(): Promise<void>
 }
 
-async function openLane(options: MutationOptions): Promise<Lane> {
+async function openLane(options: MutationOptions, port: number): Promise<Lane> {
   let hubUrl = options.hubUrl
   let providerUrls: Record<string, string>
   let close = async () => {}
@@ -142,7 +149,6 @@ async function openLane(options: MutationOptions): Promise<Lane> {
     const health = await new StandinClient({ url: hubUrl }).health()
     providerUrls = Object.fromEntries(health.providers.map((p) => [p.name, p.url]))
   }
-  const port = await freePort()
   return {
     hubUrl,
     targetUrl: (options.targetUrl ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
@@ -164,7 +170,8 @@ export async function runMutation(options: MutationOptions): Promise<MutationRep
   // A hub or an app address given from outside is shared, so defects then run one at a time.
   const shared = Boolean(options.hubUrl || options.targetUrl)
   const laneCount = shared ? 1 : Math.max(1, Math.min(options.lanes ?? 2, options.defects.length || 1))
-  const lanes = await Promise.all(Array.from({ length: laneCount }, () => openLane(options)))
+  const ports = await freePorts(laneCount)
+  const lanes = await Promise.all(ports.map((port) => openLane(options, port)))
 
   const runOnce = async (lane: Lane, defect: string | undefined) => {
     await new StandinClient({ url: lane.hubUrl }).reset()

@@ -41,7 +41,8 @@ export default class VerdictReporter implements Reporter {
     const na = test.annotations.find((a) => a.type === 'not-applicable')
     const outcome: Outcome = na
       ? 'not-applicable'
-      : result.status === 'skipped'
+      : // Interrupted: stopped by --max-failures or Ctrl-C while another journey failed; it did not fail itself.
+        result.status === 'skipped' || result.status === 'interrupted'
         ? 'not-run'
         : result.status === 'passed'
           ? 'passed'
