@@ -149,8 +149,9 @@ export function nestBrackets(query: object): Record<string, unknown> {
     const match = /^([^[\]]+)\[([^\]]+)\]$/.exec(key)
     if (!match) out[key] = value
     else {
-      const inner = (out[match[1]!] ??= {}) as Record<string, unknown>
-      if (inner && typeof inner === 'object') inner[match[2]!] = value
+      const inner = out[match[1]!] ?? {}
+      out[match[1]!] = inner
+      if (inner && typeof inner === 'object') (inner as Record<string, unknown>)[match[2]!] = value
     }
   }
   return out
