@@ -17,7 +17,14 @@ interface Tally {
 }
 
 const only = process.argv.slice(2)
-const tallies: Tally[] = []
+const tallies: (Tally & { seconds: number })[] = []
+// Suites run one after another: each tally's wall time is the time since the previous one.
+let mark = Date.now()
+function record(tally: Tally) {
+  const now = Date.now()
+  tallies.push({ ...tally, seconds: Math.round((now - mark) / 1000) })
+  mark = now
+}
 const wanted = (suite: string) => only.length === 0 || only.includes(suite)
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
@@ -38,12 +45,12 @@ mkdirSync('reports', { recursive: true })
 
 if (wanted('typecheck')) {
   const ok = run('npx', ['tsc', '--noEmit', '-p', '.']) === 0
-  tallies.push({ suite: 'typecheck', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 })
+  record({ suite: 'typecheck', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 })
 }
 
 if (wanted('lint')) {
   const ok = run('npx', ['biome', 'check', '.']) === 0
-  tallies.push({ suite: 'lint', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 })
+  record({ suite: 'lint', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 })
 }
 
 interface VitestJson {
@@ -63,7 +70,7 @@ function vitest(suite: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   )
   const json = readJson<VitestJson>(output)
   if (!json) {
-    tallies.push({ suite, passed: 0, failed: 1, skipped: 0 })
+    record({ suite, passed: 0, failed: 1, skipped: 0 })
     return
   }
   // A file that failed to load has no test results but must count as a failure.
@@ -72,7 +79,7 @@ function vitest(suite: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   ).length
   const failed =
     json.numFailedTests + brokenFiles + (code !== 0 && json.numFailedTests + brokenFiles === 0 ? 1 : 0)
-  tallies.push({
+  record({
     suite,
     passed: json.numPassedTests,
     failed,
@@ -97,7 +104,7 @@ if (wanted('postgres') && existsSync(withPostgres)) {
       `--outputFile.json=${output}`,
     ])
     const json = readJson<VitestJson>(output)
-    tallies.push(
+    record(
       json
         ? {
             suite: 'reference-target (PostgreSQL)',
@@ -120,7 +127,7 @@ function counted(suite: string, command: string, args: string[]) {
   const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
   process.stdout.write(result.stdout ?? '')
   const count = /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/.exec(result.stdout ?? '')
-  tallies.push(
+  record(
     count
       ? {
           suite,
@@ -148,11 +155,11 @@ interface PlaywrightJson {
 if (wanted('browser')) {
   const code = run('npx', ['playwright', 'test'])
   const json = readJson<PlaywrightJson>('reports/playwright/results.json')
-  if (!json) tallies.push({ suite: 'browser', passed: 0, failed: 1, skipped: 0 })
+  if (!json) record({ suite: 'browser', passed: 0, failed: 1, skipped: 0 })
   else {
     const { expected, unexpected, flaky, skipped } = json.stats
     const failed = unexpected + flaky + (code !== 0 && unexpected + flaky === 0 ? 1 : 0)
-    tallies.push({ suite: 'browser', passed: expected, failed, skipped })
+    record({ suite: 'browser', passed: expected, failed, skipped })
   }
 }
 
@@ -167,7 +174,7 @@ const total = tallies.reduce(
 process.stdout.write('\nsuites:\n')
 for (const t of tallies)
   process.stdout.write(
-    `  ${t.suite.padEnd(30)} ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}\n`,
+    `  ${t.suite.padEnd(30)} ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}  (${t.seconds} s)\n`,
   )
 process.stdout.write(
   `${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`,
