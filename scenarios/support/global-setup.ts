@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { StandinClient } from '../../simulators/core/control/client.ts'
+import { preflight } from '../run/journeys.ts'
 import { Target } from '../target/target.ts'
 import { readRunEnv } from './run-env.ts'
 
@@ -40,18 +41,8 @@ export async function prepareRun(
   profile: import('../target/profile.ts').Profile,
   hubUrl: string,
 ): Promise<void> {
+  await preflight(profile, hubUrl)
   const standin = new StandinClient({ url: hubUrl })
-  await standin.health()
-  if (profile.health) {
-    const url = `${profile.baseUrl.replace(/\/$/, '')}${profile.health}`
-    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => {
-      throw new Error(
-        `Failed to reach the target app at ${url}: ${error.message}. Is it running, and is baseUrl right?`,
-      )
-    })
-    if (!response.ok)
-      throw new Error(`The target app's health check ${url} answered HTTP ${response.status}.`)
-  }
   // Register each webhook endpoint once (a rerun against the same hub replaces its own).
   for (const [provider, account] of Object.entries(profile.providers)) {
     if (!account?.webhook) continue
