@@ -12,7 +12,7 @@
  *   --grep, --workers  passed to the journeys
  */
 import { parseArgs } from 'node:util'
-import { runJourneys } from '../scenarios/run/journeys.ts'
+import { runJourneys, tally } from '../scenarios/run/journeys.ts'
 import { loadProfile, ProfileError } from '../scenarios/target/load-profile.ts'
 import { StandinClient } from '../simulators/core/control/client.ts'
 import { startHub } from '../simulators/hub/hub.ts'
@@ -99,12 +99,9 @@ const run = unhealthy
       grep: flags.grep,
       workers: flags.workers ? Number(flags.workers) : undefined,
     })
-const counts = run?.verdict?.counts
-const passed = checks.length - unhealthy + (counts?.passed ?? 0)
-const failed =
-  unhealthy +
-  (counts ? counts.failed + counts['not-run'] : 0) +
-  (run && (!counts || run.exitCode !== 0) && !counts?.failed ? 1 : 0)
+const journeys = run ? tally(run) : { passed: 0, failed: 0, skipped: 0 }
+const passed = checks.length - unhealthy + journeys.passed
+const failed = unhealthy + journeys.failed
 process.stdout.write(
   [
     '',
@@ -112,7 +109,7 @@ process.stdout.write(
       ? `reports: ${run.reports}/html/index.html, junit.xml, results.json, allure-results/, verdict.json`
       : 'journeys not run: a health check failed',
     `verdict: ${failed ? 'FAIL' : 'PASS'}`,
-    `${passed} passed, ${failed} failed${counts?.['not-applicable'] ? `, ${counts['not-applicable']} skipped` : ''}`,
+    `${passed} passed, ${failed} failed${journeys.skipped ? `, ${journeys.skipped} skipped` : ''}`,
     '',
   ].join('\n'),
 )

@@ -49,6 +49,22 @@ export interface JourneyRun {
   reports: string
 }
 
+/**
+ * A run as one count line's numbers: journeys that failed or never ran are failures, a run
+ * that exited non-zero with neither (a broken setup, no verdict) is one more, and the not
+ * applicable ones are the skipped.
+ */
+export function tally(run: JourneyRun): { passed: number; failed: number; skipped: number } {
+  const c = run.verdict?.counts
+  if (!c) return { passed: 0, failed: 1, skipped: 0 }
+  const failed = c.failed + c['not-run']
+  return {
+    passed: c.passed,
+    failed: failed + (run.exitCode !== 0 && failed === 0 ? 1 : 0),
+    skipped: c['not-applicable'],
+  }
+}
+
 const spawnExit = (args: string[], env: NodeJS.ProcessEnv) =>
   new Promise<number>((done) => {
     const child = spawn('npx', args, { cwd: root, env, stdio: 'inherit' })
