@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { isoTime, MAX_ADVANCE_MS, MAX_CLOCK_MS, parseDuration, VirtualClock } from './clock.ts'
 
 describe('virtual clock', () => {
@@ -15,10 +15,33 @@ describe('virtual clock', () => {
     expect(fired).toEqual(['1h', '2h', '3d'])
   })
 
-  it('a frozen clock (scale 0) does not move on its own', async () => {
-    const clock = new VirtualClock({ start: 1000, scale: 0 })
-    await new Promise((r) => setTimeout(r, 30))
-    expect(clock.now()).toBe(1000)
+  it('a frozen clock (scale 0) does not move on its own', () => {
+    // Real time is faked so the test needs no sleep to let it pass.
+    vi.useFakeTimers({ toFake: ['performance'] })
+    try {
+      const frozen = new VirtualClock({ start: 1000, scale: 0 })
+      const running = new VirtualClock({ start: 1000, scale: 1 })
+      vi.advanceTimersByTime(30)
+      expect(frozen.now()).toBe(1000)
+      expect(running.now()).toBe(1030)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('idle() waits for work in flight and what it starts, and fires timers due now but not later ones', async () => {
+    const clock = new VirtualClock({ start: 0, scale: 0 })
+    const done: string[] = []
+    clock.setTimeout(() => done.push('later'), 1_000)
+    clock.setTimeout(async () => {
+      await new Promise((resolve) => setImmediate(resolve))
+      clock.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => done.push('chained')))
+      done.push('due now')
+    }, 0)
+    clock.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => done.push('tracked')))
+    await clock.idle()
+    expect(done).toEqual(['tracked', 'due now', 'chained'])
+    expect(clock.snapshot().pendingTimers).toBe(1)
   })
 
   it('a scaled clock runs hours in real milliseconds', async () => {

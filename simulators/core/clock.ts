@@ -201,6 +201,25 @@ export class VirtualClock {
     while (this.inflight.size > 0) await Promise.all([...this.inflight])
   }
 
+  /**
+   * Resolves once the system has settled: no tracked work in flight (a webhook
+   * attempt, an immediate delivery) and no timer due at the current virtual
+   * time, including what that work schedules in turn. Timers due later stay
+   * pending: move time with {@link advanceAsync} to run them.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.settle()
+      // One macrotask: I/O callbacks and immediates queued by the work just finished get to run.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      if (this.inflight.size > 0) continue
+      const first = this.timers[0]
+      if (!first || first.due > this.now()) return
+      if (this.holding) await this.queue // an advance is firing them; wait for it
+      else this.fireDue()
+    }
+  }
+
   /** Resolves after `ms` of real time: for latency a client must really experience. */
   sleepReal(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {

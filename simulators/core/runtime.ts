@@ -111,6 +111,14 @@ export class Core {
     return runtime
   }
 
+  /**
+   * Resolves once nothing is left to do now: no webhook attempt in flight or due, no timer due.
+   * Tests wait on this instead of sleeping; retries due later need `clock.advanceAsync(ms)`.
+   */
+  settled(): Promise<void> {
+    return this.clock.idle()
+  }
+
   /** Forgets state, journal, rules, deliveries and messages: of one provider (and optionally one account), or all. */
   reset(options: { provider?: string | undefined; account?: string | undefined } = {}): void {
     const targets = options.provider ? [this.provider(options.provider)] : [...this.providers.values()]
