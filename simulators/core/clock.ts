@@ -215,7 +215,8 @@ export class VirtualClock {
       if (this.inflight.size > 0) continue
       const first = this.timers[0]
       if (!first || first.due > this.now()) return
-      if (this.holding) await this.queue // an advance is firing them; wait for it
+      // While an advance runs it fires them in order: wait for it instead.
+      if (this.holding) await this.queue
       else this.fireDue()
     }
   }
