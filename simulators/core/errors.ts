@@ -20,6 +20,7 @@ export class ProviderError extends Error {
 /** Stable codes for standin's own mistakes and misuse (never a provider's). */
 export type HarnessErrorCode =
   | 'STANDIN_BAD_REQUEST'
+  | 'STANDIN_UNAUTHORIZED'
   | 'STANDIN_NOT_FOUND'
   | 'STANDIN_CONFLICT'
   | 'STANDIN_PORT_IN_USE'
@@ -55,6 +56,8 @@ function statusOf(code: HarnessErrorCode): number {
     case 'STANDIN_BAD_REQUEST':
     case 'STANDIN_BAD_CONFIG':
       return 400
+    case 'STANDIN_UNAUTHORIZED':
+      return 401
     case 'STANDIN_NOT_FOUND':
       return 404
     case 'STANDIN_CONFLICT':
