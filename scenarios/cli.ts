@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
+import { registerGateCommands } from './gate/command.ts'
 import { preflight, runJourneys } from './run/journeys.ts'
 import { runMutation, summarize } from './run/mutation.ts'
 import { checkProfile } from './target/check.ts'
@@ -35,6 +36,7 @@ const plain =
   }
 
 export function registerScenarioCommands(program: Command): void {
+  registerGateCommands(program)
   program
     .command('journeys')
     .description(
