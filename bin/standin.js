@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx (Node 20 cannot strip types itself).
-import { register } from 'tsx/esm/api'
+// The `standin` command. In this repository it runs the TypeScript sources
+// through tsx (Node 20 cannot strip types itself), so an edit needs no build;
+// the installed package (npm pack) carries no sources, only the compiled dist/,
+// which runs on Node alone.
+import { existsSync } from 'node:fs'
 
-register()
-await import('../simulators/hub/cli.ts')
+const source = new URL('../simulators/hub/cli.ts', import.meta.url)
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import(source.href)
+} else {
+  await import('../dist/simulators/hub/cli.js')
+}
