@@ -2,27 +2,19 @@ import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { Clock } from './clock.ts'
 import type { Config } from './config.ts'
-import type { Ctx } from './context.ts'
+import type { Ctx, Fulfilment } from './context.ts'
 import { type Database, openDatabase } from './db/database.ts'
 import { Defects } from './defects.ts'
 import { ApiError } from './errors.ts'
 import { authenticator } from './flows/auth.ts'
-import { callJobs, callRoutes } from './flows/calls.ts'
-import { giftCardJobs, giftCardRoutes } from './flows/gift-cards.ts'
-import { matchingJobs, matchingRoutes } from './flows/matching.ts'
-import { paymentRoutes } from './flows/payment-routes.ts'
-import { profileJobs, profileRoutes } from './flows/profile.ts'
-import { reconcilePayment, refundPayment } from './flows/reconcile.ts'
-import { registrationRoutes } from './flows/registration.ts'
-import { subscriptionJobs, subscriptionRoutes } from './flows/subscriptions.ts'
+import { createGateways } from './gateways/registry.ts'
 import { mountRoutes, type RouteSpec } from './http/api.ts'
 import { buildOpenApi } from './http/openapi.ts'
 import { testClockRoutes } from './http/test-clock.ts'
 import { enqueue } from './jobs/queue.ts'
 import { type JobHandler, JobWorker } from './jobs/worker.ts'
+import { FLOW_MODULES } from './modules.ts'
 import { createProviders } from './providers/index.ts'
-import { webhookJobs } from './webhooks/process.ts'
-import { webhookRoutes } from './webhooks/routes.ts'
 
 export interface ReferenceApp {
   app: FastifyInstance
@@ -58,12 +50,16 @@ export async function buildReferenceApp(
   })
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`
   let worker: JobWorker | undefined
+  const providers = createProviders(config, db, clock, defects)
+  const purposes: Record<string, Fulfilment> = {}
   const ctx: Ctx = {
     config,
     db,
     clock,
     defects,
-    providers: createProviders(config, db, clock, defects),
+    providers,
+    gateways: createGateways(providers),
+    purposes,
     log: app.log,
     publicUrl: () => publicUrl,
     enqueue: async (tx, type, payload, opts) => {
@@ -73,15 +69,10 @@ export async function buildReferenceApp(
     },
   }
 
-  const handlers: Record<string, JobHandler> = {
-    ...profileJobs(ctx),
-    ...matchingJobs(ctx),
-    ...giftCardJobs(ctx),
-    ...callJobs(ctx),
-    ...subscriptionJobs(ctx),
-    ...webhookJobs(ctx),
-    'payment.reconcile': (p) => reconcilePayment(ctx, String(p.paymentId)),
-    'payment.refund': (p) => refundPayment(ctx, String(p.paymentId)),
+  const handlers: Record<string, JobHandler> = {}
+  for (const flow of FLOW_MODULES) {
+    Object.assign(handlers, flow.jobs?.(ctx))
+    Object.assign(purposes, flow.purposes?.(ctx))
   }
   worker = new JobWorker(db, clock, handlers, { pollMs: config.jobs.pollMs, log: app.log })
 
@@ -118,17 +109,14 @@ export async function buildReferenceApp(
   )
 
   const routes: RouteSpec[] = [
-    ...registrationRoutes(ctx),
-    ...profileRoutes(ctx),
-    ...paymentRoutes(ctx),
-    ...subscriptionRoutes(ctx),
-    ...matchingRoutes(ctx),
-    ...giftCardRoutes(ctx),
-    ...callRoutes(ctx),
+    ...FLOW_MODULES.flatMap((flow) => flow.routes?.(ctx) ?? []),
     ...(config.testClock ? testClockRoutes(ctx, () => worker?.kick()) : []),
   ]
   mountRoutes(app, routes, authenticator(ctx))
-  await app.register(webhookRoutes(ctx))
+  for (const flow of FLOW_MODULES) {
+    const plugin = flow.plugin?.(ctx)
+    if (plugin) await app.register(plugin)
+  }
   app.get('/openapi.json', async () => buildOpenApi(routes, publicUrl))
   app.get('/health', async () => {
     await db.query('SELECT 1')

@@ -5,6 +5,7 @@ import { ApiError, badRequest, conflict, notFound } from '../errors.ts'
 import { route } from '../http/api.ts'
 import { newId } from '../ids.ts'
 import { applyCredits, balanceOf } from './credits.ts'
+import type { FlowModule } from './module.ts'
 import { IdParams } from './schemas.ts'
 
 /** Credits per started minute. */
@@ -239,3 +240,6 @@ export function callJobs(ctx: Ctx) {
     },
   }
 }
+
+/** Paid calls billed per started minute. */
+export const calls: FlowModule = { routes: callRoutes, jobs: callJobs }

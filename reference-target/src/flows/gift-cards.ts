@@ -5,8 +5,10 @@ import { ApiError, notFound } from '../errors.ts'
 import { route } from '../http/api.ts'
 import { giftCardCode, newId, sleep } from '../ids.ts'
 import { applyCredits } from './credits.ts'
+import type { FlowModule } from './module.ts'
 import { PACKAGES } from './packages.ts'
-import { createPayment, type PaymentRow, presentPayment } from './payments.ts'
+import type { PaymentRow } from './payment-row.ts'
+import { createPayment, presentPayment } from './payments.ts'
 import { Email, PaymentProvider, Phone } from './schemas.ts'
 import { sendSms } from './sms.ts'
 
@@ -223,7 +225,7 @@ export function giftCardJobs(ctx: Ctx) {
     'giftcard.deliver-email': async (payload: Record<string, unknown>) => {
       const card = await load(payload.giftCardId)
       if (!card) return
-      await ctx.providers.sendgrid.send({
+      await ctx.gateways.email.send({
         to: card.recipient_email,
         subject: `You received a gift card worth ${card.initial_credits} credits`,
         text: `Your gift card code is ${card.code}. Redeem it in the app before ${card.expires_at.toISOString().slice(0, 10)}.`,
@@ -241,4 +243,11 @@ export function giftCardJobs(ctx: Ctx) {
       })
     },
   }
+}
+
+/** Gift cards: bought as a payment of purpose `gift_card`, issued on fulfilment, redeemed into credits. */
+export const giftCards: FlowModule = {
+  routes: giftCardRoutes,
+  jobs: giftCardJobs,
+  purposes: (ctx) => ({ gift_card: (tx, p) => issueGiftCard(ctx, tx, p) }),
 }

@@ -4,6 +4,7 @@ import { ApiError, badRequest, notFound } from '../errors.ts'
 import { route } from '../http/api.ts'
 import { newId } from '../ids.ts'
 import { applyCredits } from './credits.ts'
+import type { FlowModule } from './module.ts'
 import { IdParams } from './schemas.ts'
 
 const MESSAGE_COST = 1
@@ -211,7 +212,7 @@ export function matchingJobs(ctx: Ctx) {
       for (const u of users.filter((x) => x.id === payload.userId)) {
         const other = users.find((o) => o.id !== u.id)
         if (!u.email || !other) continue
-        await ctx.providers.sendgrid.send({
+        await ctx.gateways.email.send({
           to: u.email,
           subject: `It's a match with ${other.display_name}!`,
           text: `You and ${other.display_name} liked each other. Say hello in the app.`,
@@ -222,3 +223,6 @@ export function matchingJobs(ctx: Ctx) {
     },
   }
 }
+
+/** Discovery, likes, matches, paid chat. */
+export const matching: FlowModule = { routes: matchingRoutes, jobs: matchingJobs }

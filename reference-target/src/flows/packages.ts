@@ -1,5 +1,3 @@
-import type { PaymentProvider } from './schemas.ts'
-
 /**
  * Credit packages and their prices in each provider's currency, in minor
  * units (USD cents for Stripe, INR paise for Razorpay; KRW has no minor unit).
@@ -18,12 +16,6 @@ export const PREMIUM = {
   prices: { usd: 1_499, inr: 99_900, krw: 14_900 },
   periodMs: 30 * 24 * 3600_000,
 } as const
-
-export function currencyOf(provider: PaymentProvider, stripeCurrency: string): 'usd' | 'inr' | 'krw' {
-  if (provider === 'razorpay') return 'inr'
-  if (provider === 'toss') return 'krw'
-  return stripeCurrency === 'krw' ? 'krw' : stripeCurrency === 'inr' ? 'inr' : 'usd'
-}
 
 export function findPackage(id: string): Package | undefined {
   return PACKAGES.find((p) => p.id === id)

@@ -2,20 +2,15 @@ import { z } from 'zod'
 import type { Ctx } from '../context.ts'
 import { ApiError, conflict, notFound } from '../errors.ts'
 import { route } from '../http/api.ts'
-import { ProviderCallError } from '../providers/retry.ts'
 import { applyCredits } from './credits.ts'
+import type { FlowModule } from './module.ts'
 import { PACKAGES } from './packages.ts'
-import {
-  createPayment,
-  fulfil,
-  getPayment,
-  idemKey,
-  markFailed,
-  type PaymentRow,
-  presentPayment,
-  providerFailure,
-} from './payments.ts'
+import { getPayment, type PaymentRow } from './payment-row.ts'
+import { createPayment, creditPurchase, presentPayment } from './payments.ts'
+import { razorpayCheckoutRoutes } from './razorpay-checkout.ts'
+import { reconcilePayment, refundPayment } from './reconcile.ts'
 import { IdParams, PaymentProvider } from './schemas.ts'
+import { tossWindowRoutes } from './toss-window.ts'
 
 export const CreatePaymentBody = z.object({
   packageId: z.enum(PACKAGES.map((p) => p.id) as [string, ...string[]]),
@@ -26,70 +21,10 @@ export const CreatePaymentBody = z.object({
   paymentMethodId: z.string().min(3).max(255).optional(),
 })
 
-const TossConfirm = z.object({
-  paymentKey: z.string().min(1).max(200),
-  orderId: z.string().min(6).max(64),
-  amount: z.coerce.number().int().positive(),
-})
-
 async function ownPayment(ctx: Ctx, userId: string, id: string): Promise<PaymentRow> {
   const p = await getPayment(ctx.db, id)
   if (!p || p.user_id !== userId) throw notFound('Payment', 'id')
   return p
-}
-
-/**
- * Toss confirm: the redirect's amount comes from the browser, so it is
- * checked against the stored order before confirming, and the confirmed
- * amount is checked again. A timeout leaves the payment pending for the
- * reconciliation job (the Idempotency-Key makes the retry safe).
- */
-async function confirmToss(ctx: Ctx, input: z.output<typeof TossConfirm>, userId?: string) {
-  const [p] = await ctx.db.query<PaymentRow>(
-    `SELECT * FROM payments WHERE provider = 'toss' AND provider_order_id = $1`,
-    [input.orderId],
-  )
-  if (!p || (userId && p.user_id !== userId)) throw notFound('Order', 'orderId')
-  if (p.status === 'succeeded') return presentPayment(ctx, p)
-  const trustRedirect = ctx.defects.has('toss-trust-redirect-amount')
-  if (!trustRedirect && input.amount !== p.amount)
-    throw new ApiError(
-      400,
-      'amount_mismatch',
-      `amount ${input.amount} does not match the order amount ${p.amount}.`,
-      'amount',
-    )
-  await ctx.db.query('UPDATE payments SET provider_ref = $2, updated_at = $3 WHERE id = $1', [
-    p.id,
-    input.paymentKey,
-    ctx.clock.now(),
-  ])
-  let confirmed: Awaited<ReturnType<typeof ctx.providers.toss.confirm>>
-  try {
-    confirmed = await ctx.providers.toss.confirm(
-      {
-        paymentKey: input.paymentKey,
-        orderId: input.orderId,
-        amount: trustRedirect ? input.amount : p.amount,
-      },
-      idemKey(p.id, 'confirm'),
-    )
-  } catch (error) {
-    // The first confirm went through but its answer was lost: look the payment up instead of failing it.
-    if (error instanceof ProviderCallError && error.code === 'ALREADY_PROCESSED_PAYMENT')
-      confirmed = await ctx.providers.toss.getPayment(input.paymentKey)
-    else return providerFailure(ctx, p.id, error)
-  }
-  if (confirmed.status === 'DONE' && (trustRedirect || confirmed.totalAmount === p.amount))
-    await fulfil(ctx, p.id, { source: 'toss-confirm', providerRef: confirmed.paymentKey })
-  else if (confirmed.status !== 'DONE')
-    await markFailed(
-      ctx,
-      p.id,
-      confirmed.failure?.code ?? confirmed.status,
-      confirmed.failure?.message ?? 'not approved',
-    )
-  return presentPayment(ctx, (await getPayment(ctx.db, p.id))!)
 }
 
 export function paymentRoutes(ctx: Ctx) {
@@ -142,99 +77,9 @@ export function paymentRoutes(ctx: Ctx) {
       params: IdParams,
       handler: async ({ user, params }) => presentPayment(ctx, await ownPayment(ctx, user.id, params.id)),
     }),
-    route({
-      method: 'POST',
-      path: '/v1/payments/:id/razorpay/verify',
-      operationId: 'verifyRazorpayPayment',
-      summary:
-        "Razorpay Checkout's handler result: verifies razorpay_signature (HMAC of order_id|payment_id), then grants credits.",
-      tag: 'payments',
-      params: IdParams,
-      body: z.object({
-        razorpay_payment_id: z.string().min(1).max(64),
-        razorpay_order_id: z.string().min(1).max(64),
-        razorpay_signature: z.string().min(1).max(256),
-      }),
-      errors: { 400: 'signature or order mismatch' },
-      handler: async ({ user, params, body }) => {
-        const p = await ownPayment(ctx, user.id, params.id)
-        if (p.provider !== 'razorpay')
-          throw new ApiError(400, 'invalid_request', 'Not a Razorpay payment.', 'id')
-        if (body.razorpay_order_id !== p.provider_order_id)
-          throw new ApiError(
-            400,
-            'order_mismatch',
-            'razorpay_order_id is not the order of this payment.',
-            'razorpay_order_id',
-          )
-        const valid =
-          ctx.defects.has('skip-razorpay-signature') ||
-          ctx.providers.razorpay.verifyCheckout(
-            body.razorpay_order_id,
-            body.razorpay_payment_id,
-            body.razorpay_signature,
-          )
-        if (!valid)
-          throw new ApiError(
-            400,
-            'invalid_signature',
-            'razorpay_signature does not verify.',
-            'razorpay_signature',
-          )
-        await fulfil(ctx, p.id, {
-          source: 'razorpay-checkout-signature',
-          providerRef: body.razorpay_payment_id,
-        })
-        return presentPayment(ctx, (await getPayment(ctx.db, p.id))!)
-      },
-    }),
-    route({
-      method: 'POST',
-      path: '/v1/payments/toss/confirm',
-      operationId: 'confirmTossPayment',
-      summary: 'Confirm a Toss payment with the successUrl parameters (paymentKey, orderId, amount).',
-      tag: 'payments',
-      body: TossConfirm,
-      errors: {
-        400: 'amount does not match the order',
-        402: 'declined',
-        502: 'Toss unavailable (payment stays pending)',
-      },
-      handler: async ({ user, body }) => confirmToss(ctx, body, user.id),
-    }),
-    route({
-      method: 'GET',
-      path: '/v1/payments/toss/success',
-      operationId: 'tossSuccessRedirect',
-      summary: "Toss payment window's successUrl: confirms the payment (the browser lands here).",
-      tag: 'payments',
-      auth: false,
-      query: TossConfirm.extend({ paymentType: z.string().optional() }),
-      handler: async ({ query }) => confirmToss(ctx, query),
-    }),
-    route({
-      method: 'GET',
-      path: '/v1/payments/toss/fail',
-      operationId: 'tossFailRedirect',
-      summary: "Toss payment window's failUrl: records why the payment did not happen.",
-      tag: 'payments',
-      auth: false,
-      query: z.object({
-        code: z.string().max(100),
-        message: z.string().max(500).optional(),
-        orderId: z.string().max(64).optional(),
-      }),
-      handler: async ({ query }) => {
-        if (query.orderId) {
-          const [p] = await ctx.db.query<PaymentRow>(
-            `SELECT * FROM payments WHERE provider = 'toss' AND provider_order_id = $1`,
-            [query.orderId],
-          )
-          if (p) await markFailed(ctx, p.id, query.code, query.message ?? query.code)
-        }
-        return { status: 'failed', code: query.code }
-      },
-    }),
+    // The provider-specific proofs of payment, where the client hands one back.
+    ...razorpayCheckoutRoutes(ctx),
+    ...tossWindowRoutes(ctx),
     route({
       method: 'GET',
       path: '/v1/payments/:id/return',
@@ -325,4 +170,14 @@ export function paymentRoutes(ctx: Ctx) {
       },
     }),
   ]
+}
+
+/** Credit purchases through any payment gateway: create, prove, reconcile, refund. */
+export const payments: FlowModule = {
+  routes: paymentRoutes,
+  jobs: (ctx) => ({
+    'payment.reconcile': (p) => reconcilePayment(ctx, String(p.paymentId)),
+    'payment.refund': (p) => refundPayment(ctx, String(p.paymentId)),
+  }),
+  purposes: (ctx) => ({ credits: creditPurchase(ctx) }),
 }

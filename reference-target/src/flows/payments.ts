@@ -1,44 +1,14 @@
-import type { Ctx } from '../context.ts'
-import type { Queryable } from '../db/database.ts'
+import type { Ctx, Fulfilment } from '../context.ts'
 import { ApiError } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { ProviderCallError } from '../providers/retry.ts'
 import { applyCredits } from './credits.ts'
-import { issueGiftCard } from './gift-cards.ts'
-import { currencyOf, findPackage } from './packages.ts'
+import { findPackage } from './packages.ts'
+import { getPayment, type PaymentRow, type ProviderFields } from './payment-row.ts'
 import type { PaymentProvider } from './schemas.ts'
 
-export interface PaymentRow {
-  id: string
-  user_id: string
-  purpose: 'credits' | 'gift_card'
-  package_id: string
-  credits: number
-  amount: number
-  currency: string
-  provider: PaymentProvider
-  method: string
-  status: 'created' | 'pending' | 'succeeded' | 'failed' | 'refunding' | 'refunded'
-  provider_ref: string | null
-  provider_order_id: string | null
-  checkout_url: string | null
-  client_secret: string | null
-  failure_code: string | null
-  failure_message: string | null
-  details: Record<string, unknown>
-  created_at: Date
-  updated_at: Date
-}
-
-/** The idempotency key of one provider operation on one payment: every retry and the reconcile job reuse it. */
-export const idemKey = (paymentId: string, op: string) => `${paymentId}:${op}`
-
-export async function getPayment(db: Queryable, id: string): Promise<PaymentRow | undefined> {
-  return (await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [id]))[0]
-}
-
 export function presentPayment(ctx: Ctx, p: PaymentRow) {
-  const base = {
+  return {
     id: p.id,
     purpose: p.purpose,
     packageId: p.package_id,
@@ -50,38 +20,7 @@ export function presentPayment(ctx: Ctx, p: PaymentRow) {
     status: p.status,
     failure: p.failure_code ? { code: p.failure_code, message: p.failure_message } : null,
     createdAt: p.created_at.toISOString(),
-  }
-  if (p.provider === 'stripe')
-    return {
-      ...base,
-      stripe: {
-        paymentIntentId: p.method === 'payment_intent' ? p.provider_ref : null,
-        clientSecret: p.client_secret,
-        checkoutSessionId: p.method === 'checkout' ? p.provider_ref : null,
-        checkoutUrl: p.checkout_url,
-      },
-    }
-  if (p.provider === 'razorpay')
-    return {
-      ...base,
-      razorpay: {
-        keyId: ctx.config.razorpay.keyId,
-        orderId: p.provider_order_id,
-        paymentId: p.provider_ref,
-        checkoutUrl: p.checkout_url,
-      },
-    }
-  return {
-    ...base,
-    toss: {
-      clientKey: ctx.config.toss.clientKey,
-      orderId: p.provider_order_id,
-      orderName: p.details.orderName ?? null,
-      paymentKey: p.provider_ref,
-      successUrl: `${ctx.publicUrl()}/v1/payments/toss/success`,
-      failUrl: `${ctx.publicUrl()}/v1/payments/toss/fail`,
-      checkoutUrl: p.checkout_url,
-    },
+    ...ctx.gateways.payment[p.provider].present(p, ctx.publicUrl()),
   }
 }
 
@@ -100,13 +39,9 @@ export interface CreatePaymentInput {
 export async function createPayment(ctx: Ctx, input: CreatePaymentInput): Promise<PaymentRow> {
   const pkg = findPackage(input.packageId)
   if (!pkg) throw new ApiError(400, 'invalid_request', `Unknown package '${input.packageId}'.`, 'packageId')
-  const currency = currencyOf(input.provider, ctx.config.stripe.currency)
-  const method =
-    input.provider === 'stripe'
-      ? (input.method ?? 'payment_intent')
-      : input.provider === 'razorpay'
-        ? 'order'
-        : 'payment_window'
+  const gateway = ctx.gateways.payment[input.provider]
+  const currency = gateway.currency
+  const method = gateway.method(input.method)
   const id = newId('pay')
   const now = ctx.clock.now()
   const orderName =
@@ -150,91 +85,26 @@ export async function createPayment(ctx: Ctx, input: CreatePaymentInput): Promis
   })
   const payment = (await getPayment(ctx.db, id))!
   try {
-    if (input.provider === 'stripe') await startStripe(ctx, payment, orderName, input.paymentMethodId)
-    else if (input.provider === 'razorpay') await startRazorpay(ctx, payment)
-    else await setPending(ctx, id, { provider_order_id: id })
+    const started = await gateway.start(payment, {
+      orderName,
+      paymentMethodId: input.paymentMethodId,
+      publicUrl: ctx.publicUrl(),
+    })
+    await setPending(ctx, id, started.fields)
+    if (started.declined) await markFailed(ctx, id, started.declined.code, started.declined.message)
   } catch (error) {
     await providerFailure(ctx, id, error)
   }
   return (await getPayment(ctx.db, id))!
 }
 
-async function setPending(
-  ctx: Ctx,
-  id: string,
-  fields: Partial<
-    Record<'provider_ref' | 'provider_order_id' | 'checkout_url' | 'client_secret', string | null>
-  >,
-) {
+async function setPending(ctx: Ctx, id: string, fields: ProviderFields) {
   const keys = Object.keys(fields) as (keyof typeof fields)[]
   const sets = keys.map((k, i) => `${k} = $${i + 3}`).join(', ')
   await ctx.db.query(
     `UPDATE payments SET status = CASE WHEN status = 'created' THEN 'pending' ELSE status END, updated_at = $2${sets ? `, ${sets}` : ''} WHERE id = $1`,
     [id, ctx.clock.now(), ...keys.map((k) => fields[k])],
   )
-}
-
-async function startStripe(ctx: Ctx, p: PaymentRow, orderName: string, paymentMethodId?: string) {
-  const metadata = { payment_id: p.id, user_id: p.user_id, purpose: p.purpose }
-  if (p.method === 'checkout') {
-    const session = await ctx.providers.stripe.createCheckoutSession(
-      {
-        mode: 'payment',
-        client_reference_id: p.id,
-        line_items: [
-          {
-            quantity: 1,
-            price_data: { currency: p.currency, unit_amount: p.amount, product_data: { name: orderName } },
-          },
-        ],
-        success_url: `${ctx.publicUrl()}/v1/payments/${p.id}/return?session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${ctx.publicUrl()}/v1/payments/${p.id}/return?canceled=1`,
-        metadata,
-        payment_intent_data: { metadata },
-      },
-      idemKey(p.id, 'create'),
-    )
-    return setPending(ctx, p.id, { provider_ref: session.id, checkout_url: session.url ?? null })
-  }
-  const intent = await ctx.providers.stripe.createPaymentIntent(
-    paymentIntentParams(p, orderName, paymentMethodId),
-    idemKey(p.id, 'create'),
-  )
-  await setPending(ctx, p.id, { provider_ref: intent.id, client_secret: intent.client_secret })
-  // A synchronous decline is final: the card said no.
-  if (intent.status === 'requires_payment_method' && intent.last_payment_error)
-    await markFailed(
-      ctx,
-      p.id,
-      intent.last_payment_error.code ?? 'card_declined',
-      intent.last_payment_error.message ?? 'declined',
-    )
-}
-
-/**
- * The PaymentIntent create of a payment. The reconcile job replays it with the
- * same idempotency key, so both must send exactly these parameters: Stripe
- * refuses a key reused with other parameters (idempotency_error).
- */
-export function paymentIntentParams(p: PaymentRow, orderName: string, paymentMethodId?: string) {
-  return {
-    amount: p.amount,
-    currency: p.currency,
-    automatic_payment_methods: { enabled: true, allow_redirects: 'never' as const },
-    description: orderName,
-    metadata: { payment_id: p.id, user_id: p.user_id, purpose: p.purpose },
-    ...(paymentMethodId ? { payment_method: paymentMethodId, confirm: true } : {}),
-  }
-}
-
-async function startRazorpay(ctx: Ctx, p: PaymentRow) {
-  const order = await ctx.providers.razorpay.createOrder({
-    amount: p.amount,
-    currency: p.currency.toUpperCase(),
-    receipt: p.id,
-    notes: { payment_id: p.id, user_id: p.user_id },
-  })
-  await setPending(ctx, p.id, { provider_order_id: order.id })
 }
 
 /**
@@ -273,11 +143,19 @@ export async function markFailed(ctx: Ctx, paymentId: string, code: string, mess
   )
 }
 
+/** A refund the provider confirmed by itself (a webhook) before the refund job recorded it. */
+export async function markRefunded(ctx: Ctx, paymentId: string): Promise<void> {
+  await ctx.db.query(
+    `UPDATE payments SET status = 'refunded', refunded_at = $2, updated_at = $2 WHERE id = $1`,
+    [paymentId, ctx.clock.now()],
+  )
+}
+
 /**
  * The one place a payment is fulfilled, after server-side proof (verified
  * webhook, verified checkout signature, Toss confirm, or a provider fetch).
- * Locks the row, flips it to succeeded once, and applies the credit grant by
- * its unique ledger ref: duplicates, retries and restarts grant nothing more.
+ * Locks the row, flips it to succeeded once, and delivers what its purpose
+ * buys (ctx.purposes): duplicates, retries and restarts deliver nothing more.
  */
 export async function fulfil(
   ctx: Ctx,
@@ -300,18 +178,22 @@ export async function fulfil(
         JSON.stringify({ ...proof.details, fulfilledBy: proof.source }),
       ],
     )
-    if (p.purpose === 'gift_card') {
-      await issueGiftCard(ctx, tx, p)
-      return true
-    }
-    await applyCredits(tx, {
+    const deliver = ctx.purposes[p.purpose]
+    if (!deliver) throw new Error(`No fulfilment registered for payment purpose '${p.purpose}'.`)
+    await deliver(tx, p, now)
+    return true
+  })
+}
+
+/** The purpose `credits`: the package's credits, granted by a unique ledger ref. */
+export function creditPurchase(ctx: Ctx): Fulfilment {
+  return (tx, p, at) =>
+    applyCredits(tx, {
       userId: p.user_id,
       delta: p.credits,
       reason: `purchase:${p.package_id}`,
       // The ref is what makes the grant exactly-once; the defect drops it.
-      ref: duplicateBug ? null : `payment:${p.id}`,
-      at: now,
-    })
-    return true
-  })
+      ref: ctx.defects.has('double-credit-on-duplicate') ? null : `payment:${p.id}`,
+      at,
+    }).then(() => undefined)
 }

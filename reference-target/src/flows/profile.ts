@@ -4,8 +4,9 @@ import type { Ctx } from '../context.ts'
 import { ApiError, notFound } from '../errors.ts'
 import { route } from '../http/api.ts'
 import { newId, sha256 } from '../ids.ts'
+import type { FlowModule } from './module.ts'
 import { Email } from './schemas.ts'
-import { currentSubscription, isPremium } from './subscriptions.ts'
+import { currentSubscription, isPremium } from './subscriptions/model.ts'
 
 const LINK_TTL_MS = 24 * 3600_000
 const ADULT_YEARS = 18
@@ -185,7 +186,7 @@ export function profileJobs(ctx: Ctx) {
       )
       if (row?.status !== 'pending') return
       const link = `${ctx.publicUrl()}/v1/company-verifications/${payload.token}`
-      await ctx.providers.sendgrid.send({
+      await ctx.gateways.email.send({
         to: row.email,
         subject: `Verify your work email at ${row.company_name}`,
         text: `Confirm that you work at ${row.company_name} by opening this link: ${link}\nThe link expires in 24 hours.`,
@@ -220,3 +221,6 @@ export async function markEmailUndeliverable(
       ],
     )
 }
+
+/** Profile, work-email verification by SendGrid, notifications. */
+export const profile: FlowModule = { routes: profileRoutes, jobs: profileJobs }

@@ -5,6 +5,7 @@ import { ApiError, badRequest } from '../errors.ts'
 import { route } from '../http/api.ts'
 import { newId, numericCode, sha256 } from '../ids.ts'
 import { createSession, logout } from './auth.ts'
+import type { FlowModule } from './module.ts'
 import { Phone } from './schemas.ts'
 import { sendSms } from './sms.ts'
 
@@ -215,3 +216,6 @@ export function registrationRoutes(ctx: Ctx) {
     }),
   ]
 }
+
+/** Phone sign-up: OTP by SMS (with failover), verify, sessions. */
+export const registration: FlowModule = { routes: registrationRoutes }

@@ -1,22 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Ctx } from '../context.ts'
-import { ApiError } from '../errors.ts'
-import { newId, sha256 } from '../ids.ts'
-
-/** One event as received: its provider id (the dedupe key), its type and its parsed payload. */
-export interface InboundEvent {
-  eventId: string
-  type: string
-  payload: unknown
-}
-
-const STALE_MS = 5 * 60_000
-const header = (req: FastifyRequest, name: string) => {
-  const v = req.headers[name]
-  return Array.isArray(v) ? v[0] : v
-}
-const invalid = (field: string, message = 'The signature does not verify.') =>
-  new ApiError(400, 'invalid_signature', message, field)
+import { newId } from '../ids.ts'
+import { type InboundEvent, webhookChecks } from './source.ts'
+import { WEBHOOK_SOURCES } from './sources.ts'
 
 /**
  * Stores each event once (unique provider + event id) together with the raw
@@ -44,139 +30,23 @@ async function accept(ctx: Ctx, provider: string, raw: Buffer, events: InboundEv
   reply.code(200).send({ received: true, duplicate: fresh === 0 })
 }
 
-function json(raw: Buffer, field = 'body'): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'))
-  } catch {
-    throw new ApiError(400, 'invalid_request', 'The body is not valid JSON.', field)
-  }
-}
-
+/** One POST endpoint per webhook source: verify and parse (the source), then store and enqueue (here). */
 export function webhookRoutes(ctx: Ctx) {
-  const skip = () => ctx.defects.has('skip-webhook-signature')
-  const checkAge = () => !ctx.defects.has('accept-stale-webhook')
-
   return async (app: FastifyInstance) => {
     // Signatures are over the exact bytes received: keep every body raw in this scope.
     app.removeAllContentTypeParsers()
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1_048_576 }, (_req, body, done) =>
       done(null, body),
     )
-    const rawOf = (req: FastifyRequest) => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0))
-
-    app.post('/webhooks/stripe', async (req, reply) => {
-      const raw = rawOf(req)
-      const signature = header(req, 'stripe-signature')
-      let event: { id: string; type: string }
-      if (skip()) event = json(raw) as typeof event
-      else {
-        if (!signature) throw invalid('stripe-signature', 'The Stripe-Signature header is missing.')
-        try {
-          event = ctx.providers.stripe.verifyWebhook(raw, signature, ctx.clock.nowMs(), checkAge())
-        } catch (error) {
-          const stale = String((error as Error).message).includes('tolerance')
-          throw stale
-            ? new ApiError(400, 'stale_timestamp', 'The signature timestamp is too old.', 'stripe-signature')
-            : invalid('stripe-signature')
+    for (const source of WEBHOOK_SOURCES.values())
+      app.post(source.path, async (req: FastifyRequest, reply) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+        const header = (name: string) => {
+          const v = req.headers[name]
+          return Array.isArray(v) ? v[0] : v
         }
-      }
-      if (!event?.id || !event.type) throw new ApiError(400, 'invalid_request', 'Not a Stripe event.', 'body')
-      return accept(ctx, 'stripe', raw, [{ eventId: event.id, type: event.type, payload: event }], reply)
-    })
-
-    app.post('/webhooks/razorpay', async (req, reply) => {
-      const raw = rawOf(req)
-      const signature = header(req, 'x-razorpay-signature')
-      if (!skip()) {
-        if (!signature) throw invalid('x-razorpay-signature', 'The X-Razorpay-Signature header is missing.')
-        if (!ctx.providers.razorpay.verifyWebhook(raw, signature)) throw invalid('x-razorpay-signature')
-      }
-      const body = json(raw) as { event?: string }
-      if (!body?.event) throw new ApiError(400, 'invalid_request', 'Not a Razorpay event.', 'event')
-      // Razorpay's event id header is the dedupe key; it is stable across retries.
-      const eventId = header(req, 'x-razorpay-event-id') ?? sha256(raw.toString('utf8'))
-      return accept(ctx, 'razorpay', raw, [{ eventId, type: body.event, payload: body }], reply)
-    })
-
-    app.post('/webhooks/toss', async (req, reply) => {
-      const raw = rawOf(req)
-      // Toss signs no payment webhook: processing re-fetches the payment from the API instead.
-      const body = json(raw) as {
-        eventType?: string
-        data?: Record<string, unknown>
-        orderId?: string
-        status?: string
-        transactionKey?: string
-        secret?: string
-      }
-      if (!body || typeof body !== 'object')
-        throw new ApiError(400, 'invalid_request', 'Not a Toss event.', 'eventType')
-      const type = body.eventType ?? (body.secret !== undefined ? 'DEPOSIT_CALLBACK' : undefined)
-      if (!type) throw new ApiError(400, 'invalid_request', 'Not a Toss event.', 'eventType')
-      const d = (body.data ?? body) as Record<string, unknown>
-      const eventId = [
-        type,
-        d.paymentKey ?? d.orderId,
-        d.status,
-        d.lastTransactionKey ?? d.transactionKey,
-      ].join(':')
-      return accept(ctx, 'toss', raw, [{ eventId, type, payload: body }], reply)
-    })
-
-    app.post('/webhooks/twilio/status', async (req, reply) => {
-      const raw = rawOf(req)
-      const params = Object.fromEntries(new URLSearchParams(raw.toString('utf8')))
-      if (!skip()) {
-        const signature = header(req, 'x-twilio-signature')
-        if (!signature) throw invalid('x-twilio-signature', 'The X-Twilio-Signature header is missing.')
-        // Twilio signs the URL it called, which is our public URL, not the socket address.
-        const url = `${ctx.publicUrl()}${req.url}`
-        if (!ctx.providers.twilio.verifySignature(signature, url, params)) throw invalid('x-twilio-signature')
-      }
-      if (!params.MessageSid || !params.MessageStatus)
-        throw new ApiError(400, 'invalid_request', 'MessageSid and MessageStatus are required.', 'MessageSid')
-      const eventId = `${params.MessageSid}:${params.MessageStatus}`
-      return accept(
-        ctx,
-        'twilio',
-        raw,
-        [{ eventId, type: `message.${params.MessageStatus}`, payload: params }],
-        reply,
-      )
-    })
-
-    app.post('/webhooks/sendgrid', async (req, reply) => {
-      const raw = rawOf(req)
-      if (!skip()) {
-        const signature = header(req, 'x-twilio-email-event-webhook-signature')
-        const timestamp = header(req, 'x-twilio-email-event-webhook-timestamp')
-        if (!signature || !timestamp)
-          throw invalid(
-            'x-twilio-email-event-webhook-signature',
-            'The signed event webhook headers are missing.',
-          )
-        if (!ctx.providers.sendgrid.verifyWebhook(raw, signature, timestamp))
-          throw invalid('x-twilio-email-event-webhook-signature')
-        // The SDK helper does no replay check; the timestamp is signed, so we do.
-        if (checkAge() && ctx.clock.nowMs() - Number(timestamp) * 1000 > STALE_MS)
-          throw new ApiError(
-            400,
-            'stale_timestamp',
-            'The signature timestamp is too old.',
-            'x-twilio-email-event-webhook-timestamp',
-          )
-      }
-      const events = json(raw)
-      if (!Array.isArray(events))
-        throw new ApiError(400, 'invalid_request', 'SendGrid posts a JSON array of events.', 'body')
-      const inbound = events
-        .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
-        .map((e) => ({
-          eventId: String(e.sg_event_id ?? sha256(JSON.stringify(e))),
-          type: String(e.event ?? 'unknown'),
-          payload: e,
-        }))
-      return accept(ctx, 'sendgrid', raw, inbound, reply)
-    })
+        const events = source.receive(ctx, { raw, header, url: req.url }, webhookChecks(ctx))
+        return accept(ctx, source.provider, raw, events, reply)
+      })
   }
 }
