@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Builds a local stand-in for the base image standin's Dockerfiles name
-# (`node:20-bookworm-slim`) where no image registry is reachable: a debootstrap
+# Builds local stand-ins for the registry images standin's Dockerfiles and
+# docker-compose.test.yml name, where no image registry is reachable:
+# `node:20-bookworm-slim` is a debootstrap
 # minbase of Debian bookworm, imported, with this machine's Node 20 (binary and
 # npm) copied in where the official image keeps them, and a `node` user (uid
-# 1000) like the official image's. It is tagged with the official name, so the
-# Dockerfiles are exactly what users with a registry build.
+# 1000) like the official image's; `postgres:15-bookworm` is Debian's PostgreSQL 15
+# on the same rootfs with an entrypoint honouring the official image's
+# POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB. They are tagged with the official
+# names, so the Dockerfiles and the compose file are exactly what users run.
 #
 # The debootstrap rootfs is cached as a tarball (STANDIN_CACHE), so only the
 # first run pays for it (about 30 s); an image already present is kept.
@@ -13,11 +16,13 @@ set -euo pipefail
 
 cache="${STANDIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/standin}"
 tag="${STANDIN_BASE_IMAGE:-node:20-bookworm-slim}"
+pg_tag="${STANDIN_POSTGRES_IMAGE:-postgres:15-bookworm}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 rootfs_tar="$cache/debian-bookworm-minbase.tar"
 
-if docker image inspect "$tag" >/dev/null 2>&1 && [ -z "${STANDIN_REBUILD_BASE:-}" ]; then
-  echo "base image $tag: present"
+present() { docker image inspect "$1" >/dev/null 2>&1 && [ -z "${STANDIN_REBUILD_BASE:-}" ]; }
+if present "$tag" && present "$pg_tag"; then
+  echo "base images $tag, $pg_tag: present"
   exit 0
 fi
 
@@ -62,6 +67,27 @@ docker import "$rootfs_tar" standin-local/debian:bookworm >/dev/null
 
 ctx="$(mktemp -d /tmp/standin-base.XXXXXX)"
 trap 'rm -rf "$ctx"' EXIT
+here="$(cd "$(dirname "$0")" && pwd)"
+if ! present "$pg_tag"; then
+  mkdir "$ctx/postgres"
+  cp "$here/postgres-entrypoint.sh" "$ctx/postgres/"
+  cat > "$ctx/postgres/Dockerfile" <<'DOCKERFILE'
+FROM standin-local/debian:bookworm
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15 \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /var/lib/postgresql/data /var/run/postgresql \
+ && chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
+COPY postgres-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+ENV PATH=/usr/lib/postgresql/15/bin:$PATH PGDATA=/var/lib/postgresql/data
+EXPOSE 5432
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["postgres"]
+DOCKERFILE
+  docker build -q -t "$pg_tag" "$ctx/postgres" >/dev/null
+  echo "base image $pg_tag: built from debootstrap bookworm + Debian's postgresql-15"
+fi
+present "$tag" && exit 0
 cp "$node_bin" "$ctx/node"
 cp -r "$npm_dir" "$ctx/npm"
 cat > "$ctx/Dockerfile" <<'DOCKERFILE'
@@ -76,5 +102,13 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
 ENV NODE_VERSION=20
 CMD ["node"]
 DOCKERFILE
+# Where this machine's Node trusts extra certificate authorities (a TLS-inspecting proxy in
+# front of the registries), the stand-in trusts them too, or npm inside a build could not
+# reach the registry the host reaches. The official image needs nothing of the kind.
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
+  cp "$NODE_EXTRA_CA_CERTS" "$ctx/extra-ca.crt"
+  printf '%s\n' 'COPY extra-ca.crt /usr/local/share/ca-certificates/standin-host-extra.crt' \
+    'ENV NODE_EXTRA_CA_CERTS=/usr/local/share/ca-certificates/standin-host-extra.crt' >> "$ctx/Dockerfile"
+fi
 docker build -q -t "$tag" "$ctx" >/dev/null
 echo "base image $tag: built from debootstrap bookworm + Node $(node -v)"
