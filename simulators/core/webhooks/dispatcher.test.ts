@@ -39,12 +39,9 @@ async function waitForAttempts(eventId: string, attempts: number): Promise<Webho
   return delivery
 }
 
-/** Advances virtual time step by step, letting each real HTTP attempt finish in between. */
+/** Advances virtual time step by step; each advance waits for the real HTTP attempts it starts. */
 async function advanceThrough(ms: number[]) {
-  for (const step of ms) {
-    sims.core.clock.advance(step)
-    await new Promise((r) => setTimeout(r, 60))
-  }
+  for (const step of ms) await sims.core.clock.advanceAsync(step)
 }
 
 describe('webhook dispatcher', () => {
@@ -113,7 +110,7 @@ describe('webhook rules', () => {
     sims.core.webhooks.addRule({ match: { provider: 'testkit' }, effect: { type: 'duplicate' }, times: 1 })
     const event = emit()
     await waitForAttempts(event.id, 1)
-    await new Promise((r) => setTimeout(r, 100))
+    await sims.core.settled()
     const deliveries = sims.core.webhooks.listDeliveries({ eventId: event.id })
     expect(deliveries).toHaveLength(2)
     expect(receiver.received).toHaveLength(2)
@@ -163,7 +160,7 @@ describe('webhook rules', () => {
   it('delay postpones the first attempt in virtual time', async () => {
     sims.core.webhooks.addRule({ match: {}, effect: { type: 'delay', ms: 60_000 } })
     const event = emit()
-    await new Promise((r) => setTimeout(r, 100))
+    await sims.core.settled()
     expect(receiver.received).toHaveLength(0)
     await advanceThrough([60_000])
     expect((await waitForAttempts(event.id, 1)).status).toBe('delivered')
@@ -233,5 +230,149 @@ describe('webhook dispatcher: duplicates and schedules (issue 10 #7, #8)', () =>
     expect(Date.parse(delivery.attempts[1]!.at) - start).toBe(1_000)
     // The retries that fell due within the span follow without another advance.
     expect((await waitForAttempts(event.id, 4)).status).toBe('failed')
+  })
+})
+
+describe('webhook rules as a registry (issue 11 #3)', () => {
+  it('a rule with a probability fires on a seeded share of deliveries, the same share on a replay', async () => {
+    const firedFor = async (seed: number) => {
+      const dispatcher = new WebhookDispatcher({
+        clock: new VirtualClock({ scale: 0 }),
+        ids: new IdMinter(seed),
+        spec: () => ({ schedule: [], sign: () => ({}) }),
+        log: silentLogger,
+      })
+      dispatcher.addEndpoint({
+        provider: 'p',
+        account: 'a',
+        url: 'http://127.0.0.1:9/',
+        secret: 's',
+        source: 'config',
+      })
+      const rule = dispatcher.addRule({ effect: { type: 'delay', ms: 1_000 }, probability: 0.25 })
+      for (let i = 0; i < 400; i++) dispatcher.emit('p', 'a', { type: 't', payload: { i } })
+      return dispatcher.listRules().find((r) => r.id === rule.id)!
+    }
+    const first = await firedFor(3)
+    expect(first.seen).toBe(400)
+    expect(first.fired).toBeGreaterThan(60)
+    expect(first.fired).toBeLessThan(140)
+    expect((await firedFor(3)).fired).toBe(first.fired)
+  })
+
+  it('duplicate counts with the other rules in one pass: `times` and `after` hold for it too', async () => {
+    sims.core.webhooks.addRule({ effect: { type: 'duplicate', copies: 2 }, after: 1, times: 1 })
+    const events = [emit({ n: 1 }), emit({ n: 2 }), emit({ n: 3 })]
+    await sims.core.settled()
+    expect(events.map((e) => sims.core.webhooks.listDeliveries({ eventId: e.id }).length)).toEqual([1, 3, 1])
+    expect(sims.core.webhooks.listRules()[0]).toMatchObject({ seen: 3, fired: 1 })
+  })
+
+  it('explains each rule in words, and what it would do to a given delivery without counting it', async () => {
+    const drop = sims.core.webhooks.addRule({
+      match: { provider: 'testkit', eventType: 'widget.*' },
+      effect: { type: 'drop', attempts: 2 },
+      times: 1,
+    })
+    expect(drop.explanation).toBe(
+      'for testkit widget.* events, lose the first 2 attempts in transit (they count as failed), 1 time',
+    )
+    const other = sims.core.webhooks.addRule({
+      match: { eventType: 'order.*' },
+      effect: { type: 'duplicate' },
+    })
+    const event = emit({}, 'widget.shipped')
+    await sims.core.settled()
+    const delivery = sims.core.webhooks.listDeliveries({ eventId: event.id })[0]!
+    const explained = sims.core.webhooks.explainRules(delivery.id)
+    expect(explained).toEqual([
+      { ruleId: drop.id, matches: true, reason: drop.explanation, wouldFire: false }, // its one time is used
+      {
+        ruleId: other.id,
+        matches: false,
+        reason: 'event type widget.shipped does not match order.*',
+        wouldFire: false,
+      },
+    ])
+    expect(sims.core.webhooks.listRules().map((r) => r.seen)).toEqual([1, 0])
+  })
+
+  it('the tampering list reads in the registry order whatever order the rules were added in', async () => {
+    sims.core.webhooks.addRule({ effect: { type: 'bad-signature' } })
+    sims.core.webhooks.addRule({ effect: { type: 'stale-timestamp', seconds: 600 } })
+    const delivery = await waitForAttempts(emit().id, 1)
+    expect(delivery.attempts[0]!.tampering).toEqual(['stale-timestamp', 'bad-signature'])
+  })
+
+  it('refuses a probability outside 0..1 naming the field', () => {
+    expect(() => sims.core.webhooks.addRule({ effect: { type: 'duplicate' }, probability: 2 })).toThrow(
+      /probability/,
+    )
+  })
+})
+
+describe('webhook outbox under load (issue 13)', () => {
+  it('with 30 % of receiver answers failing, every event ends delivered or visibly failed: none lost', async () => {
+    const clock = new VirtualClock({ scale: 0 })
+    // Every third answer or so fails: a deterministic 30 % (answers 1..10: 3, 6, 9 fail).
+    const flaky = await startReceiver((n) => ([3, 6, 9].includes(n % 10) ? 503 : 200))
+    const dispatcher = new WebhookDispatcher({
+      clock,
+      ids: new IdMinter(11),
+      // Two retries, then give up: some events must end failed, visibly.
+      spec: () => ({ schedule: [1_000, 2_000], sign: () => ({}) }),
+      log: silentLogger,
+    })
+    try {
+      dispatcher.addEndpoint({ provider: 'p', account: 'a', url: flaky.url, secret: 's', source: 'config' })
+      const emitted = 300
+      for (let i = 0; i < emitted; i++) dispatcher.emit('p', 'a', { type: 't', payload: { i } })
+      await clock.advanceAsync(10_000)
+      const counts = dispatcher.counts()
+      expect(counts.pending + counts.retrying).toBe(0)
+      expect(counts.delivered + counts.failed).toBe(emitted)
+      expect(counts.failed).toBeGreaterThan(0)
+      const failed = dispatcher.listDeliveries({ status: 'failed', limit: emitted })
+      expect(failed.every((d) => d.attempts.length === 3 && d.attempts.every((a) => a.status === 503))).toBe(
+        true,
+      )
+      expect(flaky.received.length).toBe(
+        dispatcher.listDeliveries({ limit: emitted }).reduce((sum, d) => sum + d.attempts.length, 0),
+      )
+    } finally {
+      clock.clearTimers()
+      await flaky.close()
+    }
+  })
+
+  it('past the cap the oldest ended events go, pending ones stay', async () => {
+    const clock = new VirtualClock({ scale: 0 })
+    const dispatcher = new WebhookDispatcher({
+      clock,
+      ids: new IdMinter(5),
+      spec: () => ({ schedule: [60_000], sign: () => ({}) }),
+      log: silentLogger,
+      maxEvents: 100,
+    })
+    dispatcher.addEndpoint({
+      provider: 'p',
+      account: 'a',
+      url: 'http://127.0.0.1:9/',
+      secret: 's',
+      source: 'config',
+    })
+    dispatcher.addRule({ effect: { type: 'delay', ms: 1_000_000 }, times: 1 })
+    const pending = dispatcher.emit('p', 'a', { type: 't', payload: {} }) // held back by the delay: still pending
+    for (let i = 0; i < 100; i++) dispatcher.emit('p', 'a', { type: 'quiet', payload: {}, to: undefined })
+    await clock.idle()
+    // The 100 quiet events went to a closed port and are retrying (pending): none may be dropped yet.
+    expect(dispatcher.listEvents({ limit: 1000 })).toHaveLength(101)
+    await clock.advanceAsync(60_000) // their one retry fails too: they end failed
+    for (let i = 0; i < 10; i++) dispatcher.emit('p', 'a', { type: 'late', payload: {} })
+    const kept = dispatcher.listEvents({ limit: 1000 })
+    expect(kept.length).toBeLessThanOrEqual(100)
+    expect(dispatcher.getEvent(pending.id)).toBeDefined()
+    expect(dispatcher.listDeliveries({ eventId: pending.id })[0]!.status).toBe('pending')
+    clock.clearTimers()
   })
 })

@@ -1,0 +1,96 @@
+import { isoTime, type VirtualClock } from '../clock.ts'
+import type { OutgoingAttempt } from './effects/index.ts'
+import type { DeliveryState } from './outbox.ts'
+import type { WebhookAttempt, WebhookSpec } from './types.ts'
+
+const EXCERPT = 500
+
+/**
+ * One attempt on the wire: serialize, let the delivery's rules change what is
+ * signed or lose the attempt, sign, send, and record what happened. Never
+ * throws for the receiver's failures (refused, timed out, non-2xx): those are
+ * the attempt's outcome.
+ */
+export async function sendAttempt(
+  spec: WebhookSpec,
+  state: DeliveryState,
+  trigger: WebhookAttempt['trigger'],
+  clock: VirtualClock,
+): Promise<{ attempt: WebhookAttempt; response?: Response }> {
+  const n = state.delivery.attempts.length + 1
+  const started = clock.realNow()
+  const now = clock.now()
+  const at = isoTime(now)
+  const body = spec.serialize
+    ? spec.serialize(state.event, state.endpoint)
+    : JSON.stringify(state.event.payload)
+
+  const outgoing: OutgoingAttempt = {
+    n,
+    trigger,
+    at: now,
+    timestamp: now,
+    signOtherBytes: false,
+    drop: false,
+    tampering: [],
+  }
+  for (const fired of state.rules) fired.definition.attempt?.(fired.effect, outgoing)
+  const { tampering } = outgoing
+
+  let headers: Record<string, string>
+  try {
+    headers = spec.sign({
+      event: state.event,
+      endpoint: state.endpoint,
+      timestamp: outgoing.timestamp,
+      // Other bytes than those sent: every scheme (HMAC, ECDSA, URL+params) then fails to verify.
+      body: outgoing.signOtherBytes ? `${body} ` : body,
+      attempt: n,
+    })
+  } catch (error) {
+    headers = {}
+    tampering.push(`sign-failed: ${(error as Error).message}`)
+  }
+  const base = { n, at, trigger, requestHeaders: headers, tampering }
+  if (outgoing.drop)
+    return { attempt: { ...base, outcome: 'dropped', durationMs: 0, error: 'dropped by rule' } }
+
+  try {
+    const response = await fetch(state.endpoint.url, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(
+        spec.attemptTimeoutMs?.(state.endpoint, state.delivery) ?? spec.timeoutMs ?? 10_000,
+      ),
+    })
+    const text = await response.text().catch(() => '')
+    const ok = response.status >= 200 && response.status < 300
+    return {
+      attempt: {
+        ...base,
+        outcome: ok ? 'delivered' : 'failed',
+        status: response.status,
+        durationMs: Math.round(clock.realNow() - started),
+        responseExcerpt: text.slice(0, EXCERPT),
+      },
+      response,
+    }
+  } catch (error) {
+    return {
+      attempt: {
+        ...base,
+        outcome: 'failed',
+        error: describeError(error),
+        durationMs: Math.round(clock.realNow() - started),
+      },
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } }
+  if (e.name === 'TimeoutError') return 'timeout: the receiver did not answer in time'
+  return e.cause?.code ? `${e.cause.code}: ${e.cause.message ?? e.message}` : e.message
+}
