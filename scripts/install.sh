@@ -2,7 +2,8 @@
 # Installs everything standin needs, from nothing:
 #  - Debian packages: chromium (the browser Playwright drives: Playwright's own
 #    download is not reachable everywhere), ffmpeg (Playwright video), and
-#    postgresql (the reference target's tests run on PostgreSQL too);
+#    postgresql (the reference target's tests run on PostgreSQL too), and for the
+#    container suite docker.io, debootstrap and docker-compose;
 #  - the npm packages, at their locked versions.
 # Elsewhere (a laptop without apt) it installs Playwright's own Chromium instead.
 set -euo pipefail
@@ -13,6 +14,14 @@ if command -v apt-get >/dev/null 2>&1; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The container suite (scripts/docker/e2e.sh): an engine started by hand, a debootstrap
+  # base where no image registry is reachable, and compose (Debian's 1.29 where no v2 plugin).
+  # A machine whose Docker already runs (docker-ce, Docker Desktop) needs neither.
+  if ! docker info >/dev/null 2>&1; then
+    command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+    command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  fi
+  docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

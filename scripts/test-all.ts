@@ -148,6 +148,12 @@ if (wanted('reshaped')) counted('journeys on another API shape', 'npx', ['tsx', 
 // The mutation run: the clean run green, and every reference-target defect caught by some journey.
 if (wanted('mutation')) counted('mutation run', 'npx', ['tsx', 'scripts/mutation.ts'])
 
+// The installable package: `npm pack`, installed into a scratch project, used from there.
+if (wanted('package')) counted('package (npm pack, installed)', 'bash', ['scripts/package/pack-test.sh'])
+
+// The containers for real: a Docker engine, the images, docker-compose.test.yml end to end, StandinContainer.
+if (wanted('docker')) counted('docker: compose + testcontainers', 'bash', ['scripts/docker/e2e.sh'])
+
 interface PlaywrightJson {
   stats: { expected: number; unexpected: number; flaky: number; skipped: number }
 }
