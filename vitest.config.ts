@@ -12,6 +12,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    typecheck: { enabled: false },
+    // Type tests (*.test-d.ts): `npx vitest run --typecheck.only`; `tsc -p .` checks them too.
+    typecheck: { enabled: false, include: ['simulators/**/*.test-d.ts'], tsconfig: 'tsconfig.json' },
   },
 })

@@ -47,10 +47,15 @@ export type AlphabetName = keyof typeof ALPHABETS
  * ids.mint('SM', 32, 'hex')      // a 32-hex SID
  */
 export class IdMinter {
-  private readonly random: Random
+  private random: Random
 
-  constructor(seed: number) {
+  constructor(private readonly seed: number) {
     this.random = createRandom(seed)
+  }
+
+  /** Back to the first id of the seed: a reset hub mints the same ids as a fresh one. */
+  restart(): void {
+    this.random = createRandom(this.seed)
   }
 
   mint(prefix: string, length: number, alphabet: AlphabetName = 'alnum'): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isLoopback } from '../core/control/auth.ts'
 import { HarnessError } from '../core/errors.ts'
 import type { AnyProvider } from '../core/provider.ts'
 
@@ -23,6 +24,8 @@ import type { AnyProvider } from '../core/provider.ts'
  * | STANDIN_JOURNAL_MAX_BODY_BYTES | --journal-max-body-bytes | 65536 (larger bodies stored truncated) |
  * | STANDIN_REQUEST_TIMEOUT_MS | --request-timeout-ms | 30000 (a whole request must arrive within it) |
  * | STANDIN_MAX_CONNECTIONS | --max-connections | 2048 (open connections per port) |
+ * | STANDIN_CONTROL_TOKEN | --control-token | none; required when the host is not loopback |
+ * | STANDIN_CORS | --cors | none (no Access-Control-Allow-Origin): the one origin allowed |
  */
 const Port = z.coerce.number().int().min(0).max(65_535)
 
@@ -59,6 +62,8 @@ export const HubConfig = z.object({
   presetsDir: z.string().default('scenarios/presets'),
   webhooks: z.array(WebhookTarget).default([]),
   log: z.enum(['silent', 'info', 'debug']).default('info'),
+  controlToken: z.string().min(1).optional(),
+  cors: z.url().optional(),
 })
 export type HubConfig = z.infer<typeof HubConfig>
 export type HubConfigInput = z.input<typeof HubConfig>
@@ -96,6 +101,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, providers: AnyProvider[]):
   set('maxConnections', env.STANDIN_MAX_CONNECTIONS)
   set('presetsDir', env.STANDIN_PRESETS_DIR)
   set('log', env.STANDIN_LOG)
+  set('controlToken', env.STANDIN_CONTROL_TOKEN)
+  set('cors', env.STANDIN_CORS)
   if (env.STANDIN_PROVIDERS)
     out.providers = env.STANDIN_PROVIDERS.split(',')
       .map((p) => p.trim())
@@ -111,14 +118,31 @@ export function configFromEnv(env: NodeJS.ProcessEnv, providers: AnyProvider[]):
   return out as HubConfigInput
 }
 
+/** A setting as a user writes it: `timeScale` → --time-scale / STANDIN_TIME_SCALE; `ports.stripe` → --stripe-port. */
+function settingNames(path: string[]): { flag: string; env: string } {
+  const [key = '', sub] = path
+  const kebab = key === 'ports' && sub ? `${sub}-port` : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const env = `STANDIN_${kebab.replace(/-/g, '_').toUpperCase()}`
+  return { flag: key === 'webhooks' ? '--webhook' : `--${kebab}`, env }
+}
+
 /** Validates a merged config; a bad value is a harness error naming the setting. */
 export function resolveConfig(input: HubConfigInput, providers: AnyProvider[]): HubConfig {
   const parsed = HubConfig.safeParse(input)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    const field = issue.path.join('.')
-    throw new HarnessError('STANDIN_BAD_CONFIG', `Bad configuration: ${field}: ${issue.message}.`, { field })
+    const { flag, env } = settingNames(issue.path.map(String))
+    throw new HarnessError('STANDIN_BAD_CONFIG', `Bad ${flag} (${env}): ${issue.message}.`, {
+      field: flag.slice(2),
+    })
   }
+  // Reachable by others, the control plane reads captured OTPs and changes what every provider answers.
+  if (!isLoopback(parsed.data.host) && !parsed.data.controlToken)
+    throw new HarnessError(
+      'STANDIN_BAD_CONFIG',
+      `Refusing to start: host ${parsed.data.host} is reachable from other machines and no control-plane token is set, so anyone could read captured codes and change faults. Pass --control-token <token> (or STANDIN_CONTROL_TOKEN), or bind 127.0.0.1.`,
+      { field: 'control-token' },
+    )
   const known = new Set(providers.map((p) => p.name))
   for (const name of [
     ...(parsed.data.providers ?? []),

@@ -77,7 +77,7 @@ export async function startHub(
     if (core.providers.has(target.provider)) core.webhooks.addEndpoint({ ...target, source: 'config' })
   }
   const controlPort = await listen(
-    buildControlApp(core, presets, limits),
+    buildControlApp(core, presets, limits, { token: config.controlToken, cors: config.cors }),
     config.port,
     'the control plane',
     '--port',

@@ -1,10 +1,5 @@
-import type { z } from 'zod'
 import type { FaultRule, FaultRuleInput } from '../faults/schema.ts'
-import type { JournalEntry, JournalFilter } from '../journal.ts'
-import type { CapturedMessage, MessageFilter } from '../messages.ts'
-import type { WebhookRule, WebhookRuleInput } from '../webhooks/rules.ts'
-import type { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../webhooks/types.ts'
-import type * as s from './schemas.ts'
+import { type RouteId, type RouteInput, type RouteOutput, routes } from './routes.ts'
 
 /** A fetch-like function: global fetch over HTTP, or an in-process one (fastify inject). */
 export type FetchLike = (
@@ -28,8 +23,6 @@ export class StandinClientError extends Error {
   }
 }
 
-type Query = Record<string, unknown>
-
 /**
  * The typed client of the control plane, used by the CLI, the journeys and
  * users' own tests. One interface over HTTP (`new StandinClient({ url })`) and
@@ -46,33 +39,31 @@ type Query = Record<string, unknown>
 export class StandinClient {
   private readonly base: string
   private readonly fetcher: FetchLike
+  private readonly token: string | undefined
 
-  constructor(options: { url?: string; fetch?: FetchLike } = {}) {
+  /** `token`: the hub's control-plane token (default env STANDIN_CONTROL_TOKEN), sent as a Bearer header. */
+  constructor(options: { url?: string; fetch?: FetchLike; token?: string } = {}) {
     this.base = (options.url ?? process.env.STANDIN_URL ?? 'http://127.0.0.1:4700').replace(/\/$/, '')
     this.fetcher = options.fetch ?? (globalThis.fetch as unknown as FetchLike)
+    this.token = options.token ?? (process.env.STANDIN_CONTROL_TOKEN || undefined)
   }
 
-  health = () => this.call<z.infer<typeof s.Health>>('GET', '/health')
-  providers = () => this.call<{ providers: z.infer<typeof s.ProviderInfo>[] }>('GET', '/providers')
-  reset = (body: { provider?: string; account?: string } = {}) =>
-    this.call<{ reset: true }>('POST', '/reset', { body })
+  health = () => this.call('health', {})
+  providers = () => this.call('providers.list', {})
+  reset = (body: Body<'reset'> = {}) => this.call('reset', { body })
 
   readonly journal = {
-    list: (filter: JournalFilterInput = {}) =>
-      this.call<{ entries: JournalEntry[]; lastSeq: number }>('GET', '/journal', { query: filter }),
-    wait: (filter: JournalFilterInput & { timeoutMs?: number }) =>
-      this.call<JournalEntry>('GET', '/journal/wait', { query: filter }),
-    clear: (provider?: string) => this.call<{ cleared: true }>('DELETE', '/journal', { query: { provider } }),
+    list: (filter: Query<'journal.list'> = {}) => this.call('journal.list', { query: filter }),
+    wait: (filter: Query<'journal.wait'>) => this.call('journal.wait', { query: filter }),
+    clear: (provider?: string) => this.call('journal.clear', { query: { provider } }),
   }
 
   readonly faults = {
-    add: (rule: FaultRuleInput) => this.call<FaultRule>('POST', '/faults', { body: rule }),
-    list: (provider?: string) =>
-      this.call<{ rules: FaultRule[] }>('GET', '/faults', { query: { provider } }).then((r) => r.rules),
-    get: (id: string) => this.call<FaultRule>('GET', `/faults/${encodeURIComponent(id)}`),
-    remove: (id: string) => this.call<{ removed: number }>('DELETE', `/faults/${encodeURIComponent(id)}`),
-    clear: (provider?: string) =>
-      this.call<{ removed: number }>('DELETE', '/faults', { query: { provider } }),
+    add: (rule: Body<'faults.add'>) => this.call('faults.add', { body: rule }),
+    list: (provider?: string) => this.call('faults.list', { query: { provider } }).then((r) => r.rules),
+    get: (id: string) => this.call('faults.get', { params: { id } }),
+    remove: (id: string) => this.call('faults.remove', { params: { id } }),
+    clear: (provider?: string) => this.call('faults.clear', { query: { provider } }),
     /** Adds a rule for the length of `fn` and removes it afterwards, even when `fn` throws (toxiproxy's `down do`). */
     during: async <T>(rule: FaultRuleInput, fn: (rule: FaultRule) => Promise<T>): Promise<T> => {
       const added = await this.faults.add(rule)
@@ -86,88 +77,78 @@ export class StandinClient {
 
   readonly webhooks = {
     rules: {
-      add: (rule: WebhookRuleInput) => this.call<WebhookRule>('POST', '/webhooks/rules', { body: rule }),
-      list: () => this.call<{ rules: WebhookRule[] }>('GET', '/webhooks/rules').then((r) => r.rules),
-      remove: (id: string) =>
-        this.call<{ removed: number }>('DELETE', `/webhooks/rules/${encodeURIComponent(id)}`),
-      clear: (provider?: string) =>
-        this.call<{ removed: number }>('DELETE', '/webhooks/rules', { query: { provider } }),
+      add: (rule: Body<'webhooks.rules.add'>) => this.call('webhooks.rules.add', { body: rule }),
+      list: () => this.call('webhooks.rules.list', {}).then((r) => r.rules),
+      remove: (id: string) => this.call('webhooks.rules.remove', { params: { id } }),
+      clear: (provider?: string) => this.call('webhooks.rules.clear', { query: { provider } }),
     },
     endpoints: {
-      add: (body: z.input<typeof s.EndpointBody>) =>
-        this.call<WebhookEndpoint>('POST', '/webhooks/endpoints', { body }),
-      list: (query: { provider?: string; account?: string } = {}) =>
-        this.call<{ endpoints: WebhookEndpoint[] }>('GET', '/webhooks/endpoints', { query }).then(
-          (r) => r.endpoints,
-        ),
-      remove: (id: string) =>
-        this.call<{ removed: number }>('DELETE', `/webhooks/endpoints/${encodeURIComponent(id)}`),
+      add: (body: Body<'webhooks.endpoints.add'>) => this.call('webhooks.endpoints.add', { body }),
+      list: (query: Query<'webhooks.endpoints.list'> = {}) =>
+        this.call('webhooks.endpoints.list', { query }).then((r) => r.endpoints),
+      remove: (id: string) => this.call('webhooks.endpoints.remove', { params: { id } }),
     },
     events: {
-      list: (query: Partial<z.infer<typeof s.EventsQuery>> = {}) =>
-        this.call<{ events: WebhookEvent[] }>('GET', '/webhooks/events', { query }).then((r) => r.events),
+      list: (query: Query<'webhooks.events.list'> = {}) =>
+        this.call('webhooks.events.list', { query }).then((r) => r.events),
       /** Runs a provider trigger (a CLI-style `trigger <event>`), or emits `payload` as is. */
-      send: (body: z.input<typeof s.SendEventBody>) =>
-        this.call<{ result: unknown }>('POST', '/webhooks/events', { body }),
+      send: (body: Body<'webhooks.events.send'>) => this.call('webhooks.events.send', { body }),
     },
     deliveries: {
-      list: (query: DeliveriesQueryInput = {}) =>
-        this.call<{ deliveries: WebhookDelivery[] }>('GET', '/webhooks/deliveries', { query }).then(
-          (r) => r.deliveries,
-        ),
-      get: (id: string) =>
-        this.call<WebhookDelivery>('GET', `/webhooks/deliveries/${encodeURIComponent(id)}`),
-      wait: (query: DeliveriesQueryInput & { timeoutMs?: number }) =>
-        this.call<WebhookDelivery>('GET', '/webhooks/deliveries/wait', { query }),
-      redeliver: (id: string) =>
-        this.call<WebhookDelivery>('POST', `/webhooks/deliveries/${encodeURIComponent(id)}/redeliver`),
+      list: (query: Query<'webhooks.deliveries.list'> = {}) =>
+        this.call('webhooks.deliveries.list', { query }).then((r) => r.deliveries),
+      get: (id: string) => this.call('webhooks.deliveries.get', { params: { id } }),
+      wait: (query: Query<'webhooks.deliveries.wait'>) => this.call('webhooks.deliveries.wait', { query }),
+      redeliver: (id: string) => this.call('webhooks.deliveries.redeliver', { params: { id } }),
     },
   }
 
   readonly messages = {
-    list: (filter: MessageFilterInput = {}) =>
-      this.call<{ messages: CapturedMessage[] }>('GET', '/messages', { query: filter }).then(
-        (r) => r.messages,
-      ),
-    wait: (filter: MessageFilterInput & { timeoutMs?: number }) =>
-      this.call<CapturedMessage>('GET', '/messages/wait', { query: filter }),
+    list: (filter: Query<'messages.list'> = {}) =>
+      this.call('messages.list', { query: filter }).then((r) => r.messages),
+    wait: (filter: Query<'messages.wait'>) => this.call('messages.wait', { query: filter }),
     /** The OTP in the newest message to `to`, waiting for one to arrive. */
-    code: (filter: MessageFilterInput & { to: string; timeoutMs?: number }) =>
-      this.call<{ code: string; message: CapturedMessage }>('GET', '/messages/code', { query: filter }),
-    links: (filter: MessageFilterInput & { to: string; timeoutMs?: number }) =>
-      this.call<{ links: string[]; message: CapturedMessage }>('GET', '/messages/links', { query: filter }),
-    clear: (provider?: string) =>
-      this.call<{ cleared: true }>('DELETE', '/messages', { query: { provider } }),
+    code: (filter: Query<'messages.code'>) => this.call('messages.code', { query: filter }),
+    links: (filter: Query<'messages.links'>) => this.call('messages.links', { query: filter }),
+    clear: (provider?: string) => this.call('messages.clear', { query: { provider } }),
   }
 
   readonly clock = {
-    get: () => this.call<ClockState>('GET', '/clock'),
+    get: () => this.call('clock.get', {}),
     /** `by`: ms or '90s', '15m', '2h', '3d'. */
-    advance: (by: number | string) => this.call<ClockState>('POST', '/clock/advance', { body: { by } }),
-    scale: (scale: number) => this.call<ClockState>('POST', '/clock/scale', { body: { scale } }),
-    set: (time: number | string) => this.call<ClockState>('POST', '/clock/set', { body: { time } }),
+    advance: (by: Body<'clock.advance'>['by']) => this.call('clock.advance', { body: { by } }),
+    scale: (scale: Body<'clock.scale'>['scale']) => this.call('clock.scale', { body: { scale } }),
+    /** `time`: epoch ms or ISO 8601. */
+    set: (time: Body<'clock.set'>['time']) => this.call('clock.set', { body: { time } }),
   }
 
   readonly presets = {
-    list: () => this.call<z.infer<typeof s.PresetList>>('GET', '/presets').then((r) => r.presets),
+    list: () => this.call('presets.list', {}).then((r) => r.presets),
     apply: (name: string, vars: Record<string, string> = {}) =>
-      this.call<{ faults: FaultRule[]; webhookRules: WebhookRule[] }>(
-        'POST',
-        `/presets/${encodeURIComponent(name)}/apply`,
-        { body: { vars } },
-      ),
+      this.call('presets.apply', { params: { name }, body: { vars } }),
   }
 
-  private async call<T>(
-    method: string,
-    path: string,
-    options: { query?: Query; body?: unknown } = {},
-  ): Promise<T> {
-    const url = `${this.base}/_standin${path}${toQueryString(options.query)}`
-    const init: Parameters<FetchLike>[1] = { method, headers: { accept: 'application/json' } }
-    if (options.body !== undefined) {
+  /**
+   * Any control-plane operation by its route id, with the input its schemas
+   * take and the answer they describe; the method and path come from the table.
+   * @example await standin.call('faults.get', { params: { id: 'fault_1' } })
+   */
+  async call<K extends RouteId>(id: K, input: RouteInput<K>): Promise<RouteOutput<K>> {
+    const spec = routes[id]
+    const { params, query, body } = input as {
+      params?: Record<string, string>
+      query?: Record<string, unknown>
+      body?: unknown
+    }
+    const path = spec.path.replace(/:([A-Za-z]+)/g, (_, name: string) =>
+      encodeURIComponent(params?.[name] ?? ''),
+    )
+    const url = `${this.base}/_standin${path}${toQueryString(query)}`
+    const init: Parameters<FetchLike>[1] = { method: spec.method, headers: { accept: 'application/json' } }
+    if (this.token) init.headers.authorization = `Bearer ${this.token}`
+    if ('body' in spec) {
       init.headers['content-type'] = 'application/json'
-      init.body = JSON.stringify(options.body)
+      init.body = JSON.stringify(body ?? {})
     }
     let response: Awaited<ReturnType<FetchLike>>
     try {
@@ -185,16 +166,14 @@ export class StandinClient {
       const e = json?.error ?? {}
       throw new StandinClientError(response.status, e.code ?? 'STANDIN_ERROR', e.message ?? text, e.field)
     }
-    return json as T
+    return json as RouteOutput<K>
   }
 }
 
-type ClockState = z.infer<typeof s.ClockState>
-type JournalFilterInput = Partial<JournalFilter>
-type MessageFilterInput = Partial<MessageFilter>
-type DeliveriesQueryInput = Partial<z.infer<typeof s.DeliveriesQuery>>
+type Query<K extends RouteId> = RouteInput<K> extends { query: infer Q } ? Q : never
+type Body<K extends RouteId> = RouteInput<K> extends { body: infer B } ? B : never
 
-function toQueryString(query: Query | undefined): string {
+function toQueryString(query: Record<string, unknown> | undefined): string {
   if (!query) return ''
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query)) {

@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import type { ControlRoute } from './routes.ts'
+import type { RouteSpec } from './routes.ts'
 
 /** The control plane's OpenAPI 3.1 document, generated from the same zod schemas that validate it. */
-export function openApiDocument(routes: ControlRoute[], prefix: string): Record<string, unknown> {
+export function openApiDocument(routes: Record<string, RouteSpec>, prefix: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
-  for (const route of routes) {
+  for (const [id, route] of Object.entries(routes)) {
     const path = prefix + route.path.replace(/:([A-Za-z]+)/g, '{$1}')
     const params = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
       name: m[1],
@@ -17,7 +17,8 @@ export function openApiDocument(routes: ControlRoute[], prefix: string): Record<
     paths[path][route.method.toLowerCase()] = {
       summary: route.summary,
       tags: [route.tag],
-      operationId: operationId(route),
+      // The route's stable id, the same the client's methods are named after.
+      operationId: id,
       parameters: [...params, ...query],
       ...(route.body
         ? {
@@ -90,12 +91,4 @@ function queryParameters(schema: z.ZodType): unknown[] {
     schema: prop,
     ...(prop.description ? { description: prop.description } : {}),
   }))
-}
-
-function operationId(route: ControlRoute): string {
-  const words = route.path
-    .split('/')
-    .filter((w) => w && !w.startsWith(':'))
-    .map((w) => w.replace(/^./, (c) => c.toUpperCase()))
-  return route.method.toLowerCase() + words.join('') + (route.path.includes(':') ? 'ById' : '')
 }

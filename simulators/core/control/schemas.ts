@@ -46,6 +46,8 @@ export const ProviderInfo = z.object({
   webhooks: z.boolean(),
 })
 
+export const ProviderList = z.object({ providers: z.array(ProviderInfo) })
+
 export const ClockState = z.object({
   now: z.string(),
   epochMs: z.number(),
@@ -85,6 +87,7 @@ export const EndpointBody = z.strictObject({
   secret: z.string().min(1).optional(),
   events: z.array(z.string().min(1)).min(1).optional(),
 })
+export const EndpointsQuery = z.object({ provider: z.string().optional(), account: z.string().optional() })
 export const EndpointList = z.object({ endpoints: z.array(WebhookEndpoint) })
 
 export const EventsQuery = z.object({

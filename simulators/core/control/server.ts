@@ -9,22 +9,26 @@ import {
   serverOptions,
   writeRawResponse,
 } from '../transports/limits.ts'
-import { dashboardHtml } from './dashboard.ts'
+import { type ControlSecurity, secureControlPlane } from './auth.ts'
+import { registerDashboard } from './dashboard/index.ts'
+import { controlHandlers } from './handlers.ts'
 import { openApiDocument } from './openapi.ts'
 import type { Preset } from './presets.ts'
-import { controlRoutes } from './routes.ts'
+import { type RouteId, type RouteSpec, routes } from './routes.ts'
 import { StreamedJson } from './stream.ts'
 
 export const CONTROL_PREFIX = '/_standin'
 
 /**
  * The hub's own app: the control plane under /_standin/, its OpenAPI
- * document, and the dashboard at /. Bad input is a 400 naming the field.
+ * document, and the dashboard at /. Bad input is a 400 naming the field;
+ * with a token set, a request without it is a 401 (auth.ts).
  */
 export function buildControlApp(
   core: Core,
   presets: Map<string, Preset>,
   limits: ServerLimits = {},
+  security: ControlSecurity = {},
 ): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -66,30 +70,33 @@ export function buildControlApp(
     },
   })
   applyConnectionCap(app.server, limits)
-  const routes = controlRoutes(core, presets)
+  secureControlPlane(app, CONTROL_PREFIX, security)
+  const handlers = controlHandlers(core, presets)
   const openapi = openApiDocument(routes, CONTROL_PREFIX)
 
-  for (const route of routes) {
+  for (const [id, spec] of Object.entries(routes) as [RouteId, RouteSpec][]) {
+    // Each handler's input is typed from its own route's schemas; parsing with those schemas is what makes it so.
+    const handler = handlers[id] as (input: unknown) => unknown
     app.route({
-      method: route.method,
-      url: CONTROL_PREFIX + route.path,
+      method: spec.method,
+      url: CONTROL_PREFIX + spec.path,
       handler: async (request, reply) => {
-        const query = route.query ? parse(route.query, nestBrackets(request.query ?? {}), 'query') : {}
-        const body = route.body ? parse(route.body, request.body ?? {}, 'body') : undefined
+        const query = spec.query ? parse(spec.query, nestBrackets(request.query ?? {}), 'query') : {}
+        const body = spec.body ? parse(spec.body, request.body ?? {}, 'body') : undefined
         checkNames(core, query)
         checkNames(core, body)
-        const result = await route.handler({ query, body, params: request.params as Record<string, string> })
+        const result = await handler({ query, body, params: request.params })
         if (result instanceof StreamedJson)
           return reply
-            .code(route.status ?? 200)
+            .code(spec.status ?? 200)
             .type('application/json; charset=utf-8')
             .send(result.stream())
-        return reply.code(route.status ?? 200).send(result)
+        return reply.code(spec.status ?? 200).send(result)
       },
     })
   }
   app.get(`${CONTROL_PREFIX}/openapi.json`, async () => openapi)
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml()))
+  registerDashboard(app, core, CONTROL_PREFIX)
 
   app.setNotFoundHandler((request, reply) =>
     reply
