@@ -1,5 +1,6 @@
-import type { BalanceTransaction, Charge, Refund, StripeContext, StripeState } from './models.ts'
+import type { BalanceTransaction, Charge, Refund } from './models.ts'
 import { cardOf } from './payments.ts'
+import type { StripeContext, StripeState } from './state.ts'
 import { emitEvent } from './webhooks.ts'
 
 /**

@@ -10,7 +10,7 @@ import {
   type TaxRate,
   voidInvoice,
 } from './invoicing.ts'
-import type { Customer, Invoice, StripeContext, StripeState } from './models.ts'
+import type { Customer, Invoice } from './models.ts'
 import { endTrialWithoutPaymentMethod, resumeSubscription } from './pause.ts'
 import { createCardPaymentMethod } from './payments.ts'
 import { newConfiguration } from './routes/billing-portal.ts'
@@ -21,6 +21,7 @@ import { newPrice } from './routes/products.ts'
 import { newSubscription } from './routes/subscriptions.ts'
 import { activate, buildPhases, cancelSchedule, releaseSchedule, type Schedule } from './schedules.ts'
 import { blank } from './spec.ts'
+import type { StripeContext, StripeState } from './state.ts'
 import { sourceOf } from './trigger-support.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 

@@ -1,17 +1,10 @@
 import { applyCustomerBalance, prepareSubscriptionInvoice, spendOnceDiscounts } from './invoicing.ts'
-import type {
-  Customer,
-  Invoice,
-  InvoicePayment,
-  Price,
-  StripeContext,
-  Subscription,
-  SubscriptionItem,
-} from './models.ts'
+import type { Customer, Invoice, InvoicePayment, Price, Subscription, SubscriptionItem } from './models.ts'
 import { endTrialWithoutPaymentMethod } from './pause.ts'
 import { type ConfirmOutcome, confirmIntent, newPaymentIntent } from './payments.ts'
 import { advanceSchedule, dueSchedules } from './schedules.ts'
 import { blank } from './spec.ts'
+import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**

@@ -6,7 +6,7 @@ import {
   settleInvoiceIntent,
   startSubscription,
 } from './billing.ts'
-import type { CheckoutSession, Customer, Price, StripeContext } from './models.ts'
+import type { CheckoutSession, Customer, Price } from './models.ts'
 import {
   completeAuthentication,
   confirmIntent,
@@ -16,6 +16,7 @@ import {
 import { attach } from './routes/payment-methods.ts'
 import { newSubscription } from './routes/subscriptions.ts'
 import { blank } from './spec.ts'
+import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**

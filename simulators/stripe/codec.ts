@@ -1,5 +1,5 @@
 import { fail } from './errors.ts'
-import { lookupById, type StripeState } from './models.ts'
+import { lookupById, type StripeState } from './state.ts'
 
 /**
  * API versions and the wire shape of each. Objects are stored once, with the

@@ -12,8 +12,8 @@ import {
   scopedAccount,
   verifyAccount,
 } from './connect.ts'
-import type { StripeContext, StripeState } from './models.ts'
 import { confirmIntent, createCardPaymentMethod, newPaymentIntent } from './payments.ts'
+import type { StripeContext, StripeState } from './state.ts'
 import { sourceOf } from './trigger-support.ts'
 
 /**

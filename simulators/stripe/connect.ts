@@ -3,15 +3,9 @@ import type { PlainRequest } from '../core/http.ts'
 import type { RouteDefinition } from '../core/provider.ts'
 import { availableIn, book, bookCharge, DAY, syncLedger } from './balance.ts'
 import { fail, invalidRequest, stripeError } from './errors.ts'
-import type {
-  ConnectedAccount,
-  PaymentIntent,
-  Payout,
-  StripeContext,
-  StripeState,
-  Transfer,
-} from './models.ts'
+import type { ConnectedAccount, PaymentIntent, Payout, Transfer } from './models.ts'
 import { blank } from './spec.ts'
+import type { StripeContext, StripeState } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**

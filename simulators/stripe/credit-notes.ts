@@ -1,55 +1,14 @@
 import { markPaid } from './billing.ts'
+import type { CreditNote } from './billing-objects.ts'
 import { invalidRequest } from './errors.ts'
 import { recompute, taxDetail } from './invoicing.ts'
-import type { Invoice, StripeContext } from './models.ts'
+import type { Invoice } from './models.ts'
 import { refundCharge } from './payments.ts'
 import { blank } from './spec.ts'
+import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
-/**
- * Credit notes: a credit on an open invoice lowers what is due
- * (`pre_payment`; crediting all that remains settles it); on a paid invoice
- * (`post_payment`) the amount is refunded to the card, credited to the
- * customer's balance or settled out of band. Voiding undoes the credit.
- */
-export interface CreditNote {
-  id: string
-  object: 'credit_note'
-  amount: number
-  amount_shipping: number
-  created: number
-  currency: string
-  customer: string
-  customer_balance_transaction: null
-  discount_amount: number
-  discount_amounts: { amount: number; discount: string }[]
-  effective_at: number | null
-  invoice: string
-  lines: { object: 'list'; data: Record<string, unknown>[]; has_more: boolean; url: string }
-  livemode: boolean
-  memo: string | null
-  metadata: Record<string, string>
-  number: string
-  out_of_band_amount: number | null
-  pdf: string
-  reason: string | null
-  refund: string | null
-  shipping_cost: null
-  status: 'issued' | 'void'
-  subtotal: number
-  subtotal_excluding_tax: number | null
-  tax_amounts: unknown[]
-  total: number
-  total_excluding_tax: number | null
-  type: 'post_payment' | 'pre_payment'
-  voided_at: number | null
-  refunds: { amount_refunded: number; refund: string }[]
-  total_taxes: unknown[]
-  pre_payment_amount: number
-  post_payment_amount: number
-  pretax_credit_amounts: unknown[]
-  _credit: number
-}
+export type { CreditNote }
 
 export interface CreditNoteInput {
   invoice: string

@@ -1,75 +1,11 @@
 import { addInterval } from './billing.ts'
+import type { Coupon, Discount, PromotionCode } from './billing-objects.ts'
 import { fail, invalidRequest } from './errors.ts'
-import type { Customer, StripeContext, Subscription } from './models.ts'
+import type { Customer, Subscription } from './models.ts'
+import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
-/**
- * Coupons, promotion codes and the Discounts they become when redeemed on a
- * customer, a subscription, an invoice or an invoice item. A Discount is
- * stored once with both wire shapes: `coupon` (embedded, before
- * 2025-09-30.clover) and `source.coupon` (an id, from clover); codec.ts keeps
- * the one the request's version has.
- */
-export interface Coupon {
-  id: string
-  object: 'coupon'
-  amount_off: number | null
-  created: number
-  currency: string | null
-  duration: 'forever' | 'once' | 'repeating'
-  duration_in_months: number | null
-  livemode: boolean
-  max_redemptions: number | null
-  metadata: Record<string, string>
-  name: string | null
-  percent_off: number | null
-  redeem_by: number | null
-  times_redeemed: number
-  valid: boolean
-  applies_to?: { products: string[] }
-  _deleted?: boolean
-}
-
-export interface PromotionCode {
-  id: string
-  object: 'promotion_code'
-  active: boolean
-  code: string
-  /** Before clover: the coupon, embedded. */
-  coupon: Coupon
-  /** From clover: `{ coupon: id, type: 'coupon' }`. */
-  promotion: { coupon: string; type: 'coupon' }
-  created: number
-  customer: string | null
-  expires_at: number | null
-  livemode: boolean
-  max_redemptions: number | null
-  metadata: Record<string, string>
-  restrictions: {
-    first_time_transaction: boolean
-    minimum_amount: number | null
-    minimum_amount_currency: string | null
-  }
-  times_redeemed: number
-}
-
-export interface Discount {
-  id: string
-  object: 'discount'
-  checkout_session: string | null
-  coupon: Coupon
-  source: { coupon: string; type: 'coupon' }
-  customer: string | null
-  end: number | null
-  invoice: string | null
-  invoice_item: string | null
-  promotion_code: string | null
-  start: number
-  subscription: string | null
-  subscription_item: string | null
-  /** Set once a `once` discount has been applied to a finalized invoice. */
-  _spent?: boolean
-}
+export type { Coupon, Discount, PromotionCode }
 
 /** The discounts parameter of customers, subscriptions, invoices and invoice items. */
 export type DiscountParam = {

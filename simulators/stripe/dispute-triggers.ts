@@ -1,7 +1,8 @@
 import type { TriggerSpec } from '../core/provider.ts'
 import { closeDispute, settleDispute, updateDispute } from './disputes.ts'
-import type { Dispute, StripeContext, StripeState } from './models.ts'
+import type { Dispute } from './models.ts'
 import { refundCharge } from './payments.ts'
+import type { StripeContext, StripeState } from './state.ts'
 import { payment, sourceOf } from './trigger-support.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 

@@ -1,9 +1,13 @@
 import { finalizeInvoice, markPaid } from './billing.ts'
+import type { InvoiceItem, TaxRate } from './billing-objects.ts'
 import { couponAmount, type Discount, discountActive } from './discounts.ts'
 import { fail, invalidRequest } from './errors.ts'
-import type { Customer, Invoice, Price, StripeContext, Subscription } from './models.ts'
+import type { Customer, Invoice, Subscription } from './models.ts'
 import { blank } from './spec.ts'
+import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
+
+export type { InvoiceItem, TaxRate }
 
 /**
  * One-off invoicing: invoice items, draft invoices built from them, the
@@ -13,58 +17,6 @@ import { type EventSource, emitEvent } from './webhooks.ts'
  * `recompute`, so a coupon or a tax rate prices a renewal the same way.
  */
 const DAY = 86_400
-
-export interface TaxRate {
-  id: string
-  object: 'tax_rate'
-  active: boolean
-  country: string | null
-  created: number
-  description: string | null
-  display_name: string
-  effective_percentage: number | null
-  inclusive: boolean
-  jurisdiction: string | null
-  jurisdiction_level: string | null
-  livemode: boolean
-  metadata: Record<string, string>
-  percentage: number
-  state: string | null
-  tax_type: string | null
-}
-
-export interface InvoiceItem {
-  id: string
-  object: 'invoiceitem'
-  amount: number
-  currency: string
-  customer: string
-  date: number
-  description: string | null
-  discountable: boolean
-  discounts: string[]
-  invoice: string | null
-  livemode: boolean
-  metadata: Record<string, string>
-  period: { start: number; end: number }
-  price: Price | null
-  proration: boolean
-  quantity: number
-  subscription: string | null
-  subscription_item: string | null
-  tax_rates: TaxRate[]
-  test_clock: string | null
-  unit_amount: number | null
-  unit_amount_decimal: string | null
-  parent: { subscription_details: { subscription: string } | null; type: 'subscription_details' } | null
-  pricing: {
-    price_details?: { price: string; product: string }
-    type: 'price_details'
-    unit_amount_decimal: string | null
-  }
-  proration_details: { credited_items: null; discount_amounts: unknown[] }
-  _lineId: string
-}
 
 type Line = Record<string, unknown> & {
   id: string

@@ -7,7 +7,8 @@ import {
   newInvoice,
 } from './billing.ts'
 import { invalidRequest } from './errors.ts'
-import type { Price, StripeContext, Subscription } from './models.ts'
+import type { Price, Subscription } from './models.ts'
+import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**

@@ -1,64 +1,12 @@
 import { addInterval, cancelSubscription, changeSubscription, startSubscription } from './billing.ts'
+import type { Schedule, SchedulePhase } from './billing-objects.ts'
 import { invalidRequest } from './errors.ts'
-import type { Price, StripeContext, Subscription } from './models.ts'
+import type { Price, Subscription } from './models.ts'
 import { newSubscription } from './routes/subscriptions.ts'
+import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
-/**
- * Subscription schedules: phases of prices over time. A schedule starting
- * now (or in the past) creates its subscription at once; one starting later
- * is `not_started` until its start date on the clock. At the end of a phase
- * the subscription moves to the next phase's prices at its renewal; after the
- * last phase, `end_behavior` releases the subscription or cancels it.
- */
-export interface SchedulePhase {
-  add_invoice_items: unknown[]
-  application_fee_percent: null
-  billing_cycle_anchor: null
-  billing_thresholds: null
-  collection_method: null
-  coupon: null
-  currency: string
-  default_payment_method: string | null
-  default_tax_rates: unknown[]
-  description: null
-  end_date: number
-  invoice_settings: null
-  items: {
-    billing_thresholds: null
-    metadata: Record<string, string>
-    price: string
-    quantity: number
-    tax_rates: unknown[]
-  }[]
-  metadata: Record<string, string>
-  on_behalf_of: null
-  proration_behavior: 'create_prorations'
-  start_date: number
-  transfer_data: null
-  trial_end: number | null
-}
-
-export interface Schedule {
-  id: string
-  object: 'subscription_schedule'
-  application: null
-  canceled_at: number | null
-  completed_at: number | null
-  created: number
-  current_phase: { start_date: number; end_date: number } | null
-  customer: string
-  default_settings: Record<string, unknown>
-  end_behavior: 'cancel' | 'none' | 'release' | 'renew'
-  livemode: boolean
-  metadata: Record<string, string>
-  phases: SchedulePhase[]
-  released_at: number | null
-  released_subscription: string | null
-  status: 'not_started' | 'active' | 'completed' | 'released' | 'canceled'
-  subscription: string | null
-  test_clock: string | null
-}
+export type { Schedule, SchedulePhase }
 
 export interface PhaseInput {
   items: { price: string; quantity?: number | undefined }[]

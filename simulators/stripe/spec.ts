@@ -90,12 +90,21 @@ export function operationParams(method: string, path: string): JsonSchema {
   return { type: 'object', properties, required, additionalProperties: false }
 }
 
-/** A schema-shaped object with every required field at its empty value, for fields the simulator does not model. */
+/**
+ * A schema-shaped object with every required field at its empty value, for fields the simulator does not model.
+ * Each kind's blank is worked out once and kept as JSON: parsing it is a fresh deep copy, far cheaper than
+ * walking the schema again on every create.
+ */
 export function blank(object: string): Record<string, unknown> {
-  const schema = schemaForObject(object)
-  if (!schema) return { object }
-  return blankOf(schema, 0) as Record<string, unknown>
+  let json = blanks.get(object)
+  if (json === undefined) {
+    const schema = schemaForObject(object)
+    json = JSON.stringify(schema ? blankOf(schema, 0) : { object })
+    blanks.set(object, json)
+  }
+  return JSON.parse(json) as Record<string, unknown>
 }
+const blanks = new Map<string, string>()
 
 function blankOf(schema: JsonSchema, depth: number): unknown {
   const s = resolve(schema)
@@ -126,7 +135,12 @@ function blankOf(schema: JsonSchema, depth: number): unknown {
 
 /** A component schema's required fields at their empty values, overlaid with `values`. */
 export function fill(schemaName: string, values: Record<string, unknown>): Record<string, unknown> {
-  const schema = spec().components.schemas[schemaName]
-  const base = schema ? (blankOf(schema, 0) as Record<string, unknown>) : {}
-  return { ...base, ...values }
+  let json = filled.get(schemaName)
+  if (json === undefined) {
+    const schema = spec().components.schemas[schemaName]
+    json = JSON.stringify(schema ? blankOf(schema, 0) : {})
+    filled.set(schemaName, json)
+  }
+  return { ...(JSON.parse(json) as Record<string, unknown>), ...values }
 }
+const filled = new Map<string, string>()

@@ -1,5 +1,5 @@
-import type { StripeContext } from './models.ts'
 import { confirmIntent, createCardPaymentMethod, newPaymentIntent } from './payments.ts'
+import type { StripeContext } from './state.ts'
 import type { EventSource } from './webhooks.ts'
 
 /** What the `stripe trigger` builders share (triggers.ts and its per-area files). */

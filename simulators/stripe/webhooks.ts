@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
 import { PINNED_VERSION, render } from './codec.ts'
 import { connectEndpointsAccount, scopeOf } from './connect.ts'
-import type { StripeContext, StripeEvent } from './models.ts'
+import type { StripeEvent } from './models.ts'
+import type { StripeContext } from './state.ts'
 
 /**
  * Stripe's webhook wire format: the Event JSON pretty-printed (2-space indent,
@@ -71,8 +72,20 @@ export interface EventSource {
 }
 
 /**
- * Records an Event (retrievable at /v1/events) and hands it to the dispatcher
- * for every endpoint that listens; `data.object` is a snapshot of the object now.
+ * How many events each account keeps for `/v1/events` (Stripe keeps 30 days of them); past it the oldest
+ * is forgotten, as the dispatcher forgets old deliveries, so a long load run does not grow without bound.
+ * `STANDIN_STRIPE_EVENTS_KEPT` overrides it.
+ */
+export const EVENTS_KEPT = Number(process.env.STANDIN_STRIPE_EVENTS_KEPT) || 10_000
+
+/** A copy of the object as it is now (what `data.object` shows), already in wire shape: plain JSON. */
+const snapshot = (value: object) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>
+
+/**
+ * Records an Event (retrievable at /v1/events) and hands that same object to
+ * the dispatcher for every endpoint that listens; `data.object` is a snapshot
+ * of the object now. Stored once: the dispatcher's outbox holds a reference to
+ * it, not a copy.
  */
 export function emitEvent(
   source: EventSource,
@@ -84,26 +97,32 @@ export function emitEvent(
   const { platform, connected } = scopeOf(ctx.account)
   // A connected account's events also go to its platform's Connect endpoints, naming the account.
   const connectTools = connected ? ctx.webhooksFor(connectEndpointsAccount(platform)) : undefined
-  const listening = [...ctx.webhooks.endpoints.list(), ...(connectTools?.endpoints.list() ?? [])].filter(
-    (e) => e.enabled && (e.events.includes('*') || e.events.includes(type)),
-  ).length
   const event: StripeEvent = {
     id: ctx.ids.mint('evt_', 24),
     object: 'event',
     ...(connected ? { account: connected } : {}),
     api_version: null,
     created: source.at,
-    data: {
-      object: structuredClone(object) as Record<string, unknown>,
-      ...(previous ? { previous_attributes: structuredClone(previous) } : {}),
-    },
+    data: previous
+      ? { object: snapshot(object), previous_attributes: snapshot(previous) }
+      : { object: snapshot(object) },
     livemode: false,
-    pending_webhooks: listening,
+    pending_webhooks:
+      listening(ctx.webhooks.endpoints.list(), type) + listening(connectTools?.endpoints.list(), type),
     request: source.request,
     type,
   }
-  ctx.state.events.insert(event)
+  const events = ctx.state.events
+  events.insert(event)
+  // The collection keeps insertion order, so the first one found is the oldest.
+  if (events.size > EVENTS_KEPT) events.delete(events.find(() => true)!.id)
   ctx.webhooks.emit({ type, id: event.id, payload: event })
   connectTools?.emit({ type, id: event.id, payload: event })
   return event
+}
+
+function listening(endpoints: { enabled: boolean; events: string[] }[] | undefined, type: string): number {
+  let n = 0
+  for (const e of endpoints ?? []) if (e.enabled && (e.events.includes('*') || e.events.includes(type))) n++
+  return n
 }

@@ -1,48 +1,17 @@
 import { z } from 'zod'
 import type { PlainResponse } from '../../core/http.ts'
 import { cancelSubscription, changeSubscription } from '../billing.ts'
+import type { PortalConfiguration, PortalSession } from '../billing-objects.ts'
 import { invalidRequest } from '../errors.ts'
-import type { StripeContext, Subscription } from '../models.ts'
+import type { Subscription } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { blank } from '../spec.ts'
+import type { StripeContext } from '../state.ts'
 import { emitEvent } from '../webhooks.ts'
 import { esc, money, notFound, page, redirect } from './hosted.ts'
 import { find, list, mergeMetadata, previousOf, respond, route, source, timeFor } from './shared.ts'
 
-/**
- * The customer portal: configurations (which features the portal offers),
- * sessions whose `url` is a page standin serves (the customer's
- * subscriptions, cancel where the configuration allows it, invoice history,
- * a link back to `return_url`).
- */
-export interface PortalConfiguration {
-  id: string
-  object: 'billing_portal.configuration'
-  active: boolean
-  business_profile: Record<string, unknown>
-  created: number
-  default_return_url: string | null
-  features: Record<string, Record<string, unknown>>
-  is_default: boolean
-  livemode: boolean
-  login_page: { enabled: boolean; url: string | null }
-  metadata: Record<string, string>
-  updated: number
-}
-
-export interface PortalSession {
-  id: string
-  object: 'billing_portal.session'
-  configuration: string
-  created: number
-  customer: string
-  flow: null
-  livemode: boolean
-  locale: string | null
-  on_behalf_of: null
-  return_url: string | null
-  url: string
-}
+export type { PortalConfiguration, PortalSession }
 
 type Features = Record<string, Record<string, unknown>>
 

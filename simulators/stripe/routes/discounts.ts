@@ -12,7 +12,8 @@ import {
   setSubscriptionDiscounts,
 } from '../discounts.ts'
 import { fail } from '../errors.ts'
-import type { StripeContext, Subscription } from '../models.ts'
+import type { Subscription } from '../models.ts'
+import type { StripeContext } from '../state.ts'
 import type { EventSource } from '../webhooks.ts'
 import { find, route, source, timeFor, versionOf } from './shared.ts'
 

@@ -1,9 +1,10 @@
 import type { PlainRequest, PlainResponse } from '../../core/http.ts'
 import { settleInvoiceIntent } from '../billing.ts'
 import { authenticateCheckout, type CheckoutResult, payCheckout } from '../checkout.ts'
-import type { CheckoutSession, PaymentIntent, StripeContext } from '../models.ts'
+import type { CheckoutSession, PaymentIntent } from '../models.ts'
 import { completeAuthentication } from '../payments.ts'
 import { completeSetupAuthentication } from '../setup-intents.ts'
+import type { StripeContext } from '../state.ts'
 import { lookupCard } from '../test-values.ts'
 import { route } from './shared.ts'
 

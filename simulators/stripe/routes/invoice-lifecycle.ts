@@ -12,8 +12,9 @@ import {
   sendInvoice,
   voidInvoice,
 } from '../invoicing.ts'
-import type { Invoice, StripeContext } from '../models.ts'
+import type { Invoice } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
+import type { StripeContext } from '../state.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
 import { withDiscounts } from './discounts.ts'
 import { discountIds, discountsShape, taxRatesFor } from './invoice-items.ts'

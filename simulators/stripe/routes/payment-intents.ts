@@ -3,13 +3,7 @@ import type { PlainRequest } from '../../core/http.ts'
 import { wire } from '../codec.ts'
 import { applyConnectParams } from '../connect.ts'
 import { fail, invalidRequest } from '../errors.ts'
-import {
-  assertCancelable,
-  assertCapturable,
-  assertConfirmable,
-  type PaymentIntent,
-  type StripeContext,
-} from '../models.ts'
+import { assertCancelable, assertCapturable, assertConfirmable, type PaymentIntent } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import {
   type ConfirmOutcome,
@@ -19,6 +13,7 @@ import {
   newPaymentIntent,
   resolvePaymentMethod,
 } from '../payments.ts'
+import type { StripeContext } from '../state.ts'
 import type { EventSource } from '../webhooks.ts'
 import { emitEvent } from '../webhooks.ts'
 import {

@@ -1,37 +1,18 @@
 import { z } from 'zod'
 import type { PlainRequest } from '../../core/http.ts'
+import type { PaymentLink } from '../billing-objects.ts'
 import { wire } from '../codec.ts'
 import { invalidRequest } from '../errors.ts'
-import type { CheckoutSession, Price, StripeContext } from '../models.ts'
+import type { CheckoutSession, Price } from '../models.ts'
 import { expandShape, listShape, params } from '../params.ts'
 import { blank } from '../spec.ts'
+import type { StripeContext } from '../state.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
 import { checkoutSessions } from './checkout.ts'
 import { esc, notFound, page, redirect } from './hosted.ts'
 import { find, list, mergeMetadata, previousOf, respond, route, source, versionOf } from './shared.ts'
 
-/**
- * Payment links: a `url` standin serves; opening it creates a Checkout
- * Session from the link (through the Checkout Sessions API's own code, with
- * `payment_link` set) and sends the browser to the hosted Checkout page,
- * which completes it like any session. After payment the browser goes to
- * `after_completion.redirect.url`, or to a confirmation page.
- */
-export interface PaymentLink {
-  id: string
-  object: 'payment_link'
-  active: boolean
-  after_completion: {
-    type: 'hosted_confirmation' | 'redirect'
-    hosted_confirmation?: { custom_message: string | null }
-    redirect?: { url: string }
-  }
-  currency: string
-  metadata: Record<string, string>
-  url: string
-  [field: string]: unknown
-  _lineItems: { price: string; quantity: number }[]
-}
+export type { PaymentLink }
 
 const afterCompletion = z
   .looseObject({

@@ -1,37 +1,14 @@
 import { z } from 'zod'
+import type { Plan } from '../billing-objects.ts'
 import { fail, invalidRequest } from '../errors.ts'
-import type { Price, StripeContext } from '../models.ts'
+import type { Price } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
+import type { StripeContext } from '../state.ts'
 import { emitEvent } from '../webhooks.ts'
 import { newPrice } from './products.ts'
 import { find, list, matchesGiven, mergeMetadata, previousOf, respond, route, source } from './shared.ts'
 
-/**
- * Plans, the older form of recurring Prices. As in Stripe, a plan and a
- * price share one id: creating a plan creates the recurring Price a
- * subscription names in `items[][price]`, and the two stay in step.
- */
-export interface Plan {
-  id: string
-  object: 'plan'
-  active: boolean
-  aggregate_usage: null
-  amount: number | null
-  amount_decimal: string | null
-  billing_scheme: 'per_unit'
-  created: number
-  currency: string
-  interval: 'day' | 'week' | 'month' | 'year'
-  interval_count: number
-  livemode: boolean
-  metadata: Record<string, string>
-  nickname: string | null
-  product: string
-  tiers_mode: null
-  transform_usage: null
-  trial_period_days: number | null
-  usage_type: 'licensed' | 'metered'
-}
+export type { Plan }
 
 function syncPrice(ctx: StripeContext, plan: Plan): void {
   const price = ctx.state.prices.get(plan.id)

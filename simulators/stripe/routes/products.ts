@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { fail, invalidRequest } from '../errors.ts'
-import type { Price, Product, StripeContext } from '../models.ts'
+import type { Price, Product } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { blank } from '../spec.ts'
+import type { StripeContext } from '../state.ts'
 import { emitEvent } from '../webhooks.ts'
 import {
   find,

@@ -2,9 +2,9 @@ import { z } from 'zod'
 import type { Collection } from '../../core/store.ts'
 import { wire } from '../codec.ts'
 import { invalidRequest } from '../errors.ts'
-import type { StripeState } from '../models.ts'
 import { params } from '../params.ts'
 import { matcher } from '../search.ts'
+import type { StripeState } from '../state.ts'
 import { route, versionOf } from './shared.ts'
 
 /**

@@ -2,11 +2,12 @@ import { z } from 'zod'
 import type { PlainRequest } from '../../core/http.ts'
 import { wire } from '../codec.ts'
 import { fail, invalidRequest } from '../errors.ts'
-import type { SetupIntent, StripeContext } from '../models.ts'
+import type { SetupIntent } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { resolvePaymentMethod } from '../payments.ts'
 import { confirmSetup, type SetupOutcome } from '../setup-intents.ts'
 import { blank } from '../spec.ts'
+import type { StripeContext } from '../state.ts'
 import { emitEvent } from '../webhooks.ts'
 import {
   find,

@@ -4,8 +4,8 @@ import { routesFor } from '../../core/provider.ts'
 import type { Collection } from '../../core/store.ts'
 import { requestVersion, wire } from '../codec.ts'
 import { fail, resourceMissing } from '../errors.ts'
-import type { StripeContext, StripeState } from '../models.ts'
 import { expandShape, params } from '../params.ts'
+import type { StripeContext, StripeState } from '../state.ts'
 import type { EventSource } from '../webhooks.ts'
 
 export const route = routesFor<StripeState>()

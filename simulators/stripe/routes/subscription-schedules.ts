@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { changeSubscription, scheduleRealtime } from '../billing.ts'
 import { invalidRequest } from '../errors.ts'
-import type { StripeContext } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import {
   activate,
@@ -13,6 +12,7 @@ import {
   setCurrentPhase,
 } from '../schedules.ts'
 import { blank } from '../spec.ts'
+import type { StripeContext } from '../state.ts'
 import { emitEvent } from '../webhooks.ts'
 import {
   find,

@@ -7,11 +7,12 @@ import {
   startSubscription,
 } from '../billing.ts'
 import { fail, invalidRequest } from '../errors.ts'
-import type { Customer, Price, StripeContext, Subscription } from '../models.ts'
+import type { Customer, Price, Subscription } from '../models.ts'
 import { assertSubscriptionActive } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { resolvePaymentMethod } from '../payments.ts'
 import { blank } from '../spec.ts'
+import type { StripeContext } from '../state.ts'
 import { type EventSource, emitEvent } from '../webhooks.ts'
 import { applySubscriptionDiscounts, checkSubscriptionDiscounts, withDiscounts } from './discounts.ts'
 import { taxRatesFor } from './invoice-items.ts'

@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { requestVersion } from '../codec.ts'
 import { connectEndpointsAccount, scopeOf } from '../connect.ts'
-import type { StripeContext, WebhookEndpointObject } from '../models.ts'
+import type { WebhookEndpointObject } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { blank } from '../spec.ts'
+import type { StripeContext } from '../state.ts'
 import { find, list, mergeMetadata, respond, route } from './shared.ts'
 
 /**
