@@ -54,6 +54,7 @@ export class Core {
   readonly journal: Journal
   readonly faults: FaultEngine
   readonly webhooks: WebhookDispatcher
+  private readonly webhookIds: IdMinter
   readonly inbox: MessageInbox
   readonly log: Logger
   readonly providers = new Map<string, ProviderRuntime>()
@@ -77,9 +78,10 @@ export class Core {
           .flatMap((r) => r.definition.routes.map((route) => route.operation)),
     )
     this.inbox = new MessageInbox(this.clock)
+    this.webhookIds = new IdMinter(deriveSeed(this.seed, 'webhooks'))
     this.webhooks = new WebhookDispatcher({
       clock: this.clock,
-      ids: new IdMinter(deriveSeed(this.seed, 'webhooks')),
+      ids: this.webhookIds,
       spec: (name) => this.providers.get(name)?.definition.webhooks,
       log: this.log,
     })
@@ -138,6 +140,8 @@ export class Core {
     this.webhooks.reset()
     this.inbox.clear()
     this.clock.reset()
+    // A reset hub mints the ids a fresh one would, so a replayed run sees the same evt_/whd_ ids.
+    this.webhookIds.restart()
   }
 }
 
@@ -203,7 +207,11 @@ export class ProviderRuntime<State = unknown> {
   reset(account?: string): void {
     this.store.reset(account)
     this.idempotency?.reset(account)
-    if (account === undefined) this.core.clock.clearTimers(this.name)
+    if (account === undefined) {
+      this.core.clock.clearTimers(this.name)
+      this.ids.restart()
+      this.requestIds.restart()
+    }
   }
 
   /** A context bound to an account, for handlers, triggers and tests of standin itself (the in-process API). */
