@@ -11,11 +11,13 @@ scratch="$(mktemp -d /tmp/standin-pack.XXXXXX)"
 trap 'rm -rf "$scratch"' EXIT
 cd "$repo"
 
-if ! tarball="$(npm pack --silent --pack-destination "$scratch" | tail -1)" || [ ! -s "$scratch/$tarball" ]; then
+if ! npm pack --pack-destination "$scratch" > "$scratch/pack.log" 2>&1 || ! ls "$scratch"/*.tgz >/dev/null 2>&1; then
+  tail -20 "$scratch/pack.log"
   echo "npm pack failed"
   echo "0 passed, 1 failed"
   exit 1
 fi
+tarball="$(basename "$(ls "$scratch"/*.tgz)")"
 files="$(tar -tzf "$scratch/$tarball")"
 echo "packed $tarball: $(du -k "$scratch/$tarball" | cut -f1) kB, $(wc -l <<< "$files") files"
 
