@@ -88,6 +88,8 @@ describe('router', () => {
     })
     const elsewhere = hosted.lookup('GET', '/v1/things/t1', 'other.example.com')
     expect(elsewhere.kind === 'found' && elsewhere.match.route.id).toBe('any')
+    const long = hosted.lookup('GET', `/v1/things/${'a'.repeat(1500)}`, 'x')
+    expect(long.kind === 'found' && long.match.params.id?.length).toBe(1500)
     const files = hosted.lookup('GET', '/files/a/b.txt', 'x')
     expect(files.kind === 'found' && files.match.params).toEqual({ wildcard: 'a/b.txt' })
   })

@@ -23,7 +23,8 @@ export type RouteLookup<R> =
   | { kind: 'not-found' }
 
 export class Router<R extends Pick<RouteDefinition, 'method' | 'path' | 'hosts'>> {
-  private readonly tree = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 1000 })
+  // A param as long as a URL may be (a 1,500-character id is the provider's 404, not the router's).
+  private readonly tree = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 100_000 })
   private readonly methods: HttpMethod[] = []
 
   constructor(routes: readonly R[]) {
