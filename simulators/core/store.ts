@@ -50,6 +50,55 @@ export class AccountStore<State> {
   }
 }
 
+/**
+ * The retention bound: how many objects one collection of one account keeps
+ * before the oldest go, so a long load test (a soak at 1,000 req/s for an
+ * hour) holds memory flat instead of storing every object it ever created.
+ * Far above what a functional suite creates; `STANDIN_STORE_LIMIT` (read at
+ * start) or {@link setStoreLimit} changes it. Evicted objects are gone: a
+ * retrieve answers the provider's 404, as for an object never created.
+ */
+export const DEFAULT_STORE_LIMIT = 50_000
+
+let storeLimit = parseStoreLimit(process.env.STANDIN_STORE_LIMIT) ?? DEFAULT_STORE_LIMIT
+
+export function setStoreLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`store limit must be a positive integer, got ${limit}`)
+  storeLimit = limit
+}
+
+export function getStoreLimit(): number {
+  return storeLimit
+}
+
+function parseStoreLimit(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined
+  const limit = Number(value)
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`STANDIN_STORE_LIMIT must be a positive integer, got '${value}'`)
+  return limit
+}
+
+/**
+ * A Map bounded by the store limit (or its own): past it, the entry set
+ * longest ago goes. For provider state kept by key rather than in a
+ * {@link Collection} (payments by key, order ids to payments).
+ */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit?: number) {
+    super()
+  }
+
+  override set(key: K, value: V): this {
+    if (!this.has(key) && this.size >= (this.limit ?? storeLimit)) {
+      const oldest = this.keys().next()
+      if (!oldest.done) this.delete(oldest.value)
+    }
+    return super.set(key, value)
+  }
+}
+
 export interface CursorPage<T> {
   items: T[]
   hasMore: boolean
@@ -57,10 +106,16 @@ export interface CursorPage<T> {
 
 /**
  * A typed collection of objects with ids, kept in creation order: the shape
- * every provider's list endpoints page over.
+ * every provider's list endpoints page over. Bounded: past its limit the
+ * oldest object goes (see {@link DEFAULT_STORE_LIMIT}).
  */
 export class Collection<T extends { id: string }> {
-  private readonly byId = new Map<string, T>()
+  private readonly byId: BoundedMap<string, T>
+
+  /** `limit`: objects kept before the oldest go (default: the store limit, {@link DEFAULT_STORE_LIMIT}). */
+  constructor(limit?: number) {
+    this.byId = new BoundedMap(limit)
+  }
 
   get size(): number {
     return this.byId.size

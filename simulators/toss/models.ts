@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BoundedMap } from '../core/store.ts'
 import { TossFailure } from './errors.ts'
 import { kst } from './time.ts'
 
@@ -205,8 +206,14 @@ export interface TossState {
   billings: Map<string, BillingRecord>
 }
 
+/** Bounded as the core's collections are (the store limit), so a soak keeps memory flat. */
 export function createState(): TossState {
-  return { payments: new Map(), orders: new Map(), authKeys: new Map(), billings: new Map() }
+  return {
+    payments: new BoundedMap(),
+    orders: new BoundedMap(),
+    authKeys: new BoundedMap(),
+    billings: new BoundedMap(),
+  }
 }
 
 /** Statuses in which money moved or may still move: an orderId in one of them may not be reused. */
