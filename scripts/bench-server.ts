@@ -1,36 +1,81 @@
 /**
- * One side of the core-overhead benchmark, in its own process (as the hub
- * runs): `core` serves the testkit provider through the whole core with 100
- * fault rules that do not match; `bare` is a bare fastify route answering the
- * same body. Prints the port, then serves until killed.
+ * One server of `npm run bench`, in its own process (as the hub runs), so the
+ * benchmark can read that process's CPU time and RSS from /proc:
+ *
+ * - `hub`: the real hub (every provider, each on a free port, journal on,
+ *   silent log, rate limits raised). Sends `{ ready, urls }` to the parent
+ *   over IPC; answers the message `memory` with the heap after a GC.
+ * - `bare <routes.json>`: bare fastify answering each route with the status,
+ *   content type and body the hub answered (captured by the parent), after
+ *   parsing the request body as fastify would (JSON, or the form as a string).
+ * - `mockttp <routes.json>`: mockttp's server with one stub per route.
+ *
+ * `--before` runs this same file from an extracted older commit, so it only
+ * uses what the hub offered then (`startHub`).
  */
+import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { parse as parseQuery } from 'node:querystring'
 import Fastify from 'fastify'
-import { startProviders } from '../simulators/core/testing.ts'
-import { testkit } from '../simulators/testkit/index.ts'
 
-const mode = process.argv[2]
-if (mode === 'bare') {
+export interface StubRoute {
+  method: string
+  path: string
+  status: number
+  contentType: string
+  body: string
+}
+
+const [mode, routesFile] = process.argv.slice(2)
+const send = (message: unknown) => process.send?.(message)
+
+if (mode === 'hub') {
+  const { startHub } = await import('../simulators/hub/hub.ts')
+  const { allProviders } = await import('../simulators/hub/providers.ts')
+  const ports = Object.fromEntries(allProviders.map((p) => [p.name, 0]))
+  const { raiseLimits } = await import('./bench/endpoints.ts')
+  const hub = await startHub({ port: 0, ports, log: 'silent' })
+  await raiseLimits(hub.core)
+  // The growth run asks for the heap after a full collection (needs --expose-gc).
+  process.on('message', (message) => {
+    if (message !== 'memory') return
+    globalThis.gc?.()
+    send({ memory: process.memoryUsage() })
+  })
+  send({ ready: true, urls: hub.providerUrls, control: hub.url })
+} else if (mode === 'bare') {
+  const routes = JSON.parse(readFileSync(routesFile!, 'utf8')) as StubRoute[]
   const app = Fastify({ logger: false })
-  app.post('/v1/echo', async (request) => ({ object: 'echo', name: (request.body as { name: string }).name }))
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  process.stdout.write(`${(app.server.address() as AddressInfo).port}\n`)
-} else if (mode === 'core') {
-  const sims = await startProviders([testkit], { journalSize: 10_000 })
-  for (let i = 0; i < 100; i++) {
-    sims.core.faults.add({
-      match: {
-        provider: 'testkit',
-        method: 'POST',
-        path: `/v1/other/${i}`,
-        body: { 'metadata.order_id': `o_${i}` },
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, parseQuery(body as string)),
+  )
+  for (const route of routes) {
+    app.route({
+      method: route.method as 'POST',
+      url: route.path,
+      handler: (_request, reply) => {
+        reply.code(route.status).type(route.contentType).send(route.body)
       },
-      effect: { type: 'status', status: 503 },
     })
   }
-  process.stdout.write(`${sims.port('testkit')}\n`)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  send({ ready: true, port: (app.server.address() as AddressInfo).port })
+} else if (mode === 'mockttp') {
+  const routes = JSON.parse(readFileSync(routesFile!, 'utf8')) as StubRoute[]
+  // mockttp is an optional peer (`npm i -D mockttp`); a variable keeps tsc from requiring it.
+  const name = 'mockttp'
+  // biome-ignore lint/suspicious/noExplicitAny: optional dependency, typed only when installed
+  const mockttp: any = await import(name)
+  const server = mockttp.getLocal()
+  await server.start()
+  for (const route of routes) {
+    await server
+      .forPost(route.path)
+      .thenReply(route.status, route.body, { 'content-type': route.contentType })
+  }
+  send({ ready: true, port: server.port })
 } else {
-  process.stderr.write('usage: bench-server.ts core|bare\n')
+  process.stderr.write('usage: bench-server.ts hub | bare <routes.json> | mockttp <routes.json>\n')
   process.exit(2)
 }
 

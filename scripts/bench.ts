@@ -1,77 +1,151 @@
 /**
- * `npm run bench`: the core's overhead, as a ratio against bare fastify, both
- * measured in the same run, alternating, with autocannon on loopback. Bounded:
- * BENCH_SECONDS per run (default 5) × BENCH_ROUNDS rounds (default 3) × 2 sides.
- * Writes reports/bench/core-overhead.json and prints a table.
+ * `npm run bench`: each provider's hottest endpoint through the real hub,
+ * against bare fastify answering the same body, in the same run, alternating
+ * rounds (so drift in machine load hits every side alike). Each server is its
+ * own process; autocannon (the load) runs in this one.
+ *
+ *   --seconds N        per timed run (default 5)
+ *   --rounds N         rounds per endpoint (default 3)
+ *   --connections N    (default 32)
+ *   --only TEXT        endpoints whose name contains TEXT
+ *   --peers            adds mockttp and WireMock (from npm) with the same stubs
+ *   --before REV       adds the hub of an older commit (extracted with git archive), same run
+ *   --cpu-prof DIR     runs the hub under `node --cpu-prof`, profiles written to DIR
+ *
+ * Reports req/s, p50/p99, CPU µs per request of the serving process, RSS,
+ * and the ratio to bare fastify (median of the per-round ratios). Writes
+ * reports/bench.json and prints a Markdown table for the README.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import autocannon from 'autocannon'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { type Endpoint, endpoints } from './bench/endpoints.ts'
+import { load, type Sample } from './bench/load.ts'
+import { type Server, startServer, startWireMock } from './bench/servers.ts'
+import type { StubRoute } from './bench-server.ts'
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
+    only: { type: 'string' },
+    peers: { type: 'boolean', default: false },
+    before: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
+})
+const seconds = Number(flags.seconds)
+const rounds = Number(flags.rounds)
+const connections = Number(flags.connections)
+const root = process.cwd()
+const selected = endpoints.filter((e) => !flags.only || e.name.includes(flags.only))
 
-interface Sample {
-  rps: number
-  p50: number
-  p99: number
-  errors: number
-  non2xx: number
+/** A side of the comparison: a server and the base URL of an endpoint on it. */
+interface Side {
+  name: string
+  server: Server
+  base(endpoint: Endpoint): string
+  /** Single-use bodies are made against this side (a hub), not faked (a stub). */
+  stateful: boolean
 }
 
-async function startServer(mode: 'core' | 'bare'): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-server.ts', mode], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())))
-    child.once('exit', (code) => reject(new Error(`${mode} server exited ${code}`)))
-  })
-  return { port, child }
-}
+const servers: Server[] = []
+const scratch = path.join(os.tmpdir(), `standin-bench-${process.pid}`)
+mkdirSync(scratch, { recursive: true })
 
-async function measure(port: number, duration: number): Promise<Sample> {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/v1/echo`,
-    method: 'POST',
-    headers: { authorization: 'Bearer tk_bench', 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench' }),
-    connections,
-    duration,
-  })
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  }
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-const servers = { core: await startServer('core'), bare: await startServer('bare') }
 try {
-  // Warm both (JIT, sockets) before anything is counted.
-  await measure(servers.core.port, 1)
-  await measure(servers.bare.port, 1)
-  const samples: Record<'core' | 'bare', Sample[]> = { core: [], bare: [] }
-  for (let round = 0; round < rounds; round++) {
-    // Alternate which side goes first, so drift in machine load hits both alike.
-    const order: ('core' | 'bare')[] = round % 2 ? ['core', 'bare'] : ['bare', 'core']
-    for (const side of order) samples[side].push(await measure(servers[side].port, seconds))
-  }
-  const summary = (side: 'core' | 'bare') => ({
-    rps: Math.round(median(samples[side].map((s) => s.rps))),
-    p50: median(samples[side].map((s) => s.p50)),
-    p99: median(samples[side].map((s) => s.p99)),
-    errors: samples[side].reduce((n, s) => n + s.errors + s.non2xx, 0),
+  const sides: Side[] = []
+  const hubSide = (name: string, server: Server): Side => ({
+    name,
+    server,
+    base: (e) => server.ready.urls![e.provider]!,
+    stateful: true,
   })
-  const core = summary('core')
-  const bare = summary('bare')
-  const ratio = Math.round((core.rps / bare.rps) * 100) / 100
+  const hub = await startServer('hub', root, ['hub'], cpuProfFlags('hub'))
+  servers.push(hub)
+  sides.push(hubSide('standin', hub))
+  if (flags.before) {
+    const before = await startServer('before', extract(flags.before), ['hub'], cpuProfFlags('before'))
+    servers.push(before)
+    sides.push(hubSide(`standin@${flags.before}`, before))
+  }
+
+  // The stubs answer what the hub answered, so every side sends the same bytes back.
+  const routes: StubRoute[] = []
+  const stubBodies = new Map<Endpoint, string>()
+  for (const endpoint of selected) {
+    const body = endpoint.prepare
+      ? (await endpoint.prepare(hubSide('', hub).base(endpoint), 1))[0]!
+      : endpoint.body
+    const response = await fetch(`${hubSide('', hub).base(endpoint)}${endpoint.path}`, {
+      method: endpoint.method,
+      headers: endpoint.headers,
+      body,
+    })
+    const text = await response.text()
+    if (response.status !== endpoint.status)
+      throw new Error(
+        `${endpoint.name}: the hub answered ${response.status}, not ${endpoint.status}: ${text}`,
+      )
+    stubBodies.set(endpoint, body)
+    routes.push({
+      method: endpoint.method,
+      path: endpoint.path,
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? 'application/json',
+      body: text,
+    })
+  }
+  const routesFile = path.join(scratch, 'routes.json')
+  writeFileSync(routesFile, JSON.stringify(routes))
+  const stubSide = (server: Server): Side => ({
+    name: server.name,
+    server,
+    base: () => `http://127.0.0.1:${server.ready.port}`,
+    stateful: false,
+  })
+  const bare = await startServer('bare fastify', root, ['bare', routesFile])
+  servers.push(bare)
+  sides.unshift(stubSide(bare))
+  if (flags.peers) {
+    const mockttp = await startServer('mockttp', root, ['mockttp', routesFile])
+    servers.push(mockttp)
+    sides.push(stubSide(mockttp))
+    const wiremock = await startWireMock(routes, 18_000 + (process.pid % 1000))
+    servers.push(wiremock)
+    sides.push(stubSide(wiremock))
+  }
+
+  const results: { endpoint: string; sides: Record<string, Sample[]> }[] = []
+  for (const endpoint of selected) {
+    const samples: Record<string, Sample[]> = Object.fromEntries(sides.map((s) => [s.name, []]))
+    const run = async (side: Side, runSeconds: number) => {
+      const bodies =
+        endpoint.prepare && side.stateful
+          ? await endpoint.prepare(side.base(endpoint), Math.max(200, Math.round(runSeconds * 1000)))
+          : undefined
+      return load({
+        url: side.base(endpoint),
+        pid: side.server.pid,
+        endpoint: { ...endpoint, body: stubBodies.get(endpoint)! },
+        connections,
+        seconds: runSeconds,
+        bodies,
+      })
+    }
+    for (const side of sides) await run(side, 1) // warm-up (JIT, sockets), not counted
+    for (let round = 0; round < rounds; round++) {
+      // Rotate who goes first, so a side never always runs on the heels of the same other side.
+      const order = sides.map((_, i) => sides[(i + round) % sides.length]!)
+      for (const side of order) samples[side.name]!.push(await run(side, seconds))
+    }
+    results.push({ endpoint: endpoint.name, sides: samples })
+    process.stderr.write(`${endpoint.name}: done\n`)
+  }
+
   const report = {
     at: new Date().toISOString(),
     machine: {
@@ -79,33 +153,89 @@ try {
       model: os.cpus()[0]?.model,
       memGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
     },
-    settings: {
-      seconds,
-      rounds,
-      connections,
-      route: 'POST /v1/echo (JSON, auth, validation, journal, 100 non-matching fault rules)',
-    },
-    core,
-    bare,
-    ratio,
-    samples,
+    settings: { seconds, rounds, connections, before: flags.before, peers: flags.peers, load: 'autocannon' },
+    endpoints: results.map((r) => summarise(r.endpoint, r.sides)),
+    samples: results,
   }
-  await mkdir('reports/bench', { recursive: true })
-  await writeFile('reports/bench/core-overhead.json', `${JSON.stringify(report, null, 2)}\n`)
-  const row = (name: string, s: typeof core) =>
-    `${name.padEnd(14)} ${String(s.rps).padStart(8)} req/s   p50 ${s.p50} ms   p99 ${s.p99} ms   errors ${s.errors}`
-  process.stdout.write(
-    [
-      `core overhead (${rounds} rounds × ${seconds}s, ${connections} connections, median)`,
-      row('bare fastify', bare),
-      row('standin core', core),
-      `ratio core/bare: ${ratio} (aim: >= 0.8)`,
-      'written to reports/bench/core-overhead.json',
-    ].join('\n') + '\n',
-  )
-  if (core.errors > 0 || bare.errors > 0) process.exitCode = 1
+  mkdirSync('reports', { recursive: true })
+  writeFileSync('reports/bench.json', `${JSON.stringify(report, null, 2)}\n`)
+  process.stdout.write(`${table(report.endpoints, report.machine)}\nwritten to reports/bench.json\n`)
+  if (report.endpoints.some((e) => Object.values(e.sides).some((s) => s.errors > 0))) process.exitCode = 1
 } finally {
-  servers.core.child.kill()
-  servers.bare.child.kill()
+  for (const server of servers) server.close()
+  rmSync(scratch, { recursive: true, force: true })
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100
+}
+
+/** Medians per side; ratios are paired per round (same round, neighbouring runs), then the median. */
+function summarise(endpoint: string, sides: Record<string, Sample[]>) {
+  const bare = sides['bare fastify']!
+  return {
+    endpoint,
+    sides: Object.fromEntries(
+      Object.entries(sides).map(([name, samples]) => [
+        name,
+        {
+          rps: Math.round(median(samples.map((s) => s.rps))),
+          p50: median(samples.map((s) => s.p50)),
+          p99: median(samples.map((s) => s.p99)),
+          cpuUsPerReq: median(samples.map((s) => s.cpuUsPerReq)),
+          rssMiB: Math.max(...samples.map((s) => s.rssMiB)),
+          errors: samples.reduce((n, s) => n + s.errors, 0),
+          ratio: round2(median(samples.map((s, i) => s.rps / bare[i]!.rps))),
+        },
+      ]),
+    ),
+  }
+}
+
+function table(rows: ReturnType<typeof summarise>[], machine: Record<string, unknown>): string {
+  const names = Object.keys(rows[0]?.sides ?? {})
+  const lines = [
+    `${machine.cpus} × ${machine.model}, ${machine.memGiB} GiB, Node ${machine.node}, load average ${String(machine.loadavg)}; ` +
+      `autocannon ${connections} connections, ${rounds} rounds × ${seconds} s, medians`,
+    '',
+    '| endpoint | server | req/s | p50 ms | p99 ms | CPU µs/req | RSS MiB | ratio to bare |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  for (const row of rows) {
+    for (const name of names) {
+      const s = row.sides[name]!
+      lines.push(
+        `| ${row.endpoint} | ${name} | ${s.rps.toLocaleString('en')} | ${s.p50} | ${s.p99} | ${s.cpuUsPerReq} | ${s.rssMiB} | ${s.ratio.toFixed(2)} |`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+function cpuProfFlags(name: string): string[] {
+  if (!flags['cpu-prof']) return []
+  const dir = path.resolve(flags['cpu-prof'], name)
+  mkdirSync(dir, { recursive: true })
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`]
+}
+
+/** The tree of `rev` in a scratch folder, sharing this checkout's node_modules, running today's bench server. */
+function extract(rev: string): string {
+  const dir = path.join(scratch, `before-${rev}`)
+  mkdirSync(dir, { recursive: true })
+  const archive = execFileSync('git', ['archive', '--format=tar', rev], { maxBuffer: 1 << 30 })
+  execFileSync('tar', ['-x', '-C', dir], { input: archive })
+  if (!existsSync(path.join(dir, 'node_modules')))
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'))
+  cpSync(path.join(root, 'scripts/bench-server.ts'), path.join(dir, 'scripts/bench-server.ts'))
+  cpSync(path.join(root, 'scripts/bench'), path.join(dir, 'scripts/bench'), { recursive: true })
+  return dir
 }

@@ -1,0 +1,62 @@
+import autocannon from 'autocannon'
+import type { Endpoint } from './endpoints.ts'
+import { cpuMicros, rssBytes } from './servers.ts'
+
+/** One timed run against one server: throughput, latency, and what it cost the serving process. */
+export interface Sample {
+  rps: number
+  p50: number
+  p99: number
+  /** CPU time (user + system) of the serving process per request answered, µs. */
+  cpuUsPerReq: number
+  rssMiB: number
+  requests: number
+  errors: number
+}
+
+export interface LoadOptions {
+  url: string
+  pid: number
+  endpoint: Endpoint
+  connections: number
+  /** A timed run… */
+  seconds?: number
+  /** …or exactly one request per body (single-use bodies, such as Toss's payments to confirm). */
+  bodies?: string[]
+}
+
+export async function load(options: LoadOptions): Promise<Sample> {
+  const { endpoint, bodies } = options
+  let next = 0
+  const cpuBefore = cpuMicros(options.pid)
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    ...(bodies ? { amount: bodies.length } : { duration: options.seconds ?? 5 }),
+    requests: [
+      {
+        method: endpoint.method,
+        path: endpoint.path,
+        headers: endpoint.headers,
+        body: endpoint.body,
+        ...(bodies && {
+          setupRequest: (request: autocannon.Request) => ({
+            ...request,
+            body: bodies[next++ % bodies.length],
+          }),
+        }),
+      },
+    ],
+  })
+  const cpu = cpuMicros(options.pid) - cpuBefore
+  const answered = Math.max(1, result.requests.total)
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUsPerReq: Math.round(cpu / answered),
+    rssMiB: Math.round(rssBytes(options.pid) / 2 ** 20),
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts + result.non2xx,
+  }
+}
