@@ -53,29 +53,49 @@ function refresh(topics, cleared = []) {
 }
 
 let source
+let retryTimer
+let retryMs = 1000
+let gap = false
 const live = $('live')
+const ALL_TOPICS = ['journal', 'messages', 'deliveries', 'faults', 'webhookRules', 'clock']
+
 function connect() {
+  clearTimeout(retryTimer)
   source?.close()
   source = new EventSource(`${PREFIX}/events`)
   source.addEventListener('hello', () => {
     live.textContent = 'live'
     live.className = 'live on'
+    retryMs = 1000
     if (!providers.length) loadCatalogue()
+    // Changes made while the feed was down were not announced: fetch everything once.
+    if (gap) refresh(ALL_TOPICS)
+    gap = false
   })
   source.addEventListener('change', (event) => {
     const { topics, cleared } = JSON.parse(event.data)
     refresh(topics, cleared)
   })
   source.addEventListener('error', () => {
+    gap = true
+    if (!login.hidden) return
     live.textContent = 'reconnecting…'
     live.className = 'live off'
     // An EventSource cannot see a 401: ask the API, which raises the token form if that is the reason.
     api('/health').catch(() => {})
+    // A dropped connection is retried by the browser; a refused one (an HTTP error) is not, so retry it here.
+    if (source.readyState === EventSource.CLOSED) {
+      clearTimeout(retryTimer)
+      retryTimer = setTimeout(() => login.hidden && connect(), retryMs)
+      retryMs = Math.min(retryMs * 2, 15_000)
+    }
   })
 }
 
 async function start() {
   await loadCatalogue()
+  // Locked (the catalogue answered 401): the token form is up; start again once it is accepted.
+  if (!login.hidden) return
   clock.load()
   for (const name of Object.keys(panels)) stale.add(name)
   showTab()
