@@ -5,6 +5,7 @@ import { createRandom, type IdMinter, type Random } from '../random.ts'
 import type { DeliveryStart } from './effects/index.ts'
 import { type AddEndpointInput, EndpointRegistry } from './endpoints.ts'
 import { type DeliveryQuery, type DeliveryState, Outbox } from './outbox.ts'
+import type { ReceiverAnswer } from './post.ts'
 import { decideRetry } from './retry-policy.ts'
 import { type RuleExplanation, WebhookRuleBook } from './rule-book.ts'
 import type { WebhookRule } from './rules.ts'
@@ -319,7 +320,7 @@ export class WebhookDispatcher {
     state: DeliveryState,
     attempt: WebhookAttempt,
     spec: WebhookSpec,
-    response: Response | undefined,
+    response: ReceiverAnswer | undefined,
   ) {
     state.sending = false
     const delivery = state.delivery

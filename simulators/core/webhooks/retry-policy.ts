@@ -1,3 +1,4 @@
+import type { ReceiverAnswer } from './post.ts'
 import type {
   AttemptFailure,
   WebhookAttempt,
@@ -23,7 +24,7 @@ export function decideRetry(
     /** The delivery with every attempt so far, the failed one last. */
     delivery: WebhookDelivery
     attempt: WebhookAttempt
-    response: Response | undefined
+    response: ReceiverAnswer | undefined
   },
 ): RetryVerdict {
   const { delivery, attempt } = input
@@ -50,8 +51,8 @@ export function decideRetry(
 }
 
 /** A Retry-After in seconds; a receiver asking for more than a day is taken at a day (the schedule's own spacing is never longer). */
-export function retryAfterMs(response: Response | undefined): number | undefined {
-  const value = response?.headers.get('retry-after')
+export function retryAfterMs(response: ReceiverAnswer | undefined): number | undefined {
+  const value = response?.headers['retry-after']
   if (!value) return undefined
   const seconds = Number(value)
   return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 86_400) * 1000 : undefined

@@ -1,9 +1,38 @@
 import { isoTime, type VirtualClock } from '../clock.ts'
 import type { OutgoingAttempt } from './effects/index.ts'
 import type { DeliveryState } from './outbox.ts'
+import { post, type ReceiverAnswer } from './post.ts'
 import type { WebhookAttempt, WebhookSpec } from './types.ts'
 
 const EXCERPT = 500
+
+/**
+ * Attempts in flight to one endpoint URL at once; the rest wait their turn in
+ * order. Providers send over a bounded pool too, and a burst of 20,000 events
+ * must not open 20,000 sockets.
+ */
+export const MAX_IN_FLIGHT_PER_ENDPOINT = 64
+
+const lanes = new Map<string, { busy: number; queue: (() => void)[] }>()
+
+/** Runs `send` once the URL has a free lane. */
+async function inLane<T>(url: string, send: () => Promise<T>): Promise<T> {
+  let lane = lanes.get(url)
+  if (!lane) {
+    lane = { busy: 0, queue: [] }
+    lanes.set(url, lane)
+  }
+  // A freed lane is handed straight to the next in line, so `busy` only counts up here.
+  if (lane.busy >= MAX_IN_FLIGHT_PER_ENDPOINT) await new Promise<void>((resolve) => lane.queue.push(resolve))
+  else lane.busy++
+  try {
+    return await send()
+  } finally {
+    const next = lane.queue.shift()
+    if (next) next()
+    else if (--lane.busy === 0) lanes.delete(url)
+  }
+}
 
 /**
  * One attempt on the wire: serialize, let the delivery's rules change what is
@@ -16,9 +45,9 @@ export async function sendAttempt(
   state: DeliveryState,
   trigger: WebhookAttempt['trigger'],
   clock: VirtualClock,
-): Promise<{ attempt: WebhookAttempt; response?: Response }> {
+): Promise<{ attempt: WebhookAttempt; response?: ReceiverAnswer }> {
   const n = state.delivery.attempts.length + 1
-  const started = clock.realNow()
+  let started = clock.realNow()
   const now = clock.now()
   const at = isoTime(now)
   const body = spec.serialize
@@ -56,16 +85,11 @@ export async function sendAttempt(
     return { attempt: { ...base, outcome: 'dropped', durationMs: 0, error: 'dropped by rule' } }
 
   try {
-    const response = await fetch(state.endpoint.url, {
-      method: 'POST',
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(
-        spec.attemptTimeoutMs?.(state.endpoint, state.delivery) ?? spec.timeoutMs ?? 10_000,
-      ),
+    const timeoutMs = spec.attemptTimeoutMs?.(state.endpoint, state.delivery) ?? spec.timeoutMs ?? 10_000
+    const response = await inLane(state.endpoint.url, () => {
+      started = clock.realNow() // the wait for a lane is not the receiver's time
+      return post(state.endpoint.url, { headers, body, timeoutMs })
     })
-    const text = await response.text().catch(() => '')
     const ok = response.status >= 200 && response.status < 300
     return {
       attempt: {
@@ -73,7 +97,7 @@ export async function sendAttempt(
         outcome: ok ? 'delivered' : 'failed',
         status: response.status,
         durationMs: Math.round(clock.realNow() - started),
-        responseExcerpt: text.slice(0, EXCERPT),
+        responseExcerpt: response.text.slice(0, EXCERPT),
       },
       response,
     }
@@ -90,7 +114,8 @@ export async function sendAttempt(
 }
 
 function describeError(error: unknown): string {
-  const e = error as Error & { cause?: { code?: string; message?: string } }
+  const e = error as Error & { code?: string; cause?: { code?: string; message?: string } }
   if (e.name === 'TimeoutError') return 'timeout: the receiver did not answer in time'
+  if (e.code) return `${e.code}: ${e.message}`
   return e.cause?.code ? `${e.cause.code}: ${e.cause.message ?? e.message}` : e.message
 }
