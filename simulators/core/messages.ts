@@ -75,7 +75,10 @@ export class MessageInbox {
       meta: input.meta ?? {},
     }
     this.messages.push(message)
-    if (this.messages.length > this.capacity) this.messages.shift()
+    // Trimmed in batches (a tenth of the capacity at a time): shifting one off a full array on every capture copies it whole.
+    if (this.messages.length > this.capacity + Math.ceil(this.capacity / 10))
+      this.messages.splice(0, this.messages.length - this.capacity)
+    if (this.waiters.length === 0) return message
     this.waiters = this.waiters.filter((waiter) => {
       if (!matches(message, waiter.filter)) return true
       waiter.resolve(message)
