@@ -6,6 +6,7 @@ import { relative } from 'node:path'
 import type { Command } from 'commander'
 import { AllureError, generateAllureReport } from './allure.ts'
 import { DEFAULT_CONFIG_FILE, GateConfigError, runGate } from './gate.ts'
+import { MergeError, mergeShardReports } from './merge.ts'
 
 const list = (value: string, previous: string[] = []) => [
   ...previous,
@@ -103,6 +104,34 @@ Examples:
         )
       } catch (error) {
         if (!(error instanceof AllureError)) throw error
+        process.stderr.write(`standin: ${error.message}\n`)
+        process.exitCode = 1
+      }
+    })
+
+  program
+    .command('merge-reports <blobs>')
+    .description(
+      "Merge the journeys' blob reports of several CI shards into one verdict.json, results.json, junit.xml and HTML report",
+    )
+    .option('--out <dir>', 'where the merged reports go (default reports/journeys)')
+    .addHelpText(
+      'after',
+      `
+Each shard leaves reports/journeys/blob/*.zip; copy them all into one folder, each under its own name.
+
+Examples:
+  standin merge-reports all-blobs
+  standin merge-reports all-blobs --out reports/journeys && standin gate`,
+    )
+    .action(async (blobs: string, options: { out?: string }) => {
+      try {
+        const out = await mergeShardReports({ blobs, out: options.out })
+        process.stdout.write(
+          `merged reports: ${relative(process.cwd(), out) || '.'}/ (verdict.json, results.json, junit.xml, html/)\n`,
+        )
+      } catch (error) {
+        if (!(error instanceof MergeError)) throw error
         process.stderr.write(`standin: ${error.message}\n`)
         process.exitCode = 1
       }
