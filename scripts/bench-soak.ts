@@ -38,7 +38,7 @@ try {
     repeatable.map((endpoint) =>
       autocannon({
         url: hub.ready.urls![endpoint.provider]!,
-        connections: 4,
+        connections: 16,
         overallRate: Math.max(1, Math.round(rate / repeatable.length)),
         duration: minutes * 60,
         requests: [
