@@ -218,7 +218,7 @@ describe('billing (automatic payments)', () => {
         key: m.secretKey,
       })
       expect(paid.status).toBe(200)
-      await new Promise((r) => setTimeout(r, 150))
+      await sims.core.settled()
       expect(receiver.hits).toHaveLength(0)
 
       await sims.runtime('toss').trigger('billing.deleted', m.account, { billingKey })

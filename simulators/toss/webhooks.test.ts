@@ -2,7 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningProviders } from '../core/testing.ts'
 import { type Receiver, startReceiver } from './receiver.ts'
 import { authenticated, call, confirmed, openWindow, shop, start, submitWindow } from './test-helpers.ts'
-import { RETRY_SCHEDULE_MS, signToss, verifyToss, webhookSpec } from './webhooks.ts'
+import { signToss, verifyToss, webhookSpec } from './webhooks.ts'
+
+/** Toss's documented retry policy (웹훅 연결하기; /work/shared/providers/toss.md): 7 retries, 1, 4, 16, 64, 256, 1024 and 4096 minutes apart. */
+const DOCUMENTED_RETRIES_MS = [1, 4, 16, 64, 256, 1024, 4096].map((minutes) => minutes * 60_000)
 
 let sims: RunningProviders
 let base: string
@@ -56,7 +59,7 @@ describe('PAYMENT_STATUS_CHANGED', () => {
     const opened = await openWindow(base, { clientKey: m.clientKey })
     const to = await submitWindow(base, opened.checkout, { action: 'cancel' })
     expect(to.searchParams.get('code')).toBe('PAY_PROCESS_CANCELED')
-    await new Promise((r) => setTimeout(r, 200))
+    await sims.core.settled()
     expect(m.receiver.hits).toHaveLength(0)
   })
 
@@ -90,7 +93,7 @@ describe('PAYMENT_STATUS_CHANGED', () => {
   it('is retried 1, 4, 16, 64, 256, 1024 and 4096 minutes apart on the virtual clock, then given up', async () => {
     const m = await merchant('whRetry', ['PAYMENT_STATUS_CHANGED'], () => 500)
     const payment = await confirmed(base, { clientKey: m.clientKey }, {}, m.secretKey)
-    for (let i = 0; i < RETRY_SCHEDULE_MS.length; i++) {
+    for (let i = 0; i < DOCUMENTED_RETRIES_MS.length; i++) {
       await m.receiver.waitFor(i + 1)
       // Let the dispatcher record the failed attempt and arm the next before time moves.
       await sims.core.webhooks.waitFor(
@@ -98,10 +101,9 @@ describe('PAYMENT_STATUS_CHANGED', () => {
         2000,
       )
       // The clock also runs in real time, so "just before" leaves a second of slack.
-      sims.core.clock.advance(RETRY_SCHEDULE_MS[i]! - 1000)
-      await new Promise((r) => setTimeout(r, 20))
-      expect(m.receiver.hits, `no attempt before ${RETRY_SCHEDULE_MS[i]} ms`).toHaveLength(i + 1)
-      sims.core.clock.advance(1000)
+      await sims.core.clock.advanceAsync(DOCUMENTED_RETRIES_MS[i]! - 1000)
+      expect(m.receiver.hits, `no attempt before ${DOCUMENTED_RETRIES_MS[i]} ms`).toHaveLength(i + 1)
+      await sims.core.clock.advanceAsync(1000)
     }
     const hits = await m.receiver.waitFor(8)
     expect(hits.map((h) => h.headers['tosspayments-webhook-transmission-retried-count'])).toEqual([
@@ -154,7 +156,7 @@ describe('webhook rules observed at a local receiver', () => {
       effect: { type: 'reorder', holdMs: 60_000 },
     })
     const payment = await confirmed(base, { clientKey: m.clientKey }, {}, m.secretKey)
-    await new Promise((r) => setTimeout(r, 100))
+    await sims.core.settled()
     expect(m.receiver.hits).toHaveLength(0)
     await call(base, 'POST', `/v1/payments/${payment.paymentKey}/cancel`, {
       body: { cancelReason: 'x' },
@@ -282,7 +284,7 @@ describe('virtual accounts and DEPOSIT_CALLBACK', () => {
     sims.core.clock.advance(3_600_000)
     const after = await call(base, 'GET', `/v1/payments/${p.paymentKey}`, { key: m.secretKey })
     expect(after.body).toMatchObject({ status: 'EXPIRED', virtualAccount: { expired: true } })
-    await new Promise((r) => setTimeout(r, 100))
+    await sims.core.settled()
     expect(m.receiver.hits).toHaveLength(2)
   })
 
@@ -313,7 +315,7 @@ describe('CANCEL_STATUS_CHANGED', () => {
       body: { cancelReason: 'refund' },
       key: m.secretKey,
     })
-    await new Promise((r) => setTimeout(r, 100))
+    await sims.core.settled()
     expect(m.receiver.hits).toHaveLength(0)
     sims.core.clock.advance(60_000)
     const [hit] = await m.receiver.waitFor(1)
