@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { AbstractStartedContainer, GenericContainer, type StartedTestContainer, Wait } from 'testcontainers'
-import { type FetchLike, StandinClient } from '../core/control/client.ts'
+import { StandinClient } from '../core/control/client.ts'
 
 /** The image `docker/hub.Dockerfile` builds (scripts/docker/build.sh tags it so). */
 export const STANDIN_IMAGE = 'standin/hub:latest'
@@ -161,8 +161,6 @@ export class StartedStandinContainer extends AbstractStartedContainer {
 
   /** The typed control client (faults, presets, clock, inboxes, journal, webhooks), token included. */
   client(): StandinClient {
-    const bearer: FetchLike = (url, init) =>
-      fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${this.token}` } })
-    return new StandinClient({ url: this.getControlUrl(), fetch: bearer })
+    return new StandinClient({ url: this.getControlUrl(), token: this.token })
   }
 }
