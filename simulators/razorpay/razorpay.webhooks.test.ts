@@ -5,7 +5,15 @@ import { payOrder } from './checkout/driver.ts'
 import type { Received } from './receiver.ts'
 import { razorpayClient } from './sdk.ts'
 import { type Receiver, startRazorpayWithWebhooks } from './test-support.ts'
-import { RETRY_SCHEDULE, signature } from './webhooks.ts'
+import { signature } from './webhooks.ts'
+
+/**
+ * Razorpay retries "with exponential backoff for 24 hours after event creation" without publishing the
+ * intervals; standin's choice, as its README states it: 1, 2, 4 … 512 minutes, then a last retry at
+ * exactly 24 h after the first attempt. Written here from that statement, not imported from the code.
+ */
+const DOUBLING_MS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((minutes) => minutes * 60_000)
+const RETRY_SCHEDULE = [...DOUBLING_MS, 24 * 3_600_000 - DOUBLING_MS.reduce((a, b) => a + b, 0)]
 
 const keys = { key_id: 'rzp_test_Webhooks000001', key_secret: 'wh_key_secret' }
 const secret = 'standin_webhook_secret'
@@ -128,7 +136,7 @@ describe('delivery policy', () => {
     const before = rx.received.filter((r) => r.path === '/dead').length
     const next = await client.orders.create({ amount: 17800, currency: 'INR' })
     await payOrder(sims.url('razorpay'), next.id, { method: 'upi', vpa: 'failure@razorpay' })
-    await new Promise((r) => setTimeout(r, 200))
+    await sims.core.settled()
     expect(rx.received.filter((r) => r.path === '/dead')).toHaveLength(before)
   })
 })

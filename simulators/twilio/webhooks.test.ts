@@ -28,7 +28,7 @@ afterAll(async () => {
 afterEach(async () => {
   // Each test's lifecycles and deliveries end with it: nothing leaks into the next test's receiver.
   sims.core.reset({ provider: 'twilio' })
-  await new Promise((r) => setTimeout(r, 30))
+  await sims.core.settled()
   receiver.received.length = 0
   answers = () => 200
 })
@@ -84,7 +84,7 @@ describe('message status callbacks', () => {
   it('sends sending, sent, delivered (none for the initial queued), each accepted by validateRequest', async () => {
     const url = `${receiver.url}/status?order=42`
     const created = await sendMessage({ To: '+14155552671', StatusCallback: url })
-    await new Promise((r) => setTimeout(r, 30))
+    await sims.core.settled()
     expect(receiver.received).toHaveLength(0)
     await runLifecycle()
     await settle(() => receiver.received.length >= 3)
@@ -163,7 +163,7 @@ describe('message status callbacks', () => {
     await sendMessage({ To: '+15005550034', StatusCallback: `${receiver.url}/failed` })
     await runLifecycle()
     await settle(() => receiver.received.length >= 1)
-    await new Promise((r) => setTimeout(r, 30))
+    await sims.core.settled()
     expect(receiver.received.map((r) => [r.params.MessageStatus, r.params.ErrorCode])).toEqual([
       ['failed', '30034'],
     ])
@@ -175,7 +175,7 @@ describe('message status callbacks', () => {
     await sendMessage({ To: '+14155552671', StatusCallback: `${receiver.url}/flaky#rp=5xx` })
     sims.core.clock.advance(MESSAGE_TIMING.sending)
     await settle(() => receiver.received.length >= 2)
-    await new Promise((r) => setTimeout(r, 50))
+    await sims.core.settled()
     expect(receiver.received).toHaveLength(2)
     const [a, b] = receiver.received
     expect(a!.headers['i-twilio-idempotency-token']).toBe(b!.headers['i-twilio-idempotency-token'])
@@ -286,7 +286,7 @@ describe('API-key-only accounts', () => {
     const form = { To: '+14155552671', From: '+15005550006', Body: 'k', StatusCallback: url }
     expect((await call(base, 'POST', path, { auth: keyAuth, form })).status).toBe(201)
     sims.core.clock.advance(MESSAGE_TIMING.sending)
-    await new Promise((r) => setTimeout(r, 50))
+    await sims.core.settled()
     expect(receiver.received).toHaveLength(0)
     await sims.runtime('twilio').trigger('account.auth_token', account, { token: 'the-real-token' })
     sims.core.clock.advance(MESSAGE_TIMING.sent)
@@ -386,7 +386,7 @@ describe('call status callbacks', () => {
     sims.core.clock.advance(1_000)
     sims.core.clock.advance(4_000)
     await settle(() => receiver.received.length >= 1)
-    await new Promise((r) => setTimeout(r, 30))
+    await sims.core.settled()
     expect(receiver.received.map((r) => r.params.CallStatus)).toEqual(['busy'])
   })
 
