@@ -24,7 +24,7 @@ export const aligo = defineProvider<AligoState>({
   title: 'Aligo',
   defaultPort: 4702,
   createState,
-  auth: authenticate,
+  authenticate,
   routes: [
     ...send,
     ...sendMass,

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { VirtualClock } from './clock.ts'
 import type { PlainRequest, PlainResponse } from './http.ts'
 import type { CapturedMessage, CaptureInput } from './messages.ts'
+import type { RequestScope } from './pipeline/exchange.ts'
 import type { IdMinter } from './random.ts'
 import type { AccountStore } from './store.ts'
 import type { AccountWebhooks, WebhookSpec } from './webhooks/types.ts'
@@ -126,8 +127,23 @@ export interface ProviderDefinition<State = unknown> {
   defaultPort: number
   /** The state of one account, made on first use. */
   createState(account: string): State
-  /** The account a request acts for, from its credentials; throws a ProviderError (the provider's 401) when bad. */
-  auth(req: PlainRequest): string
+  /**
+   * The account a request acts for, from its credentials; throws a
+   * ProviderError (the provider's 401) when they are bad. May read and
+   * update the account's state (`services.store.get(account)`): a secret
+   * learnt on first use, an IP allow-list.
+   */
+  authenticate(req: PlainRequest, services: ProviderServices<State>): string
+  /**
+   * The body as the provider reads it, when that is not the core's reading
+   * by content type (JSON, bracket forms, multipart): e.g. flat form fields
+   * with repeated keys as lists. Gets the request decoded by the core
+   * (`req.body`, `req.rawBody`); what it returns is what handlers, fault
+   * rules and the journal see. Throw a BodyDecodeError to refuse the body.
+   */
+  decode?(req: PlainRequest): unknown
+  /** Steps of the provider's own in the pipeline (see core/pipeline/index.ts). */
+  hooks?: ProviderHooks<State>
   routes: RouteDefinition<State, z.ZodType>[]
   errors: ErrorCatalogue
   responses: ProviderResponses
@@ -152,6 +168,18 @@ export interface ProviderDefinition<State = unknown> {
   ): void
   /** Background work (sweeps, schedulers); called once when the runtime starts. */
   start?(services: ProviderServices<State>): void
+}
+
+/**
+ * Runs after the fault rules and before the route's input is parsed, for
+ * every routed, authenticated request: return (or throw) the provider's
+ * error to answer, or nothing to go on. `scope.headers` are added to the
+ * answer, whatever it is.
+ */
+export type PreValidationHook<State> = (scope: RequestScope<State>) => PlainResponse | undefined
+
+export interface ProviderHooks<State> {
+  preValidation?: PreValidationHook<State>[]
 }
 
 /** Declares a provider. An identity function that fixes the types. */

@@ -1,18 +1,16 @@
 import type { z } from 'zod'
 import { VirtualClock } from './clock.ts'
-import { HarnessError, ProviderError } from './errors.ts'
-import { FaultEngine, type FaultVerdict } from './faults/engine.ts'
-import {
-  BodyDecodeError,
-  type PlainRequest,
-  type PlainResponse,
-  type RawRequest,
-  serializeBody,
-  toPlainRequest,
-} from './http.ts'
+import { HarnessError } from './errors.ts'
+import { FaultEngine } from './faults/engine.ts'
+import type { PlainResponse, RawRequest } from './http.ts'
 import { IdempotencyCache } from './idempotency.ts'
-import { Journal, type JournalEntry, type JournalLimits, nestsDeeperThan } from './journal.ts'
+import { Journal, type JournalLimits } from './journal.ts'
 import { MessageInbox } from './messages.ts'
+import { RequestContext } from './pipeline/context.ts'
+import { Exchange, type Outcome } from './pipeline/exchange.ts'
+import { bareRequest, finalize, record } from './pipeline/finish.ts'
+import type { PipelineHost } from './pipeline/host.ts'
+import { runPipeline } from './pipeline/index.ts'
 import type { AnyProvider, Logger, ProviderContext, ProviderServices, RouteDefinition } from './provider.ts'
 import { deriveSeed, IdMinter } from './random.ts'
 import { Router } from './router.ts'
@@ -20,17 +18,7 @@ import { AccountStore } from './store.ts'
 import { WebhookDispatcher } from './webhooks/dispatcher.ts'
 import type { AccountWebhooks } from './webhooks/types.ts'
 
-/** What a transport must do with a request: send a response, drop the connection, or never answer. */
-export type Outcome =
-  | {
-      kind: 'response'
-      status: number
-      headers: Record<string, string>
-      payload: string | Buffer
-      slowBody?: { chunkBytes: number; chunkDelayMs: number }
-    }
-  | { kind: 'reset' }
-  | { kind: 'hang'; ms: number }
+export type { Outcome } from './pipeline/exchange.ts'
 
 export interface CoreOptions {
   seed?: number
@@ -145,14 +133,20 @@ export class Core {
   }
 }
 
-/** One provider mounted on the core: its router, state, ids and the request pipeline. */
-export class ProviderRuntime<State = unknown> {
+/** One provider mounted on the core: its router, state, ids, and the request pipeline (pipeline/) it runs. */
+export class ProviderRuntime<State = unknown> implements PipelineHost<State> {
   readonly store: AccountStore<State>
   readonly ids: IdMinter
   readonly services: ProviderServices<State>
-  private readonly router: Router<RouteDefinition<State, z.ZodType>>
+  readonly router: Router<RouteDefinition<State, z.ZodType>>
+  readonly idempotency: IdempotencyCache | undefined
+  readonly faults: FaultEngine
+  readonly clock: VirtualClock
+  readonly journal: Journal
+  readonly log: Logger
   private readonly requestIds: IdMinter
-  private readonly idempotency: IdempotencyCache | undefined
+  /** Made once, handed to every request: no closure per request. */
+  private readonly contextFor = (account: string, requestId: string) => this.context(account, requestId)
   private readonly accountWebhooks = new Map<string, AccountWebhooks>()
   private readonly accountInboxes = new Map<string, ProviderContext<State>['inbox']>()
   readonly bodyLimit: number
@@ -163,6 +157,10 @@ export class ProviderRuntime<State = unknown> {
     private base: string,
   ) {
     const name = definition.name
+    this.faults = core.faults
+    this.clock = core.clock
+    this.journal = core.journal
+    this.log = core.log
     this.store = new AccountStore<State>((account) => definition.createState(account))
     this.ids = new IdMinter(deriveSeed(core.seed, `${name}:ids`))
     this.requestIds = new IdMinter(deriveSeed(core.seed, `${name}:requests`))
@@ -215,11 +213,12 @@ export class ProviderRuntime<State = unknown> {
   }
 
   /** A context bound to an account, for handlers, triggers and tests of standin itself (the in-process API). */
-  context(
-    account: string,
-    requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14),
-  ): ProviderContext<State> {
-    return new RequestContext(this, account, requestId)
+  context(account: string, requestId = this.mintRequestId()): ProviderContext<State> {
+    return new RequestContext(this.services, account, requestId)
+  }
+
+  mintRequestId(): string {
+    return this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14)
   }
 
   /** Runs a named trigger (like a provider CLI's `trigger payment_intent.succeeded`). */
@@ -234,87 +233,17 @@ export class ProviderRuntime<State = unknown> {
     return trigger.run(this.context(account), params)
   }
 
-  /** The whole pipeline for one raw request: decode, route, faults, auth, validate, idempotency, handle, journal. */
-  async handle(raw: RawRequest): Promise<Outcome> {
-    const started = this.core.clock.realNow()
-    let req: PlainRequest
-    let bodyProblem: BodyDecodeError | undefined
-    try {
-      req = await toPlainRequest(raw)
-    } catch (error) {
-      if (!(error instanceof BodyDecodeError)) throw error
-      bodyProblem = error
-      req = await toPlainRequest({ ...raw, body: Buffer.alloc(0) })
-      req.rawBody = raw.body
-    }
-    const requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14)
-    const lookup = this.router.lookup(req.method, req.path, req.host)
-    const route = lookup.kind === 'found' ? lookup.match.route : undefined
-    if (lookup.kind === 'found') req.params = lookup.match.params
-
-    // The account is known before faults run so rules can be scoped by it; an auth failure is answered after them.
-    let account: string | undefined
-    let authError: PlainResponse | undefined
-    if (route) {
-      try {
-        account = this.definition.auth(req)
-      } catch (error) {
-        if (route.auth !== false) authError = this.errorResponse(req, error)
-      }
-    }
-
-    const verdict = this.core.faults.evaluate({
-      provider: this.name,
-      operation: route?.operation,
-      method: req.method,
-      path: req.path,
-      account,
-      body: req.body,
-      query: req.query,
-      headers: req.headers,
-    })
-    if (verdict.delayBeforeMs > 0) await this.core.clock.sleepReal(verdict.delayBeforeMs)
-    const terminal = verdict.terminal
-    if (terminal && terminal.kind !== 'respond' && terminal.phase === 'before')
-      return this.record(req, route, account, requestId, started, verdict, terminal)
-
-    let response: PlainResponse
-    let replayed = false
-    let internal: string | undefined
-    if (terminal?.kind === 'respond') response = terminal.response
-    else if (lookup.kind === 'not-found') response = this.definition.responses.notFound(req)
-    else if (lookup.kind === 'method-not-allowed')
-      response = (this.definition.responses.methodNotAllowed ?? this.definition.responses.notFound)(
-        req,
-        lookup.allowed,
-      )
-    else if (authError && (this.definition.authBeforeBody || !bodyProblem)) response = authError
-    else if (bodyProblem)
-      response = this.definition.responses.invalidBody(req, bodyProblem.problem, bodyProblem.message)
-    else {
-      const result = await this.run(route!, req, account ?? 'anonymous', requestId)
-      response = result.response
-      replayed = result.replayed
-      internal = result.internal
-    }
-    this.definition.finalize?.(response, req, { requestId, account })
-
-    if (verdict.delayAfterMs > 0) await this.core.clock.sleepReal(verdict.delayAfterMs)
-    if (terminal && terminal.kind !== 'respond')
-      return this.record(req, route, account, requestId, started, verdict, terminal, response)
-    const { headers, payload } = serializeBody(response)
-    const outcome: Outcome = { kind: 'response', status: response.status, headers, payload }
-    if (verdict.slowBody) outcome.slowBody = verdict.slowBody
-    this.record(req, route, account, requestId, started, verdict, outcome, response, replayed, internal)
-    return outcome
+  /** The whole pipeline for one raw request: the stages of pipeline/index.ts. */
+  handle(raw: RawRequest): Promise<Outcome> {
+    return runPipeline(this, raw, this.contextFor)
   }
 
   /** The provider's answer to a body the transport refused before decoding (too large); `status` overrides the provider's. */
   refuseBody(raw: RawRequest, problem: 'too-large' | 'malformed', detail: string, status?: number): Outcome {
-    const req = this.bareRequest(raw)
+    const req = bareRequest(raw.method, raw.url)
     const response = this.definition.responses.invalidBody(req, problem, detail)
     if (status !== undefined) response.status = status
-    return this.answerUnrouted(req, response)
+    return this.answerUnrouted(raw, response)
   }
 
   /**
@@ -323,7 +252,7 @@ export class ProviderRuntime<State = unknown> {
    * reads as the client's fault.
    */
   internalFailure(raw: RawRequest, error: unknown): Outcome {
-    const req = this.bareRequest(raw)
+    const req = bareRequest(raw.method, raw.url)
     this.core.log.error('request failed inside standin', {
       provider: this.name,
       path: req.path,
@@ -335,163 +264,18 @@ export class ProviderRuntime<State = unknown> {
     } catch {
       response = { status: 500, body: { error: 'internal error' } }
     }
-    return this.answerUnrouted(req, response, String((error as Error)?.message ?? error))
+    return this.answerUnrouted(raw, response, String((error as Error)?.message ?? error))
   }
 
-  private bareRequest(raw: RawRequest): PlainRequest {
-    return {
-      method: raw.method.toUpperCase(),
-      path: raw.url.split('?')[0]!,
-      url: raw.url,
-      host: '',
-      headers: {},
-      query: {},
-      rawBody: Buffer.alloc(0),
-      body: undefined,
-      contentType: undefined,
-      files: [],
-      params: {},
-    }
-  }
-
-  private answerUnrouted(req: PlainRequest, response: PlainResponse, internalError?: string): Outcome {
-    const started = this.core.clock.realNow()
-    const requestId = this.definition.requestId?.(this.requestIds) ?? this.requestIds.mint('req_', 14)
-    this.definition.finalize?.(response, req, { requestId, account: undefined })
-    const { headers, payload } = serializeBody(response)
-    const outcome: Outcome = { kind: 'response', status: response.status, headers, payload }
-    this.record(
-      req,
-      undefined,
-      undefined,
-      requestId,
-      started,
-      { delayBeforeMs: 0, delayAfterMs: 0, fired: [] },
-      outcome,
-      response,
-      false,
-      internalError,
-    )
-    return outcome
-  }
-
-  private async run(
-    route: RouteDefinition<State, z.ZodType>,
-    req: PlainRequest,
-    account: string,
-    requestId: string,
-  ): Promise<{ response: PlainResponse; replayed: boolean; internal?: string }> {
-    let input: unknown
-    if (route.input) {
-      const source =
-        route.inputFrom === 'merged'
-          ? { ...req.query, ...(isRecord(req.body) ? req.body : {}) }
-          : (route.inputFrom ?? (req.method === 'GET' || req.method === 'DELETE' ? 'query' : 'body')) ===
-              'query'
-            ? req.query
-            : (req.body ?? {})
-      const parsed = route.input.safeParse(source)
-      if (!parsed.success)
-        return {
-          response: this.definition.responses.invalidInput(req, parsed.error.issues, route as never),
-          replayed: false,
-        }
-      input = parsed.data
-    }
-
-    const spec = this.definition.idempotency
-    const applies =
-      this.idempotency && (route.idempotent ?? (spec!.methods ?? ['POST']).includes(route.method as never))
-    const decision = applies
-      ? this.idempotency!.begin(req, account)
-      : { kind: 'run' as const, key: undefined }
-    if (decision.kind === 'replay') return { response: decision.response, replayed: true }
-    if (decision.kind === 'refuse') return { response: decision.response, replayed: false }
-
-    let response: PlainResponse
-    let internal: string | undefined
-    try {
-      response = await route.handler(req, this.context(account, requestId), input)
-    } catch (error) {
-      response = this.errorResponse(req, error)
-      if (!(error instanceof ProviderError)) internal = String((error as Error)?.message ?? error)
-    }
-    if (decision.key !== undefined) this.idempotency!.finish(account, decision.key, response)
-    return internal === undefined ? { response, replayed: false } : { response, replayed: false, internal }
-  }
-
-  private errorResponse(req: PlainRequest, error: unknown): PlainResponse {
-    if (error instanceof ProviderError) return error.response
-    this.core.log.error('handler failed', {
-      provider: this.name,
-      path: req.path,
-      error: String((error as Error)?.stack ?? error),
-    })
-    return this.definition.responses.internalError(req, error)
-  }
-
-  private record(
-    req: PlainRequest,
-    route: RouteDefinition<State, z.ZodType> | undefined,
-    account: string | undefined,
-    requestId: string,
-    started: number,
-    verdict: FaultVerdict,
-    outcome: Outcome,
-    response?: PlainResponse,
-    replayed = false,
-    internalError?: string,
-  ): Outcome {
-    const now = this.core.clock.now()
-    const journal = this.core.journal
-    const rawBytes = req.rawBody.length
-    let body: unknown
-    let bodyTruncated: JournalEntry['bodyTruncated']
-    if (rawBytes > journal.maxBodyBytes) bodyTruncated = { reason: 'size', bytes: rawBytes }
-    else {
-      body = req.body ?? (rawBytes > 0 ? req.rawBody.toString('utf8', 0, 4096) : undefined)
-      // Nesting N deep takes at least 2N bytes, so small bodies skip the walk.
-      if (rawBytes > 2 * journal.maxDepth && nestsDeeperThan(body, journal.maxDepth))
-        bodyTruncated = { reason: 'depth', bytes: rawBytes }
-    }
-    if (bodyTruncated) body = req.rawBody.toString('utf8', 0, Math.min(rawBytes, journal.maxBodyBytes))
-    let responseBody = outcome.kind === 'response' ? response?.body : undefined
-    let responseTruncated: JournalEntry['responseTruncated']
-    const payloadBytes = outcome.kind === 'response' ? outcome.payload.length : 0
-    if (payloadBytes > journal.maxBodyBytes && outcome.kind === 'response') {
-      responseTruncated = { reason: 'size', bytes: payloadBytes }
-      responseBody = outcome.payload.toString('utf8', 0, journal.maxBodyBytes)
-    }
-    // Built field by field, without spreads: this runs on every request.
-    const entry: Omit<JournalEntry, 'seq'> = {
-      requestId,
-      at: isoAt(now),
-      epochMs: Math.floor(now),
-      provider: this.definition.name,
-      method: req.method,
-      path: req.path,
-      host: req.host,
-      query: req.query,
-      headers: req.headers,
-      body,
-      status: outcome.kind === 'response' ? outcome.status : 0,
-      response: responseBody,
-      durationMs: Math.round((this.core.clock.realNow() - started) * 100) / 100,
-      outcome: outcome.kind,
-    }
-    if (account !== undefined) entry.account = account
-    if (route) entry.operation = route.operation
-    if (verdict.fired.length > 0) entry.fault = verdict.fired[0]!
-    if (replayed) entry.idempotentReplay = true
-    if (internalError !== undefined) entry.internalError = internalError
-    if (bodyTruncated) entry.bodyTruncated = bodyTruncated
-    if (responseTruncated) entry.responseTruncated = responseTruncated
-    journal.record(
-      entry,
-      Math.min(rawBytes, journal.maxBodyBytes) +
-        Math.min(payloadBytes, journal.maxBodyBytes) +
-        req.url.length,
-    )
+  /** Finalizes and journals an answer made outside the stages (no route, no faults). */
+  private answerUnrouted(raw: RawRequest, response: PlainResponse, internalError?: string): Outcome {
+    const ex = new Exchange<State>(raw, this.core.clock.realNow(), this.contextFor)
+    ex.req = bareRequest(raw.method, raw.url)
+    ex.requestId = this.mintRequestId()
+    ex.response = response
+    if (internalError !== undefined) ex.internal = internalError
+    const outcome = finalize(this as PipelineHost, ex as Exchange, response)
+    record(this as PipelineHost, ex as Exchange, outcome)
     return outcome
   }
 
@@ -512,65 +296,4 @@ export class ProviderRuntime<State = unknown> {
     }
     return inbox
   }
-}
-
-/**
- * A handler's context. A class rather than an object literal because one is
- * made per request: no spread and no closures on the hot path.
- */
-class RequestContext<State> implements ProviderContext<State> {
-  readonly provider: string
-  readonly store: ProviderServices<State>['store']
-  readonly clock: ProviderServices<State>['clock']
-  readonly ids: ProviderServices<State>['ids']
-  readonly random: ProviderServices<State>['random']
-  readonly baseUrl: string
-  readonly log: ProviderServices<State>['log']
-  readonly later: ProviderServices<State>['later']
-  readonly webhooksFor: ProviderServices<State>['webhooksFor']
-  readonly inboxFor: ProviderServices<State>['inboxFor']
-  readonly state: State
-  readonly webhooks: AccountWebhooks
-  readonly inbox: ProviderContext<State>['inbox']
-
-  constructor(
-    private readonly runtime: ProviderRuntime<State>,
-    readonly account: string,
-    readonly requestId: string,
-  ) {
-    const services = runtime.services
-    this.provider = services.provider
-    this.store = services.store
-    this.clock = services.clock
-    this.ids = services.ids
-    this.random = services.random
-    this.baseUrl = services.baseUrl
-    this.log = services.log
-    this.later = services.later
-    this.webhooksFor = services.webhooksFor
-    this.inboxFor = services.inboxFor
-    this.state = services.store.get(account)
-    this.webhooks = services.webhooksFor(account)
-    this.inbox = services.inboxFor(account)
-  }
-
-  forAccount(account: string): ProviderContext<State> {
-    return new RequestContext(this.runtime, account, this.requestId)
-  }
-}
-
-let lastIsoMs = -1
-let lastIso = ''
-/** ISO time of a virtual instant; requests in the same millisecond share one string (the journal's hot path). */
-function isoAt(epochMs: number): string {
-  const ms = Math.floor(epochMs)
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms
-    lastIso = new Date(ms).toISOString()
-  }
-  return lastIso
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

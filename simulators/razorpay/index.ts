@@ -26,7 +26,7 @@ export const razorpay = defineProvider<RazorpayState>({
   title: 'Razorpay',
   defaultPort: 4705,
   createState,
-  auth: accountOf,
+  authenticate: accountOf,
   routes: [
     ...orderRoutes,
     ...paymentRoutes,

@@ -44,7 +44,7 @@ export const sendgrid = defineProvider<SendgridState>({
     rate: new Map(),
     rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
   }),
-  auth: (req) => {
+  authenticate: (req) => {
     const header = req.headers.authorization
     if (!header) throw new ProviderError(sgError(401, MESSAGES.authorizationRequired))
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header)

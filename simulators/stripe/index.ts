@@ -46,7 +46,7 @@ export const stripe = defineProvider<StripeState>({
   title: 'Stripe',
   defaultPort: 4704,
   createState,
-  auth: bearerSecretKey,
+  authenticate: bearerSecretKey,
   routes: connectScoped([
     ...search,
     ...customers,

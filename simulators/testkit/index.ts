@@ -148,7 +148,7 @@ export const testkit = defineProvider<TestkitState>({
   name: 'testkit',
   defaultPort: 4799,
   createState: () => ({ widgets: new Collection<Widget>() }),
-  auth: (req) => {
+  authenticate: (req) => {
     const match = /^Bearer tk_([A-Za-z0-9_]+)$/.exec(req.headers.authorization ?? '')
     if (!match) throw new ProviderError(error(401, 'unauthorized', 'Invalid API key.'))
     return match[1]!

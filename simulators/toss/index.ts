@@ -21,7 +21,7 @@ export const toss = defineProvider<TossState>({
   title: 'Toss Payments',
   defaultPort: 4706,
   createState,
-  auth: authenticate,
+  authenticate,
   // Window routes come before the API's `/v1/payments/:paymentKey` so `/checkout` is never read as a paymentKey.
   routes: [
     ...sdkRoutes,

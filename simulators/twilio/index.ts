@@ -22,7 +22,7 @@ export const twilio = defineProvider<TwilioState>({
   title: 'Twilio',
   defaultPort: 4701,
   createState,
-  auth: accountOf,
+  authenticate: accountOf,
   routes: [
     ...accountRoutes,
     ...messageRoutes,

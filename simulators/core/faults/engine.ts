@@ -2,22 +2,28 @@ import { HarnessError } from '../errors.ts'
 import type { PlainResponse } from '../http.ts'
 import type { ErrorCatalogue } from '../provider.ts'
 import { createRandom, type Random } from '../random.ts'
-import type { Phase } from './effects/effect.ts'
+import type { EffectDefinition, Phase } from './effects/effect.ts'
 import { effects, type FaultEffect } from './effects/index.ts'
 import { type CompiledMatch, compileMatch, type MatchSubject } from './matcher.ts'
 import { type FaultRule, FaultRuleInput } from './schema.ts'
+
+/** A wire effect that fired: the transport hands the connection to its renderers. */
+export interface WireAction {
+  kind: 'wire'
+  phase: Phase
+  effect: EffectDefinition
+  params: unknown
+}
 
 export interface FaultVerdict {
   /** Real ms to wait before the provider handles the request (latency rules stack). */
   delayBeforeMs: number
   /** Real ms to wait after it handled the request, before answering. */
   delayAfterMs: number
-  /** The answer that replaces the provider's, when a terminal rule fired. */
-  terminal?:
-    | { kind: 'respond'; response: PlainResponse }
-    | { kind: 'reset'; phase: Phase }
-    | { kind: 'hang'; ms: number; phase: Phase }
-  slowBody?: { chunkBytes: number; chunkDelayMs: number }
+  /** What replaces the provider's answer, when a terminal rule fired (the first one wins). */
+  terminal?: { kind: 'respond'; response: PlainResponse } | WireAction
+  /** A non-terminal wire effect (slow body) applied to whatever answers; the last one wins. */
+  shape?: WireAction
   /** The rules that fired, first one first. */
   fired: { ruleId: string; effect: string; explanation: string }[]
 }
@@ -26,6 +32,7 @@ interface Entry {
   seq: number
   rule: FaultRule
   effect: FaultEffect
+  definition: EffectDefinition
   test: CompiledMatch
 }
 
@@ -109,39 +116,18 @@ export class FaultEngine {
     }
     const value = parsed.data
     const match = value.match
-    if (value.effect.type === 'provider-error') {
-      if (!match.provider)
-        throw new HarnessError(
-          'STANDIN_BAD_REQUEST',
-          'Failed to add fault rule: a provider-error needs match.provider.',
-          {
-            field: 'match.provider',
-          },
-        )
-      const catalogue = this.catalogues(match.provider)
-      if (!catalogue)
-        throw new HarnessError(
-          'STANDIN_BAD_REQUEST',
-          `Failed to add fault rule: unknown provider '${match.provider}'.`,
-          {
-            field: 'match.provider',
-          },
-        )
-      if (!catalogue[value.effect.error])
-        throw new HarnessError(
-          'STANDIN_BAD_REQUEST',
-          `Failed to add fault rule: '${value.effect.error}' is not in ${match.provider}'s error catalogue. Known: ${Object.keys(catalogue).join(', ')}.`,
-          { field: 'effect.error' },
-        )
-    } else if (match.provider && !this.catalogues(match.provider)) {
+    if (match.provider && !this.catalogues(match.provider))
       throw new HarnessError(
         'STANDIN_BAD_REQUEST',
         `Failed to add fault rule: unknown provider '${match.provider}'.`,
-        {
-          field: 'match.provider',
-        },
+        { field: 'match.provider' },
       )
-    }
+    const definition = effects[value.effect.type]!
+    const issue = definition.validate?.(value.effect, { match, catalogue: this.catalogues })
+    if (issue)
+      throw new HarnessError('STANDIN_BAD_REQUEST', `Failed to add fault rule: ${issue.message}.`, {
+        field: issue.field,
+      })
     if (match.operation !== undefined && this.operations) {
       const known = this.operations(match.provider)
       if (!known.includes(match.operation))
@@ -181,7 +167,7 @@ export class FaultEngine {
       explanation: '',
     }
     rule.explanation = explain(rule)
-    const entry: Entry = { seq: this.seq, rule, effect: value.effect, test: compileMatch(match) }
+    const entry: Entry = { seq: this.seq, rule, effect: value.effect, definition, test: compileMatch(match) }
     if (match.provider) {
       let set = this.byProvider.get(match.provider)
       if (!set) {
@@ -231,7 +217,7 @@ export class FaultEngine {
     for (const set of [scoped, this.anyProvider]) {
       if (!set?.size) continue
       for (const entry of set.candidates(subject.path)) {
-        if (verdict?.terminal && effects[entry.effect.type]!.terminal) continue
+        if (verdict?.terminal && entry.definition.terminal) continue
         if (!entry.test(subject)) continue
         const rule = entry.rule
         rule.seen++
@@ -252,7 +238,7 @@ function apply(
   entry: Entry,
   ctx: { random: Random; catalogue: ErrorCatalogue | undefined },
 ) {
-  const definition = effects[entry.effect.type]!
+  const definition = entry.definition
   const outcome = definition.apply(entry.effect, ctx)
   verdict.fired.push({
     ruleId: entry.rule.id,
@@ -264,11 +250,19 @@ function apply(
       if (outcome.phase === 'after') verdict.delayAfterMs += outcome.ms
       else verdict.delayBeforeMs += outcome.ms
       return
-    case 'slow-body':
-      verdict.slowBody = { chunkBytes: outcome.chunkBytes, chunkDelayMs: outcome.chunkDelayMs }
-      return
-    default:
+    case 'respond':
       verdict.terminal = outcome
+      return
+    case 'wire': {
+      const wire: WireAction = {
+        kind: 'wire',
+        phase: outcome.phase,
+        effect: definition,
+        params: outcome.params,
+      }
+      if (definition.terminal) verdict.terminal = wire
+      else verdict.shape = wire
+    }
   }
 }
 

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { RawRequest } from '../http.ts'
 import type { Outcome, ProviderRuntime } from '../runtime.ts'
@@ -101,41 +100,11 @@ function toRaw(request: FastifyRequest, body: Buffer = Buffer.alloc(0)): RawRequ
   }
 }
 
-/** Renders an outcome on the wire: a response, a reset socket, or silence. */
-export function render(outcome: Outcome, request: FastifyRequest, reply: FastifyReply) {
-  switch (outcome.kind) {
-    case 'response': {
-      reply.code(outcome.status).headers(outcome.headers)
-      if (!outcome.slowBody) return reply.send(outcome.payload)
-      const bytes = Buffer.isBuffer(outcome.payload) ? outcome.payload : Buffer.from(outcome.payload)
-      reply.header('content-length', String(bytes.length))
-      return reply.send(trickle(bytes, outcome.slowBody.chunkBytes, outcome.slowBody.chunkDelayMs))
-    }
-    case 'reset':
-      reply.hijack()
-      request.raw.socket.destroy()
-      return reply
-    case 'hang': {
-      reply.hijack()
-      const socket = request.raw.socket
-      const timer = setTimeout(() => socket.destroy(), outcome.ms)
-      timer.unref()
-      socket.once('close', () => clearTimeout(timer))
-      return reply
-    }
-  }
-}
-
-function trickle(bytes: Buffer, chunkBytes: number, delayMs: number): Readable {
-  let offset = 0
-  return new Readable({
-    read() {
-      if (offset >= bytes.length) return void this.push(null)
-      const chunk = bytes.subarray(offset, offset + chunkBytes)
-      offset += chunkBytes
-      // The first chunk goes at once so headers and the start of the body arrive; the rest trickle.
-      if (offset === chunkBytes) this.push(chunk)
-      else setTimeout(() => this.push(chunk), delayMs).unref()
-    },
-  })
+/** Renders an outcome on the wire: a response, or the connection handed to a fault effect's renderer. */
+export function render(outcome: Outcome, _request: FastifyRequest, reply: FastifyReply) {
+  if (outcome.kind === 'response')
+    return reply.code(outcome.status).headers(outcome.headers).send(outcome.payload)
+  reply.hijack()
+  outcome.effect.render!.fastify(reply.raw, outcome.answer, outcome.params)
+  return reply
 }

@@ -1,4 +1,4 @@
-import { delay, type HttpHandler, HttpResponse, http } from 'msw'
+import { type HttpHandler, HttpResponse, http } from 'msw'
 import type { AnyProvider } from '../provider.ts'
 import { Core, type CoreOptions, type Outcome, type ProviderRuntime } from '../runtime.ts'
 
@@ -56,30 +56,9 @@ export function handlerFor(runtime: ProviderRuntime, baseUrl = runtime.baseUrl):
   })
 }
 
-async function toResponse(outcome: Outcome): Promise<Response> {
-  switch (outcome.kind) {
-    case 'reset':
-      return HttpResponse.error()
-    case 'hang':
-      await delay(outcome.ms)
-      return HttpResponse.error()
-    case 'response': {
-      const status = outcome.status
-      const noBody = status === 204 || status === 304 || (status >= 100 && status < 200)
-      if (!outcome.slowBody || noBody)
-        return new HttpResponse(noBody ? null : outcome.payload, { status, headers: outcome.headers })
-      const bytes = Buffer.isBuffer(outcome.payload) ? outcome.payload : Buffer.from(outcome.payload)
-      const { chunkBytes, chunkDelayMs } = outcome.slowBody
-      let offset = 0
-      const stream = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (offset > 0) await delay(chunkDelayMs)
-          if (offset >= bytes.length) return controller.close()
-          controller.enqueue(bytes.subarray(offset, offset + chunkBytes))
-          offset += chunkBytes
-        },
-      })
-      return new HttpResponse(stream, { status, headers: outcome.headers })
-    }
-  }
+function toResponse(outcome: Outcome): Response | Promise<Response> {
+  if (outcome.kind === 'wire') return outcome.effect.render!.msw(outcome.answer, outcome.params)
+  const status = outcome.status
+  const noBody = status === 204 || status === 304 || (status >= 100 && status < 200)
+  return new HttpResponse(noBody ? null : outcome.payload, { status, headers: outcome.headers })
 }

@@ -9,6 +9,11 @@ export const connectionReset = defineEffect({
     phase: z.enum(['before', 'after']).default('before').describe(PHASE_DESCRIPTION),
   }),
   terminal: true,
-  apply: (e) => ({ kind: 'reset', phase: e.phase }),
+  apply: (e) => ({ kind: 'wire', phase: e.phase, params: undefined }),
   explain: (e) => `reset the connection${e.phase === 'after' ? ' after processing' : ''}`,
+  render: {
+    journal: 'reset',
+    fastify: (res) => void res.socket?.destroy(),
+    msw: () => Response.error(),
+  },
 })

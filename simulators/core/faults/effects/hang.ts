@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEffect, PHASE_DESCRIPTION } from './effect.ts'
+import { defineEffect, PHASE_DESCRIPTION, pause } from './effect.ts'
 
 /**
  * Never answers, so the client's own timeout fires. The connection is closed
@@ -13,7 +13,21 @@ export const hang = defineEffect({
     phase: z.enum(['before', 'after']).default('before').describe(PHASE_DESCRIPTION),
   }),
   terminal: true,
-  apply: (e) => ({ kind: 'hang', ms: e.ms ?? 300_000, phase: e.phase }),
+  apply: (e) => ({ kind: 'wire', phase: e.phase, params: e.ms ?? 300_000 }),
   explain: (e) =>
     `hang ${e.ms ?? 300_000}ms without answering${e.phase === 'after' ? ' after processing' : ''}`,
+  render: {
+    journal: 'hang',
+    fastify: (res, _answer, ms: number) => {
+      const socket = res.socket
+      if (!socket) return
+      const timer = setTimeout(() => socket.destroy(), ms)
+      timer.unref()
+      socket.once('close', () => clearTimeout(timer))
+    },
+    msw: async (_answer, ms: number) => {
+      await pause(ms)
+      return Response.error()
+    },
+  },
 })

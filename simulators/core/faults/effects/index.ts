@@ -1,28 +1,22 @@
 import { z } from 'zod'
-import { connectionReset } from './connection-reset.ts'
 import type { EffectDefinition } from './effect.ts'
-import { hang } from './hang.ts'
-import { latency } from './latency.ts'
-import { providerError } from './provider-error.ts'
-import { slowBody } from './slow-body.ts'
-import { status } from './status.ts'
+import * as registry from './registry.ts'
 
-/** Every effect type by name; a new effect is one file and one line here. */
-export const effects = {
-  [providerError.type]: providerError,
-  [status.type]: status,
-  [latency.type]: latency,
-  [connectionReset.type]: connectionReset,
-  [hang.type]: hang,
-  [slowBody.type]: slowBody,
-} as Record<string, EffectDefinition>
+type Registry = typeof registry
 
-export const FaultEffect = z.discriminatedUnion('type', [
-  providerError.schema,
-  status.schema,
-  latency.schema,
-  connectionReset.schema,
-  hang.schema,
-  slowBody.schema,
-])
-export type FaultEffect = z.infer<typeof FaultEffect>
+/** Every effect type by name, from registry.ts. */
+export const effects: Record<string, EffectDefinition> = Object.fromEntries(
+  Object.values(registry).map((effect) => [effect.type, effect as EffectDefinition]),
+)
+
+/** One registered effect's rule object: `{ type, ...params }`. */
+export type FaultEffect = { [K in keyof Registry]: z.output<Registry[K]['schema']> }[keyof Registry]
+type FaultEffectInput = { [K in keyof Registry]: z.input<Registry[K]['schema']> }[keyof Registry]
+
+/** The rule's `effect` field: a union built from the registry, told apart by `type`. */
+export const FaultEffect = z.discriminatedUnion(
+  'type',
+  Object.values(registry).map((effect) => effect.schema) as unknown as [
+    z.ZodObject<{ type: z.ZodLiteral<string> }>,
+  ],
+) as unknown as z.ZodType<FaultEffect, FaultEffectInput>

@@ -16,6 +16,16 @@ export const providerError = defineEffect({
       .describe('overrides the entry understands (message, param, ...)'),
   }),
   terminal: true,
+  validate: (effect, { match, catalogue }) => {
+    if (!match.provider) return { field: 'match.provider', message: 'a provider-error needs match.provider' }
+    const known = catalogue(match.provider)
+    if (known && !known[effect.error])
+      return {
+        field: 'effect.error',
+        message: `'${effect.error}' is not in ${match.provider}'s error catalogue. Known: ${Object.keys(known).join(', ')}`,
+      }
+    return undefined
+  },
   apply: (effect, ctx) => {
     const entry = ctx.catalogue?.[effect.error]
     // Rules are validated against the catalogue on creation; this guards a catalogue changed since.
