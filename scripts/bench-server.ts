@@ -62,10 +62,11 @@ if (mode === 'hub') {
   send({ ready: true, port: (app.server.address() as AddressInfo).port })
 } else if (mode === 'mockttp') {
   const routes = JSON.parse(readFileSync(routesFile!, 'utf8')) as StubRoute[]
-  // mockttp is an optional peer (`npm i -D mockttp`); a variable keeps tsc from requiring it.
-  const name = 'mockttp'
-  // biome-ignore lint/suspicious/noExplicitAny: optional dependency, typed only when installed
-  const mockttp: any = await import(name)
+  // mockttp is installed beside the project, not in it (see PEERS_DIR in scripts/bench/servers.ts).
+  const { createRequire } = await import('node:module')
+  const peers = createRequire(`${process.cwd()}/.tools/bench-peers/package.json`)
+  // biome-ignore lint/suspicious/noExplicitAny: a peer outside the project, untyped here
+  const mockttp: any = await import(peers.resolve('mockttp'))
   const server = mockttp.getLocal()
   await server.start()
   for (const route of routes) {

@@ -11,6 +11,7 @@
  *   --peers            adds mockttp and WireMock (from npm) with the same stubs
  *   --before REV       adds the hub of an older commit (extracted with git archive), same run
  *   --cpu-prof DIR     runs the hub under `node --cpu-prof`, profiles written to DIR
+ *   --out FILE         where the report goes (default reports/bench.json)
  *
  * Reports req/s, p50/p99, CPU µs per request of the serving process, RSS,
  * and the ratio to bare fastify (median of the per-round ratios). Writes
@@ -23,7 +24,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { type Endpoint, endpoints } from './bench/endpoints.ts'
 import { load, type Sample } from './bench/load.ts'
-import { type Server, startServer, startWireMock } from './bench/servers.ts'
+import { PEERS_DIR, type Server, startServer, startWireMock } from './bench/servers.ts'
 import type { StubRoute } from './bench-server.ts'
 
 const { values: flags } = parseArgs({
@@ -35,6 +36,7 @@ const { values: flags } = parseArgs({
     peers: { type: 'boolean', default: false },
     before: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    out: { type: 'string', default: 'reports/bench.json' },
   },
 })
 const seconds = Number(flags.seconds)
@@ -111,6 +113,10 @@ try {
   servers.push(bare)
   sides.unshift(stubSide(bare))
   if (flags.peers) {
+    if (!existsSync(path.join(PEERS_DIR, 'node_modules')))
+      throw new Error(
+        `--peers needs mockttp and WireMock in ${PEERS_DIR}: see PEERS_DIR in scripts/bench/servers.ts`,
+      )
     const mockttp = await startServer('mockttp', root, ['mockttp', routesFile])
     servers.push(mockttp)
     sides.push(stubSide(mockttp))
@@ -159,9 +165,9 @@ try {
     endpoints: results.map((r) => summarise(r.endpoint, r.sides)),
     samples: results,
   }
-  mkdirSync('reports', { recursive: true })
-  writeFileSync('reports/bench.json', `${JSON.stringify(report, null, 2)}\n`)
-  process.stdout.write(`${table(report.endpoints, report.machine)}\nwritten to reports/bench.json\n`)
+  mkdirSync(path.dirname(flags.out), { recursive: true })
+  writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`)
+  process.stdout.write(`${table(report.endpoints, report.machine)}\nwritten to ${flags.out}\n`)
   if (report.endpoints.some((e) => Object.values(e.sides).some((s) => s.errors > 0))) process.exitCode = 1
 } finally {
   for (const server of servers) server.close()

@@ -50,13 +50,20 @@ export async function startServer(
   return { name, child, pid: child.pid!, ready, close: () => child.kill('SIGTERM') }
 }
 
+/**
+ * Where `--peers` finds mockttp and WireMock: installed from npm beside the
+ * project (gitignored), so they add nothing to its dependencies:
+ * `mkdir -p .tools/bench-peers && cd .tools/bench-peers && echo {} > package.json && npm i mockttp wiremock`
+ */
+export const PEERS_DIR = '.tools/bench-peers'
+
 /** WireMock from npm (it runs a jar: Java must be on the PATH), with one stub mapping per route. */
 export async function startWireMock(
   routes: { method: string; path: string; status: number; contentType: string; body: string }[],
   port: number,
 ): Promise<Server> {
-  const bin = path.resolve('node_modules/.bin/wiremock')
-  const child = spawn(bin, ['--port', String(port), '--disable-banner', '--no-request-journal'], {
+  const bin = path.resolve(PEERS_DIR, 'node_modules/.bin/wiremock')
+  const child = spawn(bin, ['--port', String(port), '--disable-banner'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   })
