@@ -6,10 +6,12 @@
 import { existsSync } from 'node:fs'
 
 const source = new URL('../simulators/hub/cli.ts', import.meta.url)
+let cli
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api')
   register()
-  await import(source.href)
+  cli = await import(source.href)
 } else {
-  await import('../dist/simulators/hub/cli.js')
+  cli = await import('../dist/simulators/hub/cli.js')
 }
+await cli.main()
