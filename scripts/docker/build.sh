@@ -21,7 +21,7 @@ build() {
     return 1
   fi
   end="$(date +%s)"
-  printf '  %-28s %4d s  %s\n' "$tag" "$((end - start))" \
+  printf '  %-34s %4d s  %s\n' "$tag" "$((end - start))" \
     "$(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1 / 1e6}')"
 }
 

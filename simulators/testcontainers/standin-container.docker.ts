@@ -34,7 +34,7 @@ describe('StandinContainer', () => {
   })
 
   it('starts when the control plane is healthy and maps every port', async () => {
-    expect(await hub.client().health()).toMatchObject({ ok: true })
+    expect(await hub.client().health()).toMatchObject({ status: 'ok', seed: 7 })
     for (const port of Object.values(CONTAINER_PORTS)) expect(hub.getMappedPort(port)).toBeGreaterThan(0)
     expect(hub.getControlUrl()).toMatch(/^http:\/\/[^:]+:\d+$/)
   })
