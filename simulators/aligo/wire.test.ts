@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
 import { decideType, handsetBody, mobileNumber, titleFor } from './delivery.ts'
 import { asHandsetText, eucKrBytes, kstDateTime, parseKst, phpJson, truncateBytes } from './wire.ts'
@@ -8,6 +9,22 @@ describe('EUC-KR byte rules', () => {
     expect(eucKrBytes('abc 123')).toBe(7)
     expect(eucKrBytes('인증번호 [123456]')).toBe(17)
     expect(asHandsetText('ok👍')).toMatch(/^ok\?+$/)
+  })
+
+  it('counts ASCII and Hangul syllables without encoding exactly as the encoder does', () => {
+    const iconvBytes = (text: string) => iconv.encode(text, 'euc-kr').length
+    const samples = [
+      '가힣',
+      '\u0000\u007f',
+      '인증번호는 123456 입니다',
+      '각'.repeat(100),
+      'ㄱㅏ',
+      '漢字',
+      'é',
+    ]
+    for (const text of samples) expect(eucKrBytes(text), text).toBe(iconvBytes(text))
+    for (const text of samples)
+      expect(asHandsetText(text), text).toBe(iconv.decode(iconv.encode(text, 'euc-kr'), 'euc-kr'))
   })
 
   it('cuts at a byte limit without splitting a Hangul character', () => {

@@ -65,12 +65,29 @@ export function isKakaoPath(path: string): boolean {
  * A character it cannot encode becomes `?` (1 byte), as on the handset.
  */
 export function eucKrBytes(text: string): number {
-  return iconv.encode(text, 'euc-kr').length
+  return commonTextBytes(text) ?? iconv.encode(text, 'euc-kr').length
 }
 
 /** What the handset shows: the text through EUC-KR, unsupported characters as `?`. */
 export function asHandsetText(text: string): string {
-  return iconv.decode(iconv.encode(text, 'euc-kr'), 'euc-kr')
+  return commonTextBytes(text) !== undefined ? text : iconv.decode(iconv.encode(text, 'euc-kr'), 'euc-kr')
+}
+
+/**
+ * The common case counted without encoding (a send encoded its text four
+ * times, a hot spot under load): ASCII is 1 byte and every modern Hangul
+ * syllable (U+AC00–U+D7A3, all in CP949) 2, and both survive the round trip.
+ * Undefined for any other character: iconv decides.
+ */
+function commonTextBytes(text: string): number | undefined {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) bytes += 1
+    else if (code >= 0xac00 && code <= 0xd7a3) bytes += 2
+    else return undefined
+  }
+  return bytes
 }
 
 /** The longest prefix of `text` within `limit` EUC-KR bytes, never splitting a character. */
