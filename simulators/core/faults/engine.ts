@@ -2,6 +2,7 @@ import { HarnessError } from '../errors.ts'
 import type { PlainResponse } from '../http.ts'
 import type { ErrorCatalogue } from '../provider.ts'
 import { createRandom, type Random } from '../random.ts'
+import { countMatch, describeLimits } from '../rules/counting.ts'
 import type { EffectDefinition, Phase } from './effects/effect.ts'
 import { effects, type FaultEffect } from './effects/index.ts'
 import { type CompiledMatch, compileMatch, type MatchSubject } from './matcher.ts'
@@ -219,12 +220,7 @@ export class FaultEngine {
       for (const entry of set.candidates(subject.path)) {
         if (verdict?.terminal && entry.definition.terminal) continue
         if (!entry.test(subject)) continue
-        const rule = entry.rule
-        rule.seen++
-        if (rule.after !== undefined && rule.seen <= rule.after) continue
-        if (rule.times !== undefined && rule.fired >= rule.times) continue
-        if (rule.probability !== undefined && this.random() >= rule.probability) continue
-        rule.fired++
+        if (!countMatch(entry.rule, this.random)) continue
         verdict ??= { delayBeforeMs: 0, delayAfterMs: 0, fired: [] }
         apply(verdict, entry, { random: this.random, catalogue: this.catalogues(subject.provider) })
       }
@@ -278,13 +274,8 @@ export function explain(
     ...Object.entries(m.headers ?? {}).map(([k, v]) => `header ${k} ${describeCondition(v)}`),
     ...(m.account ? [`account = ${m.account}`] : []),
   ]
-  const limits = [
-    rule.times !== undefined ? `${rule.times} time${rule.times === 1 ? '' : 's'}` : 'every time',
-    rule.after !== undefined ? `after ${rule.after}` : '',
-    rule.probability !== undefined ? `with probability ${rule.probability}` : '',
-  ].filter(Boolean)
   const effect = effects[rule.effect.type]!.explain(rule.effect)
-  return `for ${scope}${where.length ? ` where ${where.join(' and ')}` : ''}, ${effect}, ${limits.join(' ')}`
+  return `for ${scope}${where.length ? ` where ${where.join(' and ')}` : ''}, ${effect}, ${describeLimits(rule)}`
 }
 
 function describeCondition(v: unknown): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { RuleLimits } from '../rules/counting.ts'
 import { FaultEffect } from './effects/index.ts'
 
 /** A field condition: a plain value means "equals" (compared as strings, since forms carry strings). */
@@ -48,14 +49,8 @@ export const FaultRuleInput = z
     name: z.string().max(200).optional(),
     match: FaultMatch.default({}),
     effect: FaultEffect,
-    times: z.number().int().min(1).optional().describe('fire at most this many times, then stop'),
-    after: z.number().int().min(0).optional().describe('let the first N matching requests through untouched'),
-    probability: z
-      .number()
-      .min(0)
-      .max(1)
-      .optional()
-      .describe('chance of firing on each eligible match (seeded)'),
+    // How often it fires: shared with webhook rules (core/rules/counting.ts).
+    ...RuleLimits.shape,
   })
   .strict()
 export type FaultRuleInput = z.input<typeof FaultRuleInput>
