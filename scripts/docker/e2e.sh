@@ -39,7 +39,8 @@ if ! "$here/base-image.sh"; then
 fi
 echo "base images ready in $(seconds "$t0") s"
 t0="$(date +%s)"
-if ! "$here/build.sh"; then
+# STANDIN_DOCKER_CONTEXT: build from another tree (e.g. a `git archive` of a commit) than this checkout.
+if ! "$here/build.sh" ${STANDIN_DOCKER_CONTEXT:+"$STANDIN_DOCKER_CONTEXT"}; then
   fail "standin's images could not be built"
   finish
 fi
