@@ -95,6 +95,35 @@ describe('fault effects over HTTP', () => {
     expect(bodyAt - headersAt).toBeGreaterThanOrEqual(60 * 5)
   })
 
+  it('truncated-body does the work, sends the start of the answer, then closes the connection', async () => {
+    sims.core.faults.add({
+      match: { provider: 'testkit', operation: 'widgets.create' },
+      effect: { type: 'truncated-body', bytes: 5 },
+      times: 1,
+    })
+    const response = await create('cut')
+    expect(response.status).toBe(200)
+    const reader = response.body!.getReader()
+    const received: number[] = []
+    await expect(
+      (async () => {
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) return
+          received.push(...value)
+        }
+      })(),
+    ).rejects.toThrow(/terminated|aborted|closed/i)
+    expect(Buffer.from(received).toString()).toBe('{"id"')
+    const list = await fetch(`${sims.url('testkit')}/v1/widgets`, { headers: auth }).then((r) => r.json())
+    expect(list.data.map((w: { name: string }) => w.name)).toEqual(['cut'])
+    expect(sims.core.journal.list({ provider: 'testkit' })[0]).toMatchObject({
+      status: 200,
+      outcome: 'response',
+      fault: { effect: 'truncated-body' },
+    })
+  })
+
   it('journals which rule fired and why', async () => {
     const rule = sims.core.faults.add({
       match: { provider: 'testkit' },
