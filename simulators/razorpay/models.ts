@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { Collection } from '../core/store.ts'
+import { BoundedMap, Collection } from '../core/store.ts'
 import { type BillingState, createBillingState } from './billing-models.ts'
 import { fail, MESSAGES, type PaymentFailure } from './errors.ts'
 
@@ -136,9 +136,10 @@ export function createState(keyId: string): RazorpayState {
     orders: new Collection<Order>(),
     payments: new Collection<Payment>(),
     refunds: new Collection<Refund>(),
-    cards: new Map(),
-    cardNumbers: new Map(),
-    captureMode: new Map(),
+    // Bounded as the collections are (one entry per payment or order), so a soak keeps memory flat.
+    cards: new BoundedMap(),
+    cardNumbers: new BoundedMap(),
+    captureMode: new BoundedMap(),
     expiry: new Map(),
     billing: createBillingState(),
   }
