@@ -5,6 +5,7 @@ import {
   balance,
   eventually,
   type Sims,
+  settled,
   signUp,
   startApp,
   startSims,
@@ -185,7 +186,7 @@ describe('premium subscriptions', () => {
           })
           expect(pastDue.premium).toBe(true)
           await advance(t, t.config.graceMs + 1000)
-          await new Promise((r) => setTimeout(r, 500))
+          await settled(t)
           const after = await eventually(async () => {
             const s = (await t.http.get('/v1/subscriptions/current').set(user.auth)).body
             return premiumAfterGrace || s.subscription.status === 'expired' ? s : undefined

@@ -176,6 +176,18 @@ export function phone(country: 'kr' | 'us' = 'us'): string {
   return country === 'kr' ? `+8210${n}` : `+1415${n.slice(1)}`
 }
 
+/**
+ * Waits until nothing is left to do now, instead of sleeping: standin's due
+ * deliveries answered (core.settled), then the app's due jobs run (webhook
+ * processing), twice, since a job may call a provider that sends another event.
+ */
+export async function settled(t: Pick<TestApp, 'sims' | 'ref'>): Promise<void> {
+  for (let round = 0; round < 2; round++) {
+    await t.sims.core.settled()
+    await t.ref.worker.drain()
+  }
+}
+
 /** Polls `fn` until it returns a truthy value (jobs and webhooks are asynchronous). */
 export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 8000, stepMs = 40): Promise<T> {
   const end = Date.now() + timeoutMs

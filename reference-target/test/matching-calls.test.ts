@@ -5,6 +5,7 @@ import {
   eventually,
   grant,
   type Sims,
+  settled,
   signUp,
   startApp,
   startSims,
@@ -162,7 +163,7 @@ describe('calls', () => {
       const call = await t.http.post('/v1/calls').set(a.auth).send({ calleeId: b.userId, type: 'video' })
       await t.http.post(`/v1/calls/${call.body.id}/accept`).set(b.auth)
       await advance(t, 60_000)
-      await new Promise((r) => setTimeout(r, 400))
+      await settled(t)
       expect((await t.http.get(`/v1/calls/${call.body.id}`).set(a.auth)).body.status).toBe('active')
       await t.http.post(`/v1/calls/${call.body.id}/end`).set(a.auth)
     })

@@ -4,6 +4,7 @@ import {
   balance,
   eventually,
   type Sims,
+  settled,
   signUp,
   startApp,
   startSims,
@@ -76,7 +77,7 @@ describe('Stripe PaymentIntent', () => {
           const res = await buyStripe(t, user, 'small')
           expect(res.status).toBe(201)
           await eventually(async () => (await balance(t, user)) >= 50)
-          await new Promise((r) => setTimeout(r, 700))
+          await settled(t)
           expect(await balance(t, user)).toBe(expected)
         } finally {
           sims.core.webhooks.removeRule(rule.id)
@@ -219,7 +220,7 @@ describe('Stripe Checkout', () => {
     const user = await signUp(t)
     const res = await buyStripeCheckout(t, user, 'large')
     await eventually(async () => (await balance(t, user)) === 300)
-    await new Promise((r) => setTimeout(r, 300))
+    await settled(t)
     expect(await balance(t, user)).toBe(300)
     expect(res.body.stripe.checkoutSessionId).toMatch(/^cs_/)
   })
@@ -236,7 +237,7 @@ describe('Razorpay', () => {
       { provider: 'razorpay', account: t.keys.razorpay.keyId, status: 'delivered' } as never,
       5000,
     )
-    await new Promise((r) => setTimeout(r, 300))
+    await settled(t)
     expect(await balance(t, user)).toBe(120)
   })
 

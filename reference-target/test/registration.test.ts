@@ -5,6 +5,7 @@ import {
   advance,
   phone,
   type Sims,
+  settled,
   signUp,
   startApp,
   startSims,
@@ -253,7 +254,7 @@ describe('profile and company verification', () => {
         { provider: 'sendgrid', account: app.keys.sendgrid.account, status: 'delivered' } as never,
         8000,
       )
-      await new Promise((r) => setTimeout(r, 300))
+      await settled(app)
       const me = await app.http.get('/v1/me').set(user.auth)
       expect(me.body.companyVerification.status).toBe('pending')
     })

@@ -5,6 +5,7 @@ import {
   freshDb,
   freshKeys,
   type Sims,
+  settled,
   signUp,
   startApp,
   startSims,
@@ -68,7 +69,7 @@ describe('restart mid-flow', () => {
       [`%${charge.body.id}%`],
     )
     expect(event).toBeDefined()
-    await new Promise((r) => setTimeout(r, 300))
+    await settled(second)
     expect(await balance(second, user)).toBe(120)
     const rows = await second.ref.db.query('SELECT 1 FROM credit_ledger WHERE ref = $1', [
       `payment:${charge.body.id}`,
@@ -94,7 +95,7 @@ describe('restart mid-flow', () => {
     const second = await boot({ port })
     sims.core.clock.advance(61_000)
     await eventually(async () => (await balance(second, user)) === 50, 20_000)
-    await new Promise((r) => setTimeout(r, 300))
+    await settled(second)
     expect(await balance(second, user)).toBe(50)
     sims.core.webhooks.removeRule(rule.id)
   }, 240_000)

@@ -6,6 +6,7 @@ import {
   balance,
   eventually,
   type Sims,
+  settled,
   signUp,
   startApp,
   startSims,
@@ -139,7 +140,7 @@ describe('webhook signatures', () => {
           .find((d) => d.attempts.length > 0),
       )
       expect(delivery?.attempts[0]?.status).toBe(400)
-      await new Promise((r) => setTimeout(r, 300))
+      await settled(t)
       expect(await balance(t, user)).toBe(0)
       // Stripe retries on its schedule; move standin's clock past the first retry.
       sims.core.clock.advance(2 * 3600_000)
@@ -229,7 +230,7 @@ describe('webhook signatures', () => {
       .set('content-type', 'application/json')
       .send(forged(created.body.toss.orderId, created.body.amount))
     expect(res.status).toBe(200)
-    await new Promise((r) => setTimeout(r, 600))
+    await settled(t)
     expect(await balance(t, user)).toBe(0)
     await withDefects(t, ['skip-webhook-signature'], async () => {
       const other = await signUp(t)
