@@ -6,6 +6,7 @@ import {
   databaseKind,
   grant,
   type Sims,
+  settled,
   signUp,
   startApp,
   startSims,
@@ -181,7 +182,7 @@ describe('defects', () => {
       } finally {
         sims.core.faults.remove(rule.id)
       }
-      await new Promise((r) => setTimeout(r, 2500))
+      await settled(t) // everything due now has happened: webhooks (dropped), the app's jobs
       const payment = await t.http.get(`/v1/payments/${id}`).set(user.auth)
       sims.core.webhooks.removeRule(lost.id)
       expect(payment.body.status).toBe('pending')
