@@ -1,6 +1,6 @@
 import { bookRefund } from './balance.ts'
+import { cardOf } from './charges.ts'
 import type { Charge, Refund } from './models.ts'
-import { cardOf } from './payments.ts'
 import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 

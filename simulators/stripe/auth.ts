@@ -1,8 +1,8 @@
 import { ProviderError } from '../core/errors.ts'
 import type { PlainRequest, PlainResponse } from '../core/http.ts'
 import { render, requestVersion } from './codec.ts'
-import { scopedAccount } from './connect.ts'
 import { stripeError } from './errors.ts'
+import { scopedAccount } from './scope.ts'
 
 const unauthorized = (message: string, code?: string): never => {
   throw new ProviderError(

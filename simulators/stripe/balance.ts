@@ -1,5 +1,5 @@
+import { cardOf } from './charges.ts'
 import type { BalanceTransaction, Charge, Refund } from './models.ts'
-import { cardOf } from './payments.ts'
 import type { StripeContext, StripeState } from './state.ts'
 import { emitEvent } from './webhooks.ts'
 

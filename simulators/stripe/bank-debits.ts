@@ -1,7 +1,8 @@
-import { settleInvoiceIntent } from './billing.ts'
+import { newCharge } from './charges.ts'
 import { docUrl, invalidRequest } from './errors.ts'
 import type { PaymentIntent, PaymentMethod } from './models.ts'
-import { type ConfirmOutcome, newCharge } from './payments.ts'
+import type { ConfirmOutcome, PaymentMethodKind } from './payment-method-kinds.ts'
+import { intentSettled } from './settlement.ts'
 import { blank, fill } from './spec.ts'
 import { BANK_TOKENS } from './test-values.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -11,6 +12,13 @@ import { type EventSource, emitEvent } from './webhooks.ts'
  * takes a PaymentIntent through `processing`: the charge is `pending` at
  * confirmation and settles later, succeeding or failing by test token.
  */
+export const bankDebits: PaymentMethodKind = {
+  type: 'us_bank_account',
+  fromToken: (src, token) => (BANK_TOKENS[token] ? createBankPaymentMethod(src, token) : undefined),
+  chargeDetails: (pm) => bankDetails(pm),
+  confirm: (src, pi, pm) => startBankDebit(src, pi, pm),
+}
+
 /** How long a test debit stays processing, in virtual time (standin's choice; live ACH takes days). */
 export const BANK_SETTLE_MS = 60_000
 
@@ -72,7 +80,7 @@ export function startBankDebit(src: EventSource, pi: PaymentIntent, pm: PaymentM
       'payment_method',
       'payment_intent_incompatible_payment_method',
     )
-  const charge = newCharge(src, pi, pm, { status: 'pending', captured: true })
+  const charge = newCharge(src, pi, pm, { status: 'pending', captured: true, details: bankDetails(pm) })
   pi.latest_charge = charge.id
   pi.last_payment_error = null
   pi.next_action = null
@@ -113,5 +121,5 @@ function settle(src: EventSource, pi: PaymentIntent, pm: PaymentMethod): void {
     emitEvent(src, 'charge.failed', charge)
     emitEvent(src, 'payment_intent.payment_failed', pi)
   }
-  settleInvoiceIntent(src, pi)
+  intentSettled(src, pi)
 }

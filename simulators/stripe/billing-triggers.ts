@@ -2,26 +2,19 @@ import type { TriggerSpec } from '../core/provider.ts'
 import { payInvoice, startSubscription } from './billing.ts'
 import { createCreditNote, voidCreditNote } from './credit-notes.ts'
 import { type Coupon, type PromotionCode, redeem, setCustomerDiscount } from './discounts.ts'
-import {
-  finalizeOneOff,
-  markUncollectible,
-  newOneOffInvoice,
-  sendInvoice,
-  type TaxRate,
-  voidInvoice,
-} from './invoicing.ts'
+import { finalizeOneOff, markUncollectible, sendInvoice, voidInvoice } from './invoice-transitions.ts'
+import { newOneOffInvoice, type TaxRate } from './invoicing.ts'
 import type { Customer, Invoice } from './models.ts'
 import { endTrialWithoutPaymentMethod, resumeSubscription } from './pause.ts'
-import { createCardPaymentMethod } from './payments.ts'
+import { attach, createCardPaymentMethod } from './payments.ts'
 import { newConfiguration } from './routes/billing-portal.ts'
 import { newInvoiceItem } from './routes/invoice-items.ts'
 import { newPaymentLink } from './routes/payment-links.ts'
-import { attach } from './routes/payment-methods.ts'
 import { newPrice } from './routes/products.ts'
-import { newSubscription } from './routes/subscriptions.ts'
 import { activate, buildPhases, cancelSchedule, releaseSchedule, type Schedule } from './schedules.ts'
 import { blank } from './spec.ts'
 import type { StripeContext, StripeState } from './state.ts'
+import { newSubscription } from './subscriptions.ts'
 import { sourceOf } from './trigger-support.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 

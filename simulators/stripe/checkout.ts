@@ -1,22 +1,17 @@
-import {
-  changeSubscription,
-  type InvoiceOutcome,
-  payInvoice,
-  scheduleRealtime,
-  settleInvoiceIntent,
-  startSubscription,
-} from './billing.ts'
+import { changeSubscription, payInvoice, startSubscription } from './billing.ts'
+import { scheduleRealtime } from './billing-clock.ts'
+import type { InvoiceOutcome } from './invoice-transitions.ts'
 import type { CheckoutSession, Customer, Price } from './models.ts'
 import {
+  attach,
   completeAuthentication,
   confirmIntent,
   createCardPaymentMethod,
   newPaymentIntent,
 } from './payments.ts'
-import { attach } from './routes/payment-methods.ts'
-import { newSubscription } from './routes/subscriptions.ts'
 import { blank } from './spec.ts'
 import type { StripeContext } from './state.ts'
+import { newSubscription } from './subscriptions.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**
@@ -184,7 +179,6 @@ export function authenticateCheckout(
   const pi = piId ? ctx.state.paymentIntents.get(piId) : undefined
   if (!pi) return { kind: 'declined', message: 'Payment not found.' }
   const outcome = completeAuthentication(src, pi, pass)
-  settleInvoiceIntent(src, pi)
   if (outcome.kind === 'declined')
     return {
       kind: 'declined',

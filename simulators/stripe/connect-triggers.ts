@@ -9,10 +9,10 @@ import {
   payPayout,
   refundApplicationFee,
   reverseTransfer,
-  scopedAccount,
   verifyAccount,
 } from './connect.ts'
 import { confirmIntent, createCardPaymentMethod, newPaymentIntent } from './payments.ts'
+import { scopedAccount } from './scope.ts'
 import type { StripeContext, StripeState } from './state.ts'
 import { sourceOf } from './trigger-support.ts'
 

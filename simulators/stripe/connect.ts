@@ -4,6 +4,7 @@ import type { RouteDefinition } from '../core/provider.ts'
 import { availableIn, book, bookCharge, DAY, syncLedger } from './balance.ts'
 import { fail, invalidRequest, stripeError } from './errors.ts'
 import type { ConnectedAccount, PaymentIntent, Payout, Transfer } from './models.ts'
+import { scopedAccount, scopeOf } from './scope.ts'
 import { blank } from './spec.ts'
 import type { StripeContext, StripeState } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -22,22 +23,6 @@ import { type EventSource, emitEvent } from './webhooks.ts'
  * store, so it cannot tell whether the platform owns the account; the check is
  * a wrapper around every authenticated route here instead (see README).
  */
-const SEPARATOR = '/'
-
-/** The store account of a request: the key, or `<key>/acct_…` under a Stripe-Account header. */
-export function scopedAccount(key: string, header: string | undefined): string {
-  const acct = header?.trim()
-  return acct ? `${key}${SEPARATOR}${acct}` : key
-}
-
-/** The platform key and, when the request is scoped, the connected account id. */
-export function scopeOf(account: string): { platform: string; connected?: string } {
-  const i = account.indexOf(SEPARATOR)
-  return i < 0 ? { platform: account } : { platform: account.slice(0, i), connected: account.slice(i + 1) }
-}
-
-/** The core account under which a platform's Connect webhook endpoints are registered. */
-export const connectEndpointsAccount = (platform: string) => `${platform}${SEPARATOR}connect`
 
 function mask(key: string): string {
   const prefix = /^[a-z]{2}_[a-z]+_/.exec(key)?.[0] ?? ''

@@ -1,6 +1,6 @@
-import { markPaid } from './billing.ts'
 import type { CreditNote } from './billing-objects.ts'
 import { invalidRequest } from './errors.ts'
+import { markPaid } from './invoice-transitions.ts'
 import { recompute, taxDetail } from './invoicing.ts'
 import type { Invoice } from './models.ts'
 import { refundCharge } from './payments.ts'

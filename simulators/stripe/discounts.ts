@@ -1,7 +1,7 @@
-import { addInterval } from './billing.ts'
 import type { Coupon, Discount, PromotionCode } from './billing-objects.ts'
 import { fail, invalidRequest } from './errors.ts'
 import type { Customer, Subscription } from './models.ts'
+import { addInterval } from './periods.ts'
 import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 

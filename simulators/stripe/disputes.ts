@@ -1,7 +1,7 @@
 import { book, bookCharge, DAY } from './balance.ts'
+import { cardOf } from './charges.ts'
 import { fail, invalidRequest } from './errors.ts'
 import type { Charge, Dispute, PaymentMethod } from './models.ts'
-import { cardOf } from './payments.ts'
 import { blank, spec } from './spec.ts'
 import type { DisputeKind } from './test-values.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'

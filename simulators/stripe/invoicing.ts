@@ -1,4 +1,3 @@
-import { finalizeInvoice, markPaid } from './billing.ts'
 import type { InvoiceItem, TaxRate } from './billing-objects.ts'
 import { couponAmount, type Discount, discountActive } from './discounts.ts'
 import { fail, invalidRequest } from './errors.ts'
@@ -16,7 +15,6 @@ export type { InvoiceItem, TaxRate }
  * uncollectible). Subscription invoices (billing.ts) go through the same
  * `recompute`, so a coupon or a tax rate prices a renewal the same way.
  */
-const DAY = 86_400
 
 type Line = Record<string, unknown> & {
   id: string
@@ -319,41 +317,6 @@ export function assertSendable(invoice: Invoice): void {
 }
 
 // ------------------------------------------------------------ transitions
-
-/** Finalizes a one-off draft: number, due date, balance; a zero total is paid on the spot. */
-export function finalizeOneOff(src: EventSource, invoice: Invoice): void {
-  if (invoice.status !== 'draft')
-    invalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.")
-  if (invoice.collection_method === 'send_invoice' && invoice.due_date === null)
-    invoice.due_date = src.at + ((invoice as { _daysUntilDue?: number })._daysUntilDue ?? 30) * DAY
-  finalizeInvoice(src, invoice)
-  if (invoice.amount_due === 0 && invoice.status === 'open') markPaid(src, invoice, null)
-}
-
-export function voidInvoice(src: EventSource, invoice: Invoice): void {
-  assertVoidable(invoice)
-  invoice.status = 'void'
-  invoice.next_payment_attempt = null
-  invoice.amount_remaining = 0
-  ;(invoice.status_transitions as Record<string, unknown>).voided_at = src.at
-  emitEvent(src, 'invoice.voided', invoice)
-}
-
-export function markUncollectible(src: EventSource, invoice: Invoice): void {
-  assertMarkableUncollectible(invoice)
-  invoice.status = 'uncollectible'
-  invoice.next_payment_attempt = null
-  ;(invoice.status_transitions as Record<string, unknown>).marked_uncollectible_at = src.at
-  emitEvent(src, 'invoice.marked_uncollectible', invoice)
-}
-
-/** Sends an invoice to its customer (finalizing a draft first); standin records no email. */
-export function sendInvoice(src: EventSource, invoice: Invoice): void {
-  assertSendable(invoice)
-  if (invoice.status === 'draft') finalizeOneOff(src, invoice)
-  if (invoice.status === 'paid') return
-  emitEvent(src, 'invoice.sent', invoice)
-}
 
 /** The invoice a credit note or an item refers to, refused unless it is in one of `statuses`. */
 export function invoiceFor(ctx: StripeContext, id: string, param: string): Invoice {

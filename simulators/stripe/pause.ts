@@ -1,13 +1,8 @@
-import {
-  addInterval,
-  attemptInvoice,
-  cancelSubscription,
-  changeSubscription,
-  finalizeInvoice,
-  newInvoice,
-} from './billing.ts'
+import { cancelSubscription, changeSubscription, newInvoice } from './billing.ts'
 import { invalidRequest } from './errors.ts'
+import { attemptInvoice, finalizeInvoice } from './invoice-transitions.ts'
 import type { Price, Subscription } from './models.ts'
+import { addInterval } from './periods.ts'
 import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 

@@ -147,15 +147,21 @@ async function speed(seconds: number, rounds: number, connections: number) {
   const { writeFileSync } = await import('node:fs')
   writeFileSync(stubs, JSON.stringify(answers))
   const bare = await child(['bare', stubs])
-  const sides = { standin: hub, bare }
+  const sides: Record<string, { proc: ChildProcess; url: string }> = { standin: hub, bare }
+  // STRIPE_PERF_BEFORE=<checkout of an older commit>: its hub too, in the same run, for before/after.
+  const before = process.env.STRIPE_PERF_BEFORE
+  if (before) sides.before = await child(['hub'], undefined, `${before}/simulators/stripe/perf.ts`)
   try {
     for (const e of ENDPOINTS) {
       for (const side of Object.values(sides)) await run(side.url, side.proc.pid!, e, 1, connections) // warm
-      const samples: Record<string, Awaited<ReturnType<typeof run>>[]> = { standin: [], bare: [] }
+      const samples: Record<string, Awaited<ReturnType<typeof run>>[]> = {}
+      for (const side of Object.keys(sides)) samples[side] = []
       for (let round = 0; round < rounds; round++) {
-        const order = round % 2 ? (['standin', 'bare'] as const) : (['bare', 'standin'] as const)
+        // Rotate who goes first, so drift in machine load falls on every side alike.
+        const names = Object.keys(sides)
+        const order = names.map((_, i) => names[(i + round) % names.length]!)
         for (const side of order)
-          samples[side]!.push(await run(sides[side].url, sides[side].proc.pid!, e, seconds, connections))
+          samples[side]!.push(await run(sides[side]!.url, sides[side]!.proc.pid!, e, seconds, connections))
       }
       const sum = (side: string) => {
         const s = samples[side]!
@@ -166,16 +172,18 @@ async function speed(seconds: number, rounds: number, connections: number) {
           bad: s.reduce((n, x) => n + x.bad, 0),
         }
       }
-      const a = sum('standin')
       const b = sum('bare')
-      console.log(
-        `${e.name.padEnd(34)} standin ${a.rps} req/s p99 ${a.p99} ms ${a.cpu} µs cpu/req (bad ${a.bad})` +
-          ` | bare ${b.rps} req/s p99 ${b.p99} ms ${b.cpu} µs cpu/req | ratio ${(a.rps / b.rps).toFixed(2)}`,
-      )
+      for (const side of Object.keys(sides).filter((n) => n !== 'bare')) {
+        const a = sum(side)
+        console.log(
+          `${e.name.padEnd(34)} ${side.padEnd(7)} ${a.rps} req/s p99 ${a.p99} ms ${a.cpu} µs cpu/req (bad ${a.bad})` +
+            ` | bare ${b.rps} req/s p99 ${b.p99} ms ${b.cpu} µs cpu/req | ratio ${(a.rps / b.rps).toFixed(2)}` +
+            ` (cpu ratio ${(b.cpu / a.cpu).toFixed(2)})`,
+        )
+      }
     }
   } finally {
-    hub.proc.kill('SIGTERM')
-    bare.proc.kill('SIGTERM')
+    for (const side of Object.values(sides)) side.proc.kill('SIGTERM')
   }
 }
 

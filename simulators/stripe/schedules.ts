@@ -1,9 +1,10 @@
-import { addInterval, cancelSubscription, changeSubscription, startSubscription } from './billing.ts'
+import { cancelSubscription, changeSubscription, startSubscription } from './billing.ts'
 import type { Schedule, SchedulePhase } from './billing-objects.ts'
 import { invalidRequest } from './errors.ts'
 import type { Price, Subscription } from './models.ts'
-import { newSubscription } from './routes/subscriptions.ts'
+import { addInterval } from './periods.ts'
 import type { StripeContext } from './state.ts'
+import { newSubscription } from './subscriptions.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 export type { Schedule, SchedulePhase }

@@ -1,7 +1,7 @@
+import { cardOf } from './charges.ts'
 import { declineMessage, docUrl } from './errors.ts'
 import type { Customer, PaymentMethod, SetupIntent } from './models.ts'
-import { cardOf } from './payments.ts'
-import { attach } from './routes/payment-methods.ts'
+import { attach } from './payments.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**

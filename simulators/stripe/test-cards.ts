@@ -1,4 +1,4 @@
-import type { CardBehaviour, TestCard } from './test-values.ts'
+import type { CardBehaviour, TestCard } from './test-card-types.ts'
 
 /**
  * The rest of Stripe's documented test cards (docs.stripe.com/testing: cards

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
 import { PINNED_VERSION, render } from './codec.ts'
-import { connectEndpointsAccount, scopeOf } from './connect.ts'
 import type { StripeEvent } from './models.ts'
+import { connectEndpointsAccount, scopeOf } from './scope.ts'
 import type { StripeContext } from './state.ts'
 
 /**

@@ -9,12 +9,11 @@ import {
   newTransfer,
   refundApplicationFee,
   reverseTransfer,
-  scopedAccount,
-  scopeOf,
 } from '../connect.ts'
 import { invalidRequest, resourceMissing } from '../errors.ts'
 import type { ConnectedAccount } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
+import { scopedAccount, scopeOf } from '../scope.ts'
 import { blank } from '../spec.ts'
 import { emitEvent } from '../webhooks.ts'
 import { find, list, matchesGiven, mergeMetadata, previousOf, respond, route, source } from './shared.ts'

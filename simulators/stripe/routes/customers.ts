@@ -3,10 +3,9 @@ import { applyCustomerCoupon, checkDiscounts, legacyDiscount, legacyParam } from
 import { fail } from '../errors.ts'
 import type { Customer } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
-import { resolvePaymentMethod } from '../payments.ts'
+import { attach, resolvePaymentMethod } from '../payments.ts'
 import { blank } from '../spec.ts'
 import { emitEvent } from '../webhooks.ts'
-import { attach } from './payment-methods.ts'
 import {
   find,
   list,

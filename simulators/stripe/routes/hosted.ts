@@ -1,5 +1,4 @@
 import type { PlainRequest, PlainResponse } from '../../core/http.ts'
-import { settleInvoiceIntent } from '../billing.ts'
 import { authenticateCheckout, type CheckoutResult, payCheckout } from '../checkout.ts'
 import type { CheckoutSession, PaymentIntent } from '../models.ts'
 import { completeAuthentication } from '../payments.ts'
@@ -282,7 +281,6 @@ export const hosted = [
       const { pi } = hit
       const src = { ctx: hit.ctx, at: hit.ctx.clock.unix(), request: null }
       const outcome = completeAuthentication(src, pi, field(req, 'action') === 'complete')
-      settleInvoiceIntent(src, pi)
       const status = outcome.kind === 'declined' ? 'failed' : 'succeeded'
       if (pi._returnUrl) {
         const url = new URL(pi._returnUrl)

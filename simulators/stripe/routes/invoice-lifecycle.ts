@@ -1,17 +1,9 @@
 import { z } from 'zod'
-import { scheduleRealtime } from '../billing.ts'
+import { scheduleRealtime } from '../billing-clock.ts'
 import { wire } from '../codec.ts'
 import { invalidRequest } from '../errors.ts'
-import {
-  assertEditable,
-  finalizeOneOff,
-  inheritedDiscounts,
-  markUncollectible,
-  newOneOffInvoice,
-  recompute,
-  sendInvoice,
-  voidInvoice,
-} from '../invoicing.ts'
+import { finalizeOneOff, markUncollectible, sendInvoice, voidInvoice } from '../invoice-transitions.ts'
+import { assertEditable, inheritedDiscounts, newOneOffInvoice, recompute } from '../invoicing.ts'
 import type { Invoice } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import type { StripeContext } from '../state.ts'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { payInvoice, scheduleRealtime } from '../billing.ts'
+import { payInvoice } from '../billing.ts'
+import { scheduleRealtime } from '../billing-clock.ts'
 import { wire } from '../codec.ts'
 import { fail, responses } from '../errors.ts'
 import { assertInvoicePayable } from '../models.ts'

@@ -3,15 +3,15 @@ import type { PlainRequest } from '../../core/http.ts'
 import { wire } from '../codec.ts'
 import { applyConnectParams } from '../connect.ts'
 import { fail, invalidRequest } from '../errors.ts'
-import { assertCancelable, assertCapturable, assertConfirmable, type PaymentIntent } from '../models.ts'
+import type { PaymentIntent } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import {
+  attachToIntent,
   type ConfirmOutcome,
   cancelIntent,
   captureIntent,
   confirmIntent,
   newPaymentIntent,
-  resolvePaymentMethod,
 } from '../payments.ts'
 import type { StripeContext } from '../state.ts'
 import type { EventSource } from '../webhooks.ts'
@@ -58,16 +58,6 @@ function outcomeResponse(
   return respond(req, ctx, pi, expand)
 }
 
-function attachPaymentMethod(src: EventSource, pi: PaymentIntent, id: string) {
-  const pm = resolvePaymentMethod(src, id)
-  if (pm.customer && pi.customer && pm.customer !== pi.customer)
-    invalidRequest(
-      `The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again.`,
-      'payment_method',
-    )
-  pi.payment_method = pm.id
-}
-
 function confirm(
   src: EventSource,
   pi: PaymentIntent,
@@ -79,10 +69,13 @@ function confirm(
 ) {
   if (input.return_url !== undefined && !URL.canParse(input.return_url))
     invalidRequest(`Not a valid URL`, 'return_url', 'url_invalid')
-  if (input.payment_method) attachPaymentMethod(src, pi, input.payment_method)
   const offSession =
     input.off_session === true || input.off_session === 'one_off' || input.off_session === 'recurring'
-  return confirmIntent(src, pi, { offSession, ...(input.return_url ? { returnUrl: input.return_url } : {}) })
+  return confirmIntent(src, pi, {
+    offSession,
+    paymentMethod: input.payment_method,
+    ...(input.return_url ? { returnUrl: input.return_url } : {}),
+  })
 }
 
 export const paymentIntents = [
@@ -122,7 +115,7 @@ export const paymentIntents = [
       applyConnectParams(ctx, pi, input)
       if (input.automatic_payment_methods)
         pi.automatic_payment_methods = { allow_redirects: 'always', ...input.automatic_payment_methods }
-      if (input.payment_method) attachPaymentMethod(src, pi, input.payment_method)
+      if (input.payment_method) attachToIntent(src, pi, input.payment_method)
       if (!input.confirm) return respond(req, ctx, pi, input.expand)
       if (!pi.payment_method)
         invalidRequest(
@@ -130,7 +123,14 @@ export const paymentIntents = [
           'payment_method',
           'parameter_missing',
         )
-      return outcomeResponse(req, ctx, pi, confirm(src, pi, input), input.expand)
+      // The PaymentMethod is attached above already; a token named again would make a second one.
+      return outcomeResponse(
+        req,
+        ctx,
+        pi,
+        confirm(src, pi, { ...input, payment_method: undefined }),
+        input.expand,
+      )
     },
   }),
   route({
@@ -181,7 +181,7 @@ export const paymentIntents = [
       if (input.receipt_email !== undefined) pi.receipt_email = orNull(input.receipt_email, null)
       pi.metadata = mergeMetadata(pi.metadata, input.metadata)
       if (input.payment_method) {
-        attachPaymentMethod(src, pi, input.payment_method)
+        attachToIntent(src, pi, input.payment_method)
         if (pi.status === 'requires_payment_method') pi.status = 'requires_confirmation'
       }
       const previous = previousOf(before, pi)
@@ -196,7 +196,6 @@ export const paymentIntents = [
     input: params('POST', '/v1/payment_intents/{intent}/confirm', { ...expandShape, ...confirmFields }),
     handler: (req, ctx, input) => {
       const pi = find(ctx.state.paymentIntents, req.params.intent!, 'payment_intent', 'intent')
-      assertConfirmable(pi)
       const src = source(req, ctx, timeFor(ctx, pi.customer))
       return outcomeResponse(req, ctx, pi, confirm(src, pi, input), input.expand)
     },
@@ -212,9 +211,10 @@ export const paymentIntents = [
     }),
     handler: (req, ctx, input) => {
       const pi = find(ctx.state.paymentIntents, req.params.intent!, 'payment_intent', 'intent')
-      assertCapturable(pi)
-      pi.metadata = mergeMetadata(pi.metadata, input.metadata)
-      captureIntent(source(req, ctx, timeFor(ctx, pi.customer)), pi, input.amount_to_capture)
+      captureIntent(source(req, ctx, timeFor(ctx, pi.customer)), pi, {
+        amountToCapture: input.amount_to_capture,
+        metadata: input.metadata,
+      })
       return respond(req, ctx, pi, input.expand)
     },
   }),
@@ -228,7 +228,6 @@ export const paymentIntents = [
     }),
     handler: (req, ctx, input) => {
       const pi = find(ctx.state.paymentIntents, req.params.intent!, 'payment_intent', 'intent')
-      assertCancelable(pi)
       cancelIntent(source(req, ctx, timeFor(ctx, pi.customer)), pi, input.cancellation_reason)
       return respond(req, ctx, pi, input.expand)
     },

@@ -1,35 +1,10 @@
 import { z } from 'zod'
-import { declineMessage, fail, invalidRequest } from '../errors.ts'
-import type { Customer, PaymentMethod } from '../models.ts'
+import { invalidRequest } from '../errors.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
-import { cardOf, createCardPaymentMethod, resolvePaymentMethod } from '../payments.ts'
+import { attach, createCardPaymentMethod, resolvePaymentMethod } from '../payments.ts'
 import { CARD_TOKENS } from '../test-cards.ts'
-import { type EventSource, emitEvent } from '../webhooks.ts'
+import { emitEvent } from '../webhooks.ts'
 import { find, list, mergeMetadata, previousOf, respond, route, source, timeFor } from './shared.ts'
-
-/**
- * Attaching runs the $0 verification real Stripe runs: a card that declines
- * every charge fails to attach, except 4000 0000 0000 0341 (attach ok, charges fail).
- */
-export function attach(src: EventSource, pm: PaymentMethod, customer: Customer): void {
-  if (pm.customer === customer.id) return
-  if (pm.customer)
-    invalidRequest(
-      'The payment method you provided has already been attached to a customer.',
-      'payment_method',
-      'payment_method_unexpected_state',
-    )
-  const card = cardOf(pm)
-  if (card && card.behaviour.kind === 'decline' && !card.attachOnly)
-    fail(402, {
-      type: 'card_error',
-      code: card.behaviour.code,
-      decline_code: card.behaviour.declineCode,
-      message: declineMessage(card.behaviour.declineCode),
-    })
-  pm.customer = customer.id
-  emitEvent(src, 'payment_method.attached', pm)
-}
 
 const card = z.looseObject({
   number: z.string().optional(),

@@ -4,9 +4,12 @@ import { routesFor } from '../../core/provider.ts'
 import type { Collection } from '../../core/store.ts'
 import { requestVersion, wire } from '../codec.ts'
 import { fail, resourceMissing } from '../errors.ts'
+import { mergeMetadata } from '../metadata.ts'
 import { expandShape, params } from '../params.ts'
 import type { StripeContext, StripeState } from '../state.ts'
 import type { EventSource } from '../webhooks.ts'
+
+export { mergeMetadata }
 
 export const route = routesFor<StripeState>()
 
@@ -123,20 +126,6 @@ function createdMatches(at: number | undefined, filter: unknown): boolean {
 }
 
 /** Stripe's metadata update: keys merge, an empty value deletes a key, `metadata=''` clears all. */
-export function mergeMetadata(
-  current: Record<string, string>,
-  patch: Record<string, string> | '' | undefined,
-) {
-  if (patch === undefined) return current
-  if (patch === '') return {}
-  const next = { ...current }
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === '') delete next[k]
-    else next[k] = v
-  }
-  return next
-}
-
 /** Fields that changed, with their old values: an event's `previous_attributes`. */
 export function previousOf(
   before: Record<string, unknown>,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { scheduleRealtime } from '../billing.ts'
+import { scheduleRealtime } from '../billing-clock.ts'
 import { invalidRequest } from '../errors.ts'
 import { expandShape, params } from '../params.ts'
 import { resumeSubscription } from '../pause.ts'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { changeSubscription, scheduleRealtime } from '../billing.ts'
+import { changeSubscription } from '../billing.ts'
+import { scheduleRealtime } from '../billing-clock.ts'
 import { invalidRequest } from '../errors.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import {

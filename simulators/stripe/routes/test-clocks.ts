@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { runBilling } from '../billing.ts'
+import { runBilling } from '../billing-clock.ts'
 import { invalidRequest } from '../errors.ts'
 import type { TestClock } from '../models.ts'
 import { expandShape, listShape, params } from '../params.ts'
