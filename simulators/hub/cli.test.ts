@@ -49,21 +49,6 @@ const createWidget = async () => {
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as { id?: string } }
 }
 
-/** standin's own commands (the scenarios register theirs: journeys, profile, mutation, gate). */
-const OWN = [
-  'up',
-  'health',
-  'reset',
-  'providers',
-  'journal',
-  'clock',
-  'preset',
-  'inbox',
-  'faults',
-  'webhooks',
-]
-const OWN_LEAVES = ['deliveries', 'redeliver', 'trigger']
-
 function commands(root: Command, path: string[] = []): { path: string[]; command: Command }[] {
   return root.commands.flatMap((c) => [
     { path: [...path, c.name()], command: c },
@@ -73,7 +58,7 @@ function commands(root: Command, path: string[] = []): { path: string[]; command
 
 describe('help', () => {
   const program = buildProgram({ out: () => undefined, err: () => undefined })
-  const own = commands(program).filter(({ path }) => [...OWN, ...OWN_LEAVES].includes(path[0]!))
+  const own = commands(program)
 
   it('covers the commands a newcomer looks for', () => {
     const names = own.map(({ path }) => path.join(' '))
@@ -91,14 +76,14 @@ describe('help', () => {
   })
 
   it.each(own.map(({ path }) => [path.join(' ')]))(
-    'standin %s: a description per option and argument, and an example',
+    'standin %s: a description per option, and an example',
     async (name) => {
       const { command } = own.find(({ path }) => path.join(' ') === name)!
       expect(command.description(), 'command description').not.toBe('')
       for (const option of command.options) expect(option.description, option.flags).not.toBe('')
       const help = await cli(...name.split(' '), '--help')
       expect(help.code).toBe(0)
-      expect(help.out).toMatch(/Examples?:\n {2}\$ standin /)
+      expect(help.out).toMatch(/Examples?:\n {2}(\$ )?standin /)
     },
   )
 })

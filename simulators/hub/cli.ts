@@ -47,7 +47,28 @@ export function buildProgram(io: CliIO): Command {
   registerWebhookCommands(cli)
   // journeys, profile check/schema, mutation, gate: the scenarios' own commands
   registerScenarioCommands(program)
+  addMissingExamples(program)
   return program
+}
+
+/** Examples for the scenarios' commands that bring none of their own, so every command's help has one. */
+const scenarioExamples: Record<string, string[]> = {
+  journeys: ['standin journeys --profile my-app.json --grep @payments --workers 2'],
+  profile: ['standin profile check my-app.json'],
+  'profile check': ['standin profile check my-app.json --target http://127.0.0.1:3000'],
+  'profile schema': ['standin profile schema --out profile.schema.json'],
+  mutation: [
+    'standin mutation --profile my-app.json --start "npm start" --defects-env APP_DEFECT --defects double-charge,no-retry',
+  ],
+}
+
+function addMissingExamples(root: Command, path: string[] = []): void {
+  for (const command of root.commands) {
+    const name = [...path, command.name()].join(' ')
+    const lines = scenarioExamples[name]
+    if (lines && command.listeners('afterHelp').length === 0) example(command, ...lines)
+    addMissingExamples(command, [...path, command.name()])
+  }
 }
 
 function registerUp(program: Command, io: CliIO): void {
