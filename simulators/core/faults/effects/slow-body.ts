@@ -26,6 +26,8 @@ export const slowBody = defineEffect({
     fastify: (res, answer, { chunkBytes, chunkDelayMs }: Trickle) => {
       if (!answer) return void res.socket?.destroy()
       const bytes = bytesOf(answer)
+      // Each chunk leaves when written, not when the client's delayed ACK lets Nagle's algorithm send it.
+      res.socket?.setNoDelay(true)
       writeHead(res, answer, bytes)
       // The first chunk goes at once so headers and the start of the body arrive; the rest trickle.
       let offset = 0

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { bytesOf, defineEffect, writeHead } from './effect.ts'
+import { bytesOf, defineEffect, pause, writeHead } from './effect.ts'
 
 /**
  * The provider does the work and starts its real answer: status, headers
@@ -29,9 +29,16 @@ export const truncatedBody = defineEffect({
       if (!answer) return Response.error()
       const body = bytesOf(answer)
       const prefix = body.subarray(0, Math.min(bytes, Math.max(0, body.length - 1)))
+      let sent = false
+      // The prefix is read first; the next read fails, as a socket closed mid-body does. The failure waits a
+      // moment: msw reads the stream ahead of the client, and a stream's error drops chunks not yet read.
       const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(prefix)
+        async pull(controller) {
+          if (!sent) {
+            sent = true
+            return controller.enqueue(prefix)
+          }
+          await pause(100)
           controller.error(new TypeError('terminated'))
         },
       })
