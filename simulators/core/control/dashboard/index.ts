@@ -1,22 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Core } from '../../runtime.ts'
 import { LiveFeed } from './live.ts'
 
 const ASSETS = resolve(import.meta.dirname, 'assets')
-const FILES = [
-  'index.html',
-  'style.css',
-  'app.js',
-  'api.js',
-  'dom.js',
-  'inbox.js',
-  'webhooks.js',
-  'journal.js',
-  'faults.js',
-  'clock.js',
-]
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   css: 'text/css; charset=utf-8',
@@ -49,8 +37,12 @@ const CSP = [
  */
 export function registerDashboard(app: FastifyInstance, core: Core, prefix: string): void {
   // Read once: a handful of small files, and a broken install fails at start, not on first view.
-  const files = new Map(FILES.map((name) => [name, readFileSync(resolve(ASSETS, name), 'utf8')]))
-  const send = (name: string) => (_request: unknown, reply: import('fastify').FastifyReply) =>
+  const files = new Map(
+    readdirSync(ASSETS)
+      .filter((name) => TYPES[name.split('.').pop()!])
+      .map((name) => [name, readFileSync(resolve(ASSETS, name), 'utf8')]),
+  )
+  const send = (name: string) => (_request: unknown, reply: FastifyReply) =>
     reply
       .type(TYPES[name.split('.').pop()!]!)
       .header('content-security-policy', CSP)
@@ -58,7 +50,7 @@ export function registerDashboard(app: FastifyInstance, core: Core, prefix: stri
       .header('cache-control', 'no-cache')
       .send(files.get(name))
   app.get('/', send('index.html'))
-  for (const name of FILES) app.get(`/dashboard/${name}`, send(name))
+  for (const name of files.keys()) app.get(`/dashboard/${name}`, send(name))
 
   const feed = new LiveFeed(core)
   app.get(`${prefix}/events`, (request, reply) => {
