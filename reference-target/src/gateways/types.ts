@@ -6,7 +6,8 @@ import type { Email } from '../providers/sendgrid.ts'
  * What the flows need from a provider, in the app's terms. Flows call these
  * and never ask which provider is behind them; `registry.ts` is the one place
  * a provider name picks an implementation. Gateways make provider calls only:
- * every database write stays in the flows.
+ * every database write stays in the flows. What a provider *sends* (webhooks:
+ * verify, parse, act) is its source in webhooks/, listed in webhooks/sources.ts.
  */
 
 export type Currency = 'usd' | 'inr' | 'krw'
