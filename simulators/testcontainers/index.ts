@@ -35,6 +35,12 @@ export const CONTAINER_PORTS = {
 export type StandinProvider = Exclude<keyof typeof CONTAINER_PORTS, 'control'>
 const providerNames = Object.keys(CONTAINER_PORTS).filter((k) => k !== 'control') as StandinProvider[]
 
+/** Started = the control plane answers its health route (with the token every control route needs). */
+const healthy = (token: string) =>
+  Wait.forHttp('/_standin/health', CONTAINER_PORTS.control)
+    .withHeaders({ Authorization: `Bearer ${token}` })
+    .forStatusCode(200)
+
 /** A preset applied once the hub is up, as `standin preset apply <name> --var k=v`. */
 interface PresetToApply {
   name: string
@@ -52,11 +58,7 @@ export class StandinContainer extends GenericContainer {
     this.token = randomBytes(18).toString('base64url')
     this.withExposedPorts(...Object.values(CONTAINER_PORTS))
       .withEnvironment({ STANDIN_HOST: '0.0.0.0', STANDIN_CONTROL_TOKEN: this.token })
-      .withWaitStrategy(
-        Wait.forHttp('/_standin/health', CONTAINER_PORTS.control)
-          .withHeaders({ Authorization: `Bearer ${this.token}` })
-          .forStatusCode(200),
-      )
+      .withWaitStrategy(healthy(this.token))
       .withStartupTimeout(60_000)
   }
 
@@ -97,11 +99,7 @@ export class StandinContainer extends GenericContainer {
   /** The control-plane token (by default a random one per container). */
   withControlToken(token: string): this {
     this.token = token
-    return this.withEnvironment({ STANDIN_CONTROL_TOKEN: token }).withWaitStrategy(
-      Wait.forHttp('/_standin/health', CONTAINER_PORTS.control)
-        .withHeaders({ Authorization: `Bearer ${token}` })
-        .forStatusCode(200),
-    )
+    return this.withEnvironment({ STANDIN_CONTROL_TOKEN: token }).withWaitStrategy(healthy(token))
   }
 
   override async start(): Promise<StartedStandinContainer> {

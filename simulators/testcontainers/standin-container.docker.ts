@@ -129,6 +129,27 @@ describe('StandinContainer options', () => {
     }
   })
 
+  it('takes a chosen control token and sends webhooks where withWebhook says', async () => {
+    // Nothing listens on 4799 in the container; what counts is that the delivery goes to that URL.
+    const hub = await new StandinContainer(image)
+      .withControlToken('chosen-token')
+      .withWebhook('stripe', 'http://127.0.0.1:4799/hook', 'whsec_container')
+      .withProviders('stripe')
+      .start()
+    try {
+      expect(hub.getControlToken()).toBe('chosen-token')
+      const refused = await fetch(`${hub.getControlUrl()}/_standin/health`, {
+        headers: { authorization: 'Bearer another-token' },
+      })
+      expect(refused.status).toBe(401)
+      await hub.client().webhooks.events.send({ provider: 'stripe', event: 'payment_intent.succeeded' })
+      const delivery = await hub.client().webhooks.deliveries.wait({ provider: 'stripe', timeoutMs: 20_000 })
+      expect(delivery.url).toBe('http://127.0.0.1:4799/hook')
+    } finally {
+      await hub.stop()
+    }
+  })
+
   it("fails to start, naming the preset, when a preset to apply doesn't exist", async () => {
     await expect(new StandinContainer(image).withPreset('no-such-preset').start()).rejects.toThrow(
       /no-such-preset/,
