@@ -113,6 +113,15 @@ test('webhook deliveries: every attempt on a timeline with headers, status, late
     await expect(second).toContainText('HTTP 200')
     expect(receiver.received).toHaveLength(2)
     await screenshots(page, testInfo, 'webhooks')
+
+    const filters = page.getByRole('search', { name: 'Delivery filters' })
+    await filters.getByLabel('Status').selectOption('failed')
+    await expect(page.getByText('No delivery matches.')).toBeVisible()
+    await filters.getByLabel('Status').selectOption('delivered')
+    await filters.getByLabel('Event type').fill('payment_intent.*')
+    await expect(card).toBeVisible()
+    await filters.getByLabel('Event type').fill('charge.*')
+    await expect(card).toHaveCount(0)
   } finally {
     await receiver.close()
   }

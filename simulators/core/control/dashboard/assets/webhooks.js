@@ -1,6 +1,6 @@
 // Webhook deliveries: every attempt on a timeline (headers, status, latency, the rules that tampered with it), redeliver.
-import { api } from './api.js'
-import { clearError, h, headersTable, pretty, replace, showError, time } from './dom.js'
+import { api, query } from './api.js'
+import { clearError, h, headersTable, pretty, replace, select, showError, time } from './dom.js'
 
 const statusBadge = (status) =>
   h(
@@ -68,8 +68,44 @@ function attemptItem(deliveryId, attempt) {
   )
 }
 
-export function webhooksPanel(root) {
+export function webhooksPanel(root, ctx) {
   const status = h('div', { class: 'panel-status' })
+  const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Delivery filters' })
+  const renderFilters = () => {
+    const current = Object.fromEntries(new FormData(filters))
+    replace(
+      filters,
+      select(
+        'provider',
+        'Provider',
+        ctx
+          .providers()
+          .filter((p) => p.webhooks)
+          .map((p) => p.name),
+        { value: current.provider },
+      ),
+      select('status', 'Status', ['pending', 'retrying', 'delivered', 'failed'], { value: current.status }),
+      h(
+        'label',
+        {},
+        'Event type',
+        h('input', { name: 'eventType', placeholder: 'payment_intent.*', value: current.eventType ?? '' }),
+      ),
+      h(
+        'label',
+        {},
+        'Text in payload',
+        h('input', { name: 'payloadContains', type: 'search', value: current.payloadContains ?? '' }),
+      ),
+    )
+  }
+  let typing
+  filters.addEventListener('input', () => {
+    clearTimeout(typing)
+    typing = setTimeout(() => self.loadDeliveries(), 250)
+  })
+  filters.addEventListener('submit', (event) => event.preventDefault())
+  renderFilters()
   const rules = h('div', { class: 'rules' })
   const list = h('div', { class: 'deliveries' })
   let deliveries = []
@@ -162,7 +198,7 @@ export function webhooksPanel(root) {
     }
   }
 
-  replace(root, status, rules, list)
+  replace(root, status, rules, filters, list)
   self = {
     topics: ['deliveries', 'webhookRules'],
     async load(topics = this.topics) {
@@ -171,18 +207,30 @@ export function webhooksPanel(root) {
     },
     async loadDeliveries() {
       try {
-        deliveries = (await api('/webhooks/deliveries?limit=100')).deliveries
+        const wanted = Object.fromEntries(new FormData(filters))
+        deliveries = (await api(`/webhooks/deliveries${query({ ...wanted, limit: 100 })}`)).deliveries
         clearError(status)
         // What the reader opened stays open when a change redraws the list.
         openDetails.clear()
         for (const el of list.querySelectorAll('details[open][data-key]')) openDetails.add(el.dataset.key)
         replace(
           list,
-          deliveries.length ? deliveries.map(card) : h('p', { class: 'muted' }, 'No webhook deliveries yet.'),
+          deliveries.length
+            ? deliveries.map(card)
+            : h(
+                'p',
+                { class: 'muted' },
+                [...new FormData(filters).values()].some(Boolean)
+                  ? 'No delivery matches.'
+                  : 'No webhook deliveries yet.',
+              ),
         )
       } catch (error) {
         showError(status, 'load webhook deliveries', error, () => this.loadDeliveries())
       }
+    },
+    catalogue() {
+      renderFilters()
     },
     async loadRules() {
       try {
