@@ -66,7 +66,9 @@ function addMissingExamples(root: Command, path: string[] = []): void {
   for (const command of root.commands) {
     const name = [...path, command.name()].join(' ')
     const lines = scenarioExamples[name]
-    if (lines && command.listeners('afterHelp').length === 0) example(command, ...lines)
+    // addHelpText('after') is an 'afterHelp' listener; a command with one already shows its own examples.
+    const ownHelp = (command as unknown as NodeJS.EventEmitter).listenerCount('afterHelp') > 0
+    if (lines && !ownHelp) example(command, ...lines)
     addMissingExamples(command, [...path, command.name()])
   }
 }
