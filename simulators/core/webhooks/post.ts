@@ -8,10 +8,16 @@ export interface ReceiverAnswer {
   text: string
 }
 
+/**
+ * An idle pooled connection is closed after 4 s (as undici does), before a receiver's own
+ * keep-alive timeout (Node's default is 5 s) can close it under a request being sent.
+ */
+const IDLE_MS = 4_000
+
 /** Keep-alive pools: a burst to one receiver reuses its connections (node:http costs a fraction of fetch per request). */
 const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_MS }),
 }
 
 /** Error thrown when the receiver has not answered within the attempt's timeout. */
