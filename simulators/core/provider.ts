@@ -3,6 +3,9 @@ import type { VirtualClock } from './clock.ts'
 import type { PlainRequest, PlainResponse } from './http.ts'
 import type { CapturedMessage, CaptureInput } from './messages.ts'
 import type { RequestScope } from './pipeline/exchange.ts'
+
+export type { RequestScope } from './pipeline/exchange.ts'
+
 import type { IdMinter } from './random.ts'
 import type { AccountStore } from './store.ts'
 import type { AccountWebhooks, WebhookSpec } from './webhooks/types.ts'

@@ -4,7 +4,7 @@ import { Collection } from '../core/store.ts'
 import { MESSAGES, sendgridErrors, sgError, sgErrors } from './errors.ts'
 import type { SendgridState, SentMessage, Template } from './models.ts'
 import { asmGroups } from './routes/asm-groups.ts'
-import { rateHeaders } from './routes/common.ts'
+import { rateLimit } from './routes/common.ts'
 import { mailBatch, mailSend } from './routes/mail-send.ts'
 import { scheduledSends } from './routes/scheduled-sends.ts'
 import { suppressions } from './routes/suppressions.ts'
@@ -84,8 +84,5 @@ export const sendgrid = defineProvider<SendgridState>({
   webhooks: sendgridWebhooks,
   triggers: sendgridTriggers,
   requestId: (ids) => ids.uuid(),
-  finalize: (response, req) => {
-    const limits = rateHeaders.get(req)
-    response.headers = { ...limits, ...response.headers }
-  },
+  hooks: { preValidation: [rateLimit] },
 })

@@ -1,42 +1,31 @@
 import type { z } from 'zod'
-import type { PlainRequest } from '../../core/http.ts'
-import { type RouteDefinition, routesFor } from '../../core/provider.ts'
+import type { PlainRequest, PlainResponse } from '../../core/http.ts'
+import { type RequestScope, routesFor } from '../../core/provider.ts'
 import { fail, MESSAGES, sgError, sgErrors } from '../errors.ts'
 import type { SendgridState } from '../models.ts'
 
-const route = routesFor<SendgridState>()
-
-/** Rate-limit headers computed by a handler, added to its answer (errors included) by `finalize`. */
-export const rateHeaders = new WeakMap<PlainRequest, Record<string, string>>()
+/** A SendGrid route; handlers parse their own input (see {@link parse}) so a 429 comes before a 400, as on SendGrid. */
+export const sgRoute = routesFor<SendgridState>()
 
 /**
- * A SendGrid route: the rate limit is counted first (so even invalid requests
- * spend it and carry the X-RateLimit-* headers), then the handler parses its
- * own input, which lets a 429 come before a 400 as on SendGrid.
+ * The per-minute rate limit, as a pre-validation hook: counted per operation
+ * before the parameters are read (so even invalid requests spend it), and
+ * its X-RateLimit-* headers go on every answer, the 429 and a 400 alike.
  */
-export function sgRoute(
-  definition: RouteDefinition<SendgridState, z.ZodUnknown>,
-): RouteDefinition<SendgridState, z.ZodType> {
-  const inner = definition.handler
-  return route({
-    ...definition,
-    handler: (req, ctx, input) => {
-      const now = ctx.clock.now()
-      const window = ctx.state.rate.get(definition.operation)
-      const current = window && now - window.windowStart < 60_000 ? window : { windowStart: now, count: 0 }
-      current.count++
-      ctx.state.rate.set(definition.operation, current)
-      const limit = ctx.state.rateLimitPerMinute
-      const headers = {
-        'x-ratelimit-limit': String(limit),
-        'x-ratelimit-remaining': String(Math.max(0, limit - current.count)),
-        'x-ratelimit-reset': String(Math.ceil((current.windowStart + 60_000) / 1000)),
-      }
-      rateHeaders.set(req, headers)
-      if (current.count > limit) fail(sgError(429, MESSAGES.tooManyRequests))
-      return inner(req, ctx, input)
-    },
-  })
+export function rateLimit(scope: RequestScope<SendgridState>): PlainResponse | undefined {
+  const { ctx, route } = scope
+  const now = ctx.clock.now()
+  const window = ctx.state.rate.get(route.operation)
+  const current = window && now - window.windowStart < 60_000 ? window : { windowStart: now, count: 0 }
+  current.count++
+  ctx.state.rate.set(route.operation, current)
+  const limit = ctx.state.rateLimitPerMinute
+  scope.headers = {
+    'x-ratelimit-limit': String(limit),
+    'x-ratelimit-remaining': String(Math.max(0, limit - current.count)),
+    'x-ratelimit-reset': String(Math.ceil((current.windowStart + 60_000) / 1000)),
+  }
+  return current.count > limit ? sgError(429, MESSAGES.tooManyRequests) : undefined
 }
 
 /** SendGrid's v3 API takes JSON only. */
