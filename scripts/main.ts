@@ -12,6 +12,8 @@
  *   --grep, --workers  passed to the journeys
  */
 import { parseArgs } from 'node:util'
+import { generateAllureReport } from '../scenarios/gate/allure.ts'
+import { runGate } from '../scenarios/gate/gate.ts'
 import { runJourneys, tally } from '../scenarios/run/journeys.ts'
 import { loadProfile, ProfileError } from '../scenarios/target/load-profile.ts'
 import { StandinClient } from '../simulators/core/control/client.ts'
@@ -100,6 +102,26 @@ const run = unhealthy
       workers: flags.workers ? Number(flags.workers) : undefined,
     })
 const journeys = run ? tally(run) : { passed: 0, failed: 0, skipped: 0 }
+// The release gate's verdict per flow and the Allure report: what CI posts and what QA opens.
+// They read what the run wrote; neither changes the count below (the journeys already did).
+let reportLines: string[] = []
+if (run) {
+  try {
+    const gate = runGate({ verdict: [`${run.reports}/verdict.json`], summary: `${run.reports}/summary.md` })
+    reportLines = ['', gate.text.trimEnd(), `gate summary: ${gate.summaryFile}`]
+  } catch (error) {
+    reportLines = ['', `gate: ${(error as Error).message}`]
+  }
+  try {
+    const allure = await generateAllureReport({
+      results: [`${run.reports}/allure-results`],
+      out: `${run.reports}/allure-report`,
+    })
+    reportLines.push(`allure report: ${allure.out}/index.html`)
+  } catch (error) {
+    reportLines.push(`allure report not written: ${(error as Error).message}`)
+  }
+}
 const passed = checks.length - unhealthy + journeys.passed
 const failed = unhealthy + journeys.failed
 process.stdout.write(
@@ -108,6 +130,7 @@ process.stdout.write(
     run
       ? `reports: ${run.reports}/html/index.html, junit.xml, results.json, allure-results/, verdict.json`
       : 'journeys not run: a health check failed',
+    ...reportLines,
     `verdict: ${failed ? 'FAIL' : 'PASS'}`,
     `${passed} passed, ${failed} failed${journeys.skipped ? `, ${journeys.skipped} skipped` : ''}`,
     '',
