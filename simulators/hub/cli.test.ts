@@ -7,7 +7,7 @@ import { buildControlApp } from '../core/control/server.ts'
 import { type RunningProviders, startProviders } from '../core/testing.ts'
 import { testkit } from '../testkit/index.ts'
 import { buildProgram, runCli } from './cli.ts'
-import { resolveConfig } from './config.ts'
+import { configFromEnv, resolveConfig } from './config.ts'
 import { startHub } from './hub.ts'
 import { allProviders } from './providers.ts'
 
@@ -291,6 +291,26 @@ describe('safe to expose', () => {
     await expect(startHub({ host: '0.0.0.0', port: 0, log: 'silent' })).rejects.toThrow(
       /Refusing to start: host 0\.0\.0\.0 .* --control-token/,
     )
+  })
+
+  it('a hub with a token (env STANDIN_CONTROL_TOKEN) guards its control plane; provider ports keep their own auth', async () => {
+    const input = { ...configFromEnv({ STANDIN_CONTROL_TOKEN: 'tok_hub' }, allProviders), port: 0 }
+    const hub = await startHub({ ...input, providers: ['stripe'], ports: { stripe: 0 }, log: 'silent' })
+    try {
+      expect((await fetch(`${hub.url}/_standin/health`)).status).toBe(401)
+      const ok = await fetch(`${hub.url}/_standin/health`, { headers: { authorization: 'Bearer tok_hub' } })
+      expect(ok.status).toBe(200)
+      // Stripe answers as Stripe does without a key, not with standin's 401.
+      const stripe = await fetch(`${hub.providerUrls.stripe}/v1/customers`)
+      expect(stripe.status).toBe(401)
+      expect(JSON.stringify(await stripe.json())).not.toContain('STANDIN_UNAUTHORIZED')
+      const customers = await fetch(`${hub.providerUrls.stripe}/v1/customers`, {
+        headers: { authorization: 'Bearer sk_test_hub' },
+      })
+      expect(customers.status).toBe(200)
+    } finally {
+      await hub.close()
+    }
   })
 
   it('the installed command prints one line and no stack for a bad flag', async () => {
