@@ -15,10 +15,7 @@ import path from 'node:path'
 import ts from 'typescript'
 
 const root = process.cwd()
-const args = process.argv.slice(2)
-const json = args.includes('--json')
-const dirs = args.filter((a) => !a.startsWith('--'))
-const roots = dirs.length > 0 ? dirs : ['simulators', 'scenarios', 'reference-target']
+export const DEFAULT_ROOTS = ['simulators', 'scenarios', 'reference-target']
 
 const configPath = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json')
 const options: ts.CompilerOptions = configPath
@@ -42,21 +39,23 @@ function specifiers(file: string): string[] {
   return info.importedFiles.map((f) => f.fileName)
 }
 
-const files = roots.flatMap((r) => sourceFiles(path.resolve(root, r)))
-const inScope = new Set(files)
-const graph = new Map<string, string[]>()
-for (const file of files) {
-  const targets = new Set<string>()
-  for (const spec of specifiers(file)) {
-    if (!spec.startsWith('.') && !spec.startsWith('/')) continue // packages can't import us back
-    const resolved = ts.resolveModuleName(spec, file, options, ts.sys).resolvedModule?.resolvedFileName
-    if (resolved && inScope.has(path.resolve(resolved))) targets.add(path.resolve(resolved))
+function importGraph(files: string[]): Map<string, string[]> {
+  const inScope = new Set(files)
+  const graph = new Map<string, string[]>()
+  for (const file of files) {
+    const targets = new Set<string>()
+    for (const spec of specifiers(file)) {
+      if (!spec.startsWith('.') && !spec.startsWith('/')) continue // packages can't import us back
+      const resolved = ts.resolveModuleName(spec, file, options, ts.sys).resolvedModule?.resolvedFileName
+      if (resolved && inScope.has(path.resolve(resolved))) targets.add(path.resolve(resolved))
+    }
+    graph.set(file, [...targets])
   }
-  graph.set(file, [...targets])
+  return graph
 }
 
 /** Tarjan's strongly connected components, iteratively (deep import chains overflow recursion). */
-function components(): string[][] {
+function components(graph: Map<string, string[]>): string[][] {
   const index = new Map<string, number>()
   const low = new Map<string, number>()
   const onStack = new Set<string>()
@@ -106,7 +105,7 @@ function components(): string[][] {
 }
 
 /** The shortest cycle through `from` that stays inside its group (breadth-first). */
-function shortestCycle(from: string, group: Set<string>): string[] {
+function shortestCycle(graph: Map<string, string[]>, from: string, group: Set<string>): string[] {
   const previous = new Map<string, string>()
   const queue = [from]
   for (let i = 0; i < queue.length; i++) {
@@ -127,23 +126,45 @@ function shortestCycle(from: string, group: Set<string>): string[] {
   return [from]
 }
 
-const rel = (f: string) => path.relative(root, f)
-const found = components().map((group) => {
-  const members = new Set(group)
-  const cycle = shortestCycle(group[0]!, members)
-  return { files: group.map(rel), cycle: cycle.map(rel) }
-})
-
-if (json) {
-  console.log(JSON.stringify({ roots, files: files.length, groups: found }, null, 2))
-} else if (found.length === 0) {
-  console.log(`no circular imports among ${files.length} files in ${roots.join(', ')}`)
-} else {
-  for (const [i, g] of found.entries()) {
-    console.log(`${i + 1}. ${g.files.length} files import one another:`)
-    for (const f of g.files) console.log(`     ${f}`)
-    console.log(`   e.g. ${g.cycle.join(' → ')}`)
-  }
-  console.log(`\n${found.length} circular group(s) among ${files.length} files in ${roots.join(', ')}`)
+export interface CircularGroup {
+  /** Files (relative to the working directory) that import one another, directly or not. */
+  files: string[]
+  /** One shortest cycle through the first of them, ending where it starts. */
+  cycle: string[]
 }
-process.exitCode = found.length > 0 ? 1 : 0
+
+/** Every group of files under `roots` that import one another, and how many files were read. */
+export function circularGroups(roots: string[] = DEFAULT_ROOTS): { files: number; groups: CircularGroup[] } {
+  const files = roots.flatMap((r) => sourceFiles(path.resolve(root, r)))
+  const graph = importGraph(files)
+  const rel = (f: string) => path.relative(root, f)
+  const groups = components(graph).map((group) => ({
+    files: group.map(rel),
+    cycle: shortestCycle(graph, group[0]!, new Set(group)).map(rel),
+  }))
+  return { files: files.length, groups }
+}
+
+function main(): void {
+  const args = process.argv.slice(2)
+  const json = args.includes('--json')
+  const dirs = args.filter((a) => !a.startsWith('--'))
+  const roots = dirs.length > 0 ? dirs : DEFAULT_ROOTS
+  const { files, groups: found } = circularGroups(roots)
+  if (json) {
+    console.log(JSON.stringify({ roots, files, groups: found }, null, 2))
+  } else if (found.length === 0) {
+    console.log(`no circular imports among ${files} files in ${roots.join(', ')}`)
+  } else {
+    for (const [i, g] of found.entries()) {
+      console.log(`${i + 1}. ${g.files.length} files import one another:`)
+      for (const f of g.files) console.log(`     ${f}`)
+      console.log(`   e.g. ${g.cycle.join(' → ')}`)
+    }
+    console.log(`\n${found.length} circular group(s) among ${files} files in ${roots.join(', ')}`)
+  }
+  process.exitCode = found.length > 0 ? 1 : 0
+}
+
+// Run as a script (npm run cycles), not when a test imports circularGroups().
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) main()

@@ -58,7 +58,7 @@ export function createBankPaymentMethod(src: EventSource, token: string): Paymen
 }
 
 export function bankDetails(pm: PaymentMethod): Record<string, unknown> {
-  const bank = (pm as unknown as { us_bank_account: Record<string, unknown> }).us_bank_account
+  const bank = pm.us_bank_account!
   return {
     type: 'us_bank_account',
     us_bank_account: {
@@ -95,7 +95,7 @@ export function startBankDebit(src: EventSource, pi: PaymentIntent, pm: PaymentM
 function settle(src: EventSource, pi: PaymentIntent, pm: PaymentMethod): void {
   if (pi.status !== 'processing') return
   const charge = src.ctx.state.charges.get(pi.latest_charge!)!
-  const result = BANK_TOKENS[(pm as unknown as { _bank: string })._bank] ?? { outcome: 'succeed' as const }
+  const result = BANK_TOKENS[pm._bank ?? ''] ?? { outcome: 'succeed' as const }
   if (result.outcome === 'succeed') {
     charge.status = 'succeeded'
     charge.paid = true

@@ -6,7 +6,7 @@ import {
   newInvoice,
 } from './billing.ts'
 import { attemptInvoice, finalizeInvoice, markPaid } from './invoice-transitions.ts'
-import type { Invoice, Price, Subscription } from './models.ts'
+import type { Invoice, Subscription } from './models.ts'
 import { endTrialWithoutPaymentMethod } from './pause.ts'
 import { addInterval, DAY, HOUR } from './periods.ts'
 import { advanceSchedule, dueSchedules } from './schedules.ts'
@@ -36,13 +36,12 @@ function dueActions(ctx: StripeContext, customers: Set<string>, until: number): 
     if (['active', 'trialing', 'past_due'].includes(sub.status) && sub.current_period_end <= until)
       actions.push({ at: sub.current_period_end, order: 0, run: (src) => renew(src, sub) })
     const willEnd = sub.trial_end === null ? undefined : sub.trial_end - TRIAL_WILL_END
-    const flagged = sub as { _trialWillEndSent?: boolean }
-    if (sub.status === 'trialing' && willEnd !== undefined && willEnd <= until && !flagged._trialWillEndSent)
+    if (sub.status === 'trialing' && willEnd !== undefined && willEnd <= until && !sub._trialWillEndSent)
       actions.push({
         at: Math.max(willEnd, sub.created),
         order: 4,
         run: (src) => {
-          flagged._trialWillEndSent = true
+          sub._trialWillEndSent = true
           emitEvent(src, 'customer.subscription.trial_will_end', sub)
         },
       })
@@ -57,7 +56,7 @@ function dueActions(ctx: StripeContext, customers: Set<string>, until: number): 
   for (const s of dueSchedules(ctx, customers, until)) actions.push({ at: s.at, order: 5, run: s.run })
   for (const invoice of ctx.state.invoices.all()) {
     if (!customers.has(invoice.customer)) continue
-    const finalizeAt = (invoice as { _finalizeAt?: number | null })._finalizeAt
+    const finalizeAt = invoice._finalizeAt
     if (invoice.status === 'draft' && typeof finalizeAt === 'number' && finalizeAt <= until)
       actions.push({ at: finalizeAt, order: 1, run: (src) => finalizeAndCharge(src, invoice) })
     if (
@@ -81,7 +80,7 @@ function renew(src: EventSource, sub: Subscription): void {
   if (advanceSchedule(src, sub)) return
   const start = sub.current_period_end
   const item0 = sub.items.data[0]!
-  const rec = (item0.price as unknown as Price).recurring!
+  const rec = item0.price.recurring!
   const end = addInterval(start, rec.interval, rec.interval_count)
   changeSubscription(src, sub, (s) => {
     s.current_period_start = start
@@ -92,9 +91,7 @@ function renew(src: EventSource, sub: Subscription): void {
     }
     if (s.status === 'trialing') s.status = 'active'
   })
-  const invoice = newInvoice(src, sub, 'subscription_cycle', start, end) as Invoice & {
-    _finalizeAt: number | null
-  }
+  const invoice = newInvoice(src, sub, 'subscription_cycle', start, end)
   // Stripe leaves a renewal invoice in draft for about an hour before finalizing and charging it.
   invoice._finalizeAt = src.at + HOUR
 }
@@ -154,7 +151,7 @@ export function runBilling(
 
 /** Subscriptions not on a test clock follow the virtual clock: one timer for the next thing due. */
 export function scheduleRealtime(ctx: StripeContext): void {
-  const state = ctx.state as StripeContext['state'] & { _timer?: { cancel(): void } }
+  const state = ctx.state
   state._timer?.cancel()
   const customers = new Set(ctx.state.customers.filter((c) => !c.test_clock).map((c) => c.id))
   const next = dueActions(ctx, customers, Number.MAX_SAFE_INTEGER)[0]

@@ -46,7 +46,7 @@ function lineItem(
   end: number,
   amountOverride?: number,
 ) {
-  const price = item.price as unknown as Price
+  const price = item.price
   const amount = amountOverride ?? (price.unit_amount ?? 0) * item.quantity
   const product = ctx.state.products.get(price.product)
   return {
@@ -183,7 +183,7 @@ export function newInvoice(
     amount_overpaid: 0,
     _payments: [],
     _finalizeAt: null as number | null,
-  } as unknown as Invoice & { _finalizeAt: number | null }
+  } as unknown as Invoice
   // Pending invoice items, the subscription's (or customer's) discounts and tax rates.
   prepareSubscriptionInvoice(ctx, invoice, sub)
   ctx.state.invoices.insert(invoice)

@@ -541,7 +541,7 @@ export function newPayout(
     status: 'pending',
     type: 'bank_account',
   } as unknown as Payout
-  ;(txn as { _payout?: string })._payout = id
+  txn._payout = id
   ctx.state.payouts.insert(payout)
   emitEvent(src, 'payout.created', payout)
   ctx.later(Math.max(0, arrival - src.at) * 1000, () => payPayout(ctx, id))

@@ -29,7 +29,7 @@ export function finalizeInvoice(src: EventSource, invoice: Invoice): void {
   invoice.hosted_invoice_url = `${ctx.baseUrl}/invoices/${invoice.id}`
   invoice.invoice_pdf = `${ctx.baseUrl}/invoices/${invoice.id}/pdf`
   ;(invoice.status_transitions as Record<string, unknown>).finalized_at = src.at
-  ;(invoice as { _finalizeAt?: number | null })._finalizeAt = null
+  invoice._finalizeAt = null
   spendOnceDiscounts(src, invoice)
   emitEvent(src, 'invoice.finalized', invoice)
 }
@@ -134,7 +134,7 @@ export function finalizeOneOff(src: EventSource, invoice: Invoice): void {
   if (invoice.status !== 'draft')
     invalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.")
   if (invoice.collection_method === 'send_invoice' && invoice.due_date === null)
-    invoice.due_date = src.at + ((invoice as { _daysUntilDue?: number })._daysUntilDue ?? 30) * DAY
+    invoice.due_date = src.at + (invoice._daysUntilDue ?? 30) * DAY
   finalizeInvoice(src, invoice)
   if (invoice.amount_due === 0 && invoice.status === 'open') markPaid(src, invoice, null)
 }

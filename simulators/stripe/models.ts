@@ -31,7 +31,13 @@ export const PaymentMethod = z.looseObject({
   card: z.looseObject({ brand: z.string(), last4: z.string(), exp_month: z.number(), exp_year: z.number() }),
   metadata: Metadata,
 })
-export type PaymentMethod = z.infer<typeof PaymentMethod> & { _number: string }
+export type PaymentMethod = z.infer<typeof PaymentMethod> & {
+  /** The test card number behind a card ('' for a bank account). */
+  _number: string
+  /** The test token behind a bank account, which decides how its debits settle. */
+  _bank?: string
+  us_bank_account?: Record<string, unknown>
+}
 
 export const PaymentIntentStatus = z.enum([
   'requires_payment_method',
@@ -175,7 +181,7 @@ export const SubscriptionItem = z.looseObject({
   id: z.string(),
   object: z.literal('subscription_item'),
   /** Stripe embeds the whole Price here, not its id. */
-  price: z.looseObject({ id: z.string(), unit_amount: z.number().nullable(), currency: z.string() }),
+  price: Price,
   quantity: z.number(),
   subscription: z.string(),
   current_period_start: z.number(),
@@ -199,7 +205,10 @@ export const Subscription = z.looseObject({
   metadata: Metadata,
   test_clock: z.string().nullable(),
 })
-export type Subscription = z.infer<typeof Subscription>
+export type Subscription = z.infer<typeof Subscription> & {
+  /** customer.subscription.trial_will_end was sent for the current trial. */
+  _trialWillEndSent?: boolean
+}
 
 export const Invoice = z.looseObject({
   ...Base,
@@ -222,7 +231,13 @@ export const Invoice = z.looseObject({
   currency: z.string(),
   test_clock: z.string().nullable(),
 })
-export type Invoice = z.infer<typeof Invoice> & { _payments: string[] }
+export type Invoice = z.infer<typeof Invoice> & {
+  _payments: string[]
+  /** When a draft is finalized on its own (a renewal an hour after it is made; auto_advance); null: not. */
+  _finalizeAt?: number | null
+  /** `days_until_due` of a send_invoice draft, applied when it is finalized. */
+  _daysUntilDue?: number
+}
 
 export const InvoicePayment = z.looseObject({
   ...Base,
@@ -303,7 +318,10 @@ export const BalanceTransaction = z.looseObject({
   reporting_category: z.string(),
   source: z.string().nullable(),
 })
-export type BalanceTransaction = z.infer<typeof BalanceTransaction>
+export type BalanceTransaction = z.infer<typeof BalanceTransaction> & {
+  /** The payout that paid this transaction out (`GET /v1/balance_transactions?payout=`). */
+  _payout?: string
+}
 
 /** A connected account (Connect), stored on its platform. */
 export const ConnectedAccount = z.looseObject({

@@ -1,7 +1,7 @@
 import { cancelSubscription, changeSubscription, newInvoice } from './billing.ts'
 import { invalidRequest } from './errors.ts'
 import { attemptInvoice, finalizeInvoice } from './invoice-transitions.ts'
-import type { Price, Subscription } from './models.ts'
+import type { Subscription } from './models.ts'
 import { addInterval } from './periods.ts'
 import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -44,7 +44,7 @@ export function resumeSubscription(src: EventSource, sub: Subscription): void {
       `Subscription ${sub.id} cannot be resumed because it has a status of ${sub.status}. Only a subscription with a status of paused can be resumed.`,
     )
   const start = src.at
-  const rec = (sub.items.data[0]!.price as unknown as Price).recurring!
+  const rec = sub.items.data[0]!.price.recurring!
   const end = addInterval(start, rec.interval, rec.interval_count)
   changeSubscription(src, sub, (s) => {
     s.status = 'active'

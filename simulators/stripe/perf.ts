@@ -93,15 +93,15 @@ async function serve(kind: string, stubs: string | undefined) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0))
 }
 
-function child(args: string[], prof?: string): Promise<{ proc: ChildProcess; url: string }> {
+function child(
+  args: string[],
+  prof?: string,
+  script = import.meta.filename,
+): Promise<{ proc: ChildProcess; url: string }> {
   const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []
-  const proc = spawn(
-    process.execPath,
-    [...flags, '--import', 'tsx', import.meta.filename, 'serve', ...args],
-    {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  )
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', script, 'serve', ...args], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   return new Promise((resolve, reject) => {
     proc.once('message', (m) => resolve({ proc, url: (m as { url: string }).url }))
     proc.once('exit', (code) => reject(new Error(`server exited ${code}`)))

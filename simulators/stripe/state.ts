@@ -75,6 +75,8 @@ export interface StripeState {
   portalSessions: Collection<PortalSession>
   paymentLinks: Collection<PaymentLink>
   schedules: Collection<Schedule>
+  /** The virtual-clock timer for the next billing step of customers without a test clock (billing-clock.ts). */
+  _timer?: { cancel(): void }
   /** Invoice number sequence per customer prefix. */
   invoiceSeq: number
 }

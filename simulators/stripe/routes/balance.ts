@@ -48,7 +48,7 @@ export const balance = [
         '/v1/balance_transactions',
         (t) =>
           matchesGiven(input, t, ['currency', 'source', 'type'] as never) &&
-          (input.payout === undefined || (t as { _payout?: string })._payout === input.payout),
+          (input.payout === undefined || t._payout === input.payout),
       )
     },
   }),

@@ -131,15 +131,13 @@ export const invoiceLifecycle = [
       const src = source(req, ctx, timeFor(ctx, customer.id))
       const before = structuredClone(invoice)
       if (input.collection_method !== undefined) invoice.collection_method = input.collection_method
-      if (input.days_until_due !== undefined)
-        (invoice as { _daysUntilDue?: number })._daysUntilDue = input.days_until_due
+      if (input.days_until_due !== undefined) invoice._daysUntilDue = input.days_until_due
       if (input.due_date !== undefined) invoice.due_date = input.due_date
       if (input.description !== undefined) invoice.description = input.description || null
       if (input.footer !== undefined) invoice.footer = input.footer || null
       if (input.auto_advance !== undefined) {
         invoice.auto_advance = input.auto_advance
-        if (invoice.status === 'draft')
-          (invoice as { _finalizeAt?: number | null })._finalizeAt = input.auto_advance ? src.at + 3600 : null
+        if (invoice.status === 'draft') invoice._finalizeAt = input.auto_advance ? src.at + 3600 : null
       }
       if (input.default_payment_method !== undefined)
         invoice.default_payment_method = input.default_payment_method
