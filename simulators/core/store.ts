@@ -58,7 +58,7 @@ export class AccountStore<State> {
  * start) or {@link setStoreLimit} changes it. Evicted objects are gone: a
  * retrieve answers the provider's 404, as for an object never created.
  */
-export const DEFAULT_STORE_LIMIT = 50_000
+export const DEFAULT_STORE_LIMIT = 10_000
 
 let storeLimit = parseStoreLimit(process.env.STANDIN_STORE_LIMIT) ?? DEFAULT_STORE_LIMIT
 
