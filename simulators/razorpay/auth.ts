@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { ProviderError } from '../core/errors.ts'
 import type { PlainRequest } from '../core/http.ts'
-import type { ProviderContext } from '../core/provider.ts'
+import type { ProviderServices } from '../core/provider.ts'
 import { errorResponse, fail, MESSAGES } from './errors.ts'
 import type { RazorpayState } from './models.ts'
 
@@ -23,25 +23,24 @@ export function credentials(req: PlainRequest): { keyId: string; keySecret: stri
   return { keyId, keySecret }
 }
 
-/** The core's auth step: the key id is the account (the state partition). */
-export function accountOf(req: PlainRequest): string {
-  return credentials(req).keyId
-}
-
 /**
- * The secret half of the key pair. standin has no dashboard to mint keys, so
- * the first authenticated request for a key id fixes its secret (until
- * reset); a later request with another secret is refused as Razorpay refuses
- * a wrong one. Checkout signatures are made with this secret.
+ * The core's authenticate step: the key id is the account (the state
+ * partition), and the secret half of the pair must be the one the account
+ * knows. standin has no dashboard to mint keys, so the first request for a
+ * key id fixes its secret (until reset); a later request with another secret
+ * is refused as Razorpay refuses a wrong one. Checkout signatures are made
+ * with this secret. Routes with `auth: false` (hosted pages) ignore a refusal.
  */
-export function verifySecret(req: PlainRequest, ctx: ProviderContext<RazorpayState>): void {
-  const { keySecret } = credentials(req)
-  const known = ctx.state.keySecret
+export function authenticate(req: PlainRequest, services: ProviderServices<RazorpayState>): string {
+  const { keyId, keySecret } = credentials(req)
+  const state = services.store.get(keyId)
+  const known = state.keySecret
   if (known === undefined) {
-    ctx.state.keySecret = keySecret
-    return
+    state.keySecret = keySecret
+    return keyId
   }
   const a = Buffer.from(known)
   const b = Buffer.from(keySecret)
   if (a.length !== b.length || !timingSafeEqual(a, b)) fail({ status: 401, description: MESSAGES.authFailed })
+  return keyId
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { fail, invalidParam } from './errors.ts'
+import { ProviderError } from '../core/errors.ts'
+import type { PlainResponse } from '../core/http.ts'
+import { errorResponse, fail } from './errors.ts'
 
 /**
  * Request parameters as Razorpay's (Laravel) validators read them: JSON
@@ -157,18 +159,35 @@ export function expansions(input: {
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value ?? {})
   if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]!
+  throw new ProviderError(invalidInput(parsed.error.issues))
+}
+
+/** Razorpay's 400 for the first issue of a parameter schema (also the provider's `responses.invalidInput`). */
+export function invalidInput(issues: readonly z.core.$ZodIssue[]): PlainResponse {
+  const issue = issues[0]!
   if (issue.code === 'unrecognized_keys')
-    fail({
+    return errorResponse({
       description: `${issue.keys.join(', ')} is/are not required and should not be sent`,
       field: issue.keys[0] ?? null,
       source: 'business',
       step: 'payment_initiation',
       reason: 'extra_field_sent',
     })
-  if (issue.code === 'invalid_type' && issue.path.length === 0)
-    invalidParam('The request body should be a JSON object', null)
-  invalidParam(issue.message, issue.path.length > 0 ? issue.path.map(String).join('.') : null)
+  return errorResponse({
+    description:
+      issue.code === 'invalid_type' && issue.path.length === 0
+        ? 'The request body should be a JSON object'
+        : issue.message,
+    field:
+      issue.code === 'invalid_type' && issue.path.length === 0
+        ? null
+        : issue.path.length > 0
+          ? issue.path.map(String).join('.')
+          : null,
+    source: 'business',
+    step: 'payment_initiation',
+    reason: 'input_validation_failed',
+  })
 }
 
 /**

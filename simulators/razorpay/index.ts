@@ -1,6 +1,7 @@
 import { defineProvider } from '../core/provider.ts'
-import { accountOf } from './auth.ts'
+import { authenticate } from './auth.ts'
 import { billingTriggers } from './billing-triggers.ts'
+import { invalidInput } from './codec.ts'
 import { errorResponse, errors, MESSAGES } from './errors.ts'
 import { createState, type RazorpayState } from './models.ts'
 import { checkoutRoutes } from './routes/checkout.ts'
@@ -26,7 +27,7 @@ export const razorpay = defineProvider<RazorpayState>({
   title: 'Razorpay',
   defaultPort: 4705,
   createState,
-  authenticate: accountOf,
+  authenticate,
   routes: [
     ...orderRoutes,
     ...paymentRoutes,
@@ -55,11 +56,7 @@ export const razorpay = defineProvider<RazorpayState>({
         step: 'payment_initiation',
         reason: 'input_validation_failed',
       }),
-    invalidInput: (_req, issues) =>
-      errorResponse({
-        description: issues[0]?.message ?? 'The request is invalid.',
-        field: issues[0]?.path.join('.') || null,
-      }),
+    invalidInput: (_req, issues) => invalidInput(issues),
     internalError: () =>
       errorResponse({
         status: 500,

@@ -1,40 +1,15 @@
-import type { z } from 'zod'
-import type { PlainRequest, PlainResponse } from '../../core/http.ts'
-import { type HttpMethod, type ProviderContext, routesFor } from '../../core/provider.ts'
-import { verifySecret } from '../auth.ts'
-import { parse } from '../codec.ts'
+import { type ProviderContext, routesFor } from '../../core/provider.ts'
 import type { RazorpayState } from '../models.ts'
 
 export const route = routesFor<RazorpayState>()
 export type Ctx = ProviderContext<RazorpayState>
 
 /**
- * An authenticated API route. Razorpay checks the key pair before it reads
- * any parameter, so the secret check and then the parameters (with
- * Razorpay's own messages, see codec.ts) run here rather than in the core's
- * generic validation step.
+ * An API route. The key pair is checked by the provider's `authenticate`
+ * before any parameter is read; `input` is parsed by the core, and a failure
+ * is Razorpay's own 400 (`responses.invalidInput`, see codec.ts).
  */
-export function apiRoute<S extends z.ZodType>(definition: {
-  operation: string
-  method: HttpMethod
-  path: string
-  input?: S
-  idempotent?: boolean
-  handler: (req: PlainRequest, ctx: Ctx, input: z.output<S>) => PlainResponse
-}) {
-  return route({
-    operation: definition.operation,
-    method: definition.method,
-    path: definition.path,
-    ...(definition.idempotent !== undefined ? { idempotent: definition.idempotent } : {}),
-    handler: (req, ctx) => {
-      verifySecret(req, ctx)
-      const source = definition.method === 'GET' || definition.method === 'DELETE' ? req.query : req.body
-      const input = (definition.input ? parse(definition.input, source) : undefined) as z.output<S>
-      return definition.handler(req, ctx, input)
-    },
-  })
-}
+export const apiRoute = route
 
 /** `{ entity: 'collection', count, items }` with Razorpay's `count`/`skip`/`from`/`to` paging, newest first. */
 export function collection<T extends { created_at: number }>(
