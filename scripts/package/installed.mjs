@@ -2,6 +2,7 @@
 // (scripts/package/pack-test.sh): uses the package as a user's project would, by
 // its public names only. Prints one line per check and `N passed, N failed`.
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { setupServer } from 'msw/node'
 import { StandinClient as RootClient, startHub, stripe, twilio } from 'standin'
 import { StandinClient } from 'standin/client'
@@ -66,9 +67,18 @@ await check('startHub in-process, driven by the client', async () => {
   }
 })
 
+/** A port nothing listens on right now (the kernel picks it). */
+const freePort = () =>
+  new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => done(port))
+    })
+  })
+
 /** `npx standin up` from this project, on free ports, then the client against it. */
 await check('npx standin up runs the hub (no tsx installed) and the client drives it', async () => {
-  const port = 47_000 + Math.floor(Math.random() * 900)
+  const [port, stripePort] = [await freePort(), await freePort()]
   const child = spawn(
     'npx',
     [
@@ -80,7 +90,7 @@ await check('npx standin up runs the hub (no tsx installed) and the client drive
       '--providers',
       'stripe',
       '--stripe-port',
-      String(port + 1),
+      String(stripePort),
       '--log',
       'silent',
     ],
@@ -111,7 +121,7 @@ await check('npx standin up runs the hub (no tsx installed) and the client drive
       match: { provider: 'stripe' },
       effect: { type: 'status', status: 503 },
     })
-    const answer = await fetch(`http://127.0.0.1:${port + 1}/v1/customers`, {
+    const answer = await fetch(`http://127.0.0.1:${stripePort}/v1/customers`, {
       headers: { authorization: 'Bearer sk_test_pack' },
     })
     expect(answer.status === 503, `the fault was not applied: ${answer.status}`)
