@@ -88,7 +88,7 @@ describe('standin up', () => {
     child.kill('SIGTERM')
     expect(await done).toBe(0)
     await expect(fetch(`${url}/_standin/health`)).rejects.toThrow()
-  }, 60_000)
+  }, 120_000)
 
   it('exits non-zero with a clear message when a port is taken', async () => {
     const ports = await freePorts(allProviders.length + 1)
