@@ -234,6 +234,9 @@ try {
   console.log('| what | per second | baseline (same run) | ratio |')
   console.log('| --- | ---: | ---: | ---: |')
   console.log(
+    `| sender CPU per delivery | ${report.dispatcher.cpuMicrosPerDelivery} µs (${f(report.dispatcher.deliveriesPerCpuSecond)} per CPU-second) | bare POST ${report.dispatcher.bareCpuMicrosPerPost} µs | |`,
+  )
+  console.log(
     `| webhook deliveries (all 200) | ${f(report.dispatcher.deliveriesPerSecond)} | bare POST ${f(report.dispatcher.barePostsPerSecond)} | ${report.dispatcher.ratioToBare} |`,
   )
   console.log(

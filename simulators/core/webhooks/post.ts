@@ -44,10 +44,13 @@ export function post(
     const agent = agents[target.protocol as keyof typeof agents]
     if (!agent) return reject(new Error(`unsupported protocol ${target.protocol}`))
     const transport = target.protocol === 'https:' ? https : http
-    const body = Buffer.from(request.body)
     const req = transport.request(
       target,
-      { method: 'POST', agent, headers: { ...request.headers, 'content-length': String(body.length) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+      },
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -71,6 +74,7 @@ export function post(
       reject(error)
     }
     req.on('error', fail)
-    req.end(body)
+    // A string body goes out in one write with the headers (a Buffer would be a second buffer in a writev).
+    req.end(request.body)
   })
 }

@@ -13,26 +13,42 @@ const EXCERPT = 500
  */
 export const MAX_IN_FLIGHT_PER_ENDPOINT = 64
 
-const lanes = new Map<string, { busy: number; queue: (() => void)[] }>()
+/** One endpoint's lane: attempts in flight, and those waiting in order (a head index, since shift() on a long queue copies it). */
+interface Lane {
+  busy: number
+  waiting: (() => void)[]
+  head: number
+}
+
+const lanes = new Map<string, Lane>()
 
 /** Runs `send` once the URL has a free lane. */
 async function inLane<T>(url: string, send: () => Promise<T>): Promise<T> {
   let lane = lanes.get(url)
   if (!lane) {
-    lane = { busy: 0, queue: [] }
+    lane = { busy: 0, waiting: [], head: 0 }
     lanes.set(url, lane)
   }
   // A freed lane is handed straight to the next in line, so `busy` only counts up here.
-  if (lane.busy >= MAX_IN_FLIGHT_PER_ENDPOINT) await new Promise<void>((resolve) => lane.queue.push(resolve))
+  if (lane.busy >= MAX_IN_FLIGHT_PER_ENDPOINT)
+    await new Promise<void>((resolve) => lane.waiting.push(resolve))
   else lane.busy++
   try {
     return await send()
   } finally {
-    const next = lane.queue.shift()
-    if (next) next()
-    else if (--lane.busy === 0) lanes.delete(url)
+    if (lane.head < lane.waiting.length) {
+      const next = lane.waiting[lane.head]!
+      lane.waiting[lane.head++] = noop // let the resolved waiter go
+      if (lane.head === lane.waiting.length) {
+        lane.waiting = []
+        lane.head = 0
+      }
+      next()
+    } else if (--lane.busy === 0) lanes.delete(url)
   }
 }
+
+const noop = () => {}
 
 /**
  * One attempt on the wire: serialize, let the delivery's rules change what is
