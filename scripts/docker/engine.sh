@@ -32,8 +32,8 @@ start() {
   command -v dockerd >/dev/null || { echo "dockerd not found: apt-get install docker.io" >&2; exit 1; }
   [ "$(id -u)" -eq 0 ] || { echo "starting dockerd by hand needs root" >&2; exit 1; }
   mkdir -p "$run" "$cache/docker-data"
-  # What stop() puts back: the firewall as it was before dockerd added its chains.
-  iptables-save > "$run/iptables.before"
+  # What stop() puts back: the FORWARD policy dockerd turns to DROP.
+  iptables -S FORWARD | awk 'NR == 1 { print $3 }' > "$run/forward.policy"
   dockerd --data-root "$cache/docker-data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
     -H "unix://$sock" > "$run/dockerd.log" 2>&1 &
   for _ in $(seq 1 60); do
@@ -60,15 +60,26 @@ stop() {
     fi
     rm -f "$run/dockerd.pid"
   fi
-  [ -f "$run/iptables.before" ] || return 0
-  # dockerd leaves its bridge and firewall rules behind: put the machine back as it was.
+  [ -f "$run/forward.policy" ] || return 0
+  # dockerd leaves its bridges and firewall rules behind: put the machine back as it was.
   ip link show docker0 >/dev/null 2>&1 && ip link delete docker0
   for bridge in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '$2 ~ /^br-/ {print $2}'); do
     ip link delete "$bridge"
   done
-  iptables-restore < "$run/iptables.before"
-  rm -f "$run/iptables.before"
-  echo "# dockerd stopped, docker0 and its iptables rules removed" >&2
+  for table in filter nat; do
+    # Docker's rules in the built-in chains (they name its chains, its bridges or its subnets)...
+    iptables -t "$table" -S | grep -E '^-A (FORWARD|PREROUTING|OUTPUT|POSTROUTING) .*(DOCKER|docker0|br-|172\.1[6-9]\.)' |
+      while read -r rule; do
+        eval "iptables -t $table ${rule/-A /-D }"
+      done
+    # ...then its own chains.
+    for chain in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
+      iptables -t "$table" -F "$chain" 2>/dev/null && iptables -t "$table" -X "$chain"
+    done
+  done
+  iptables -P FORWARD "$(cat "$run/forward.policy")"
+  rm -f "$run/forward.policy"
+  echo "# dockerd stopped, its bridges and iptables rules removed" >&2
 }
 
 case "${1:-}" in
