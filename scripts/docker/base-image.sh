@@ -61,6 +61,7 @@ SOURCES
   rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
   tar -C "$work/rootfs" -cf "$rootfs_tar.part" .
   mv "$rootfs_tar.part" "$rootfs_tar"
+  rm -rf "$work"
 fi
 
 docker import "$rootfs_tar" standin-local/debian:bookworm >/dev/null
