@@ -175,7 +175,8 @@ export interface ProviderDefinition<State = unknown> {
 
 /**
  * Runs after the fault rules and before the route's input is parsed, for
- * every routed, authenticated request: return (or throw) the provider's
+ * every routed request not refused (routes with `auth: false` included,
+ * as `anonymous`): return (or throw) the provider's
  * error to answer, or nothing to go on. `scope.headers` are added to the
  * answer, whatever it is.
  */
