@@ -5,7 +5,7 @@ import { declineMessage, docUrl, fail } from './errors.ts'
 import type { Charge, PaymentIntent, PaymentMethod } from './models.ts'
 import type { ConfirmOptions, ConfirmOutcome, PaymentMethodKind } from './payment-method-kinds.ts'
 import { intentSettled } from './settlement.ts'
-import { blank, fill } from './spec.ts'
+import { fill, withBlank } from './spec.ts'
 import { applyRisk, checksOf } from './test-cards.ts'
 import { lookupCard, TEST_TOKENS } from './test-values.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -66,8 +66,7 @@ export function createCardPaymentMethod(
     })
   const expYear = details.exp_year ?? new Date(src.at * 1000).getUTCFullYear() + 3
   const expMonth = details.exp_month ?? 12
-  const pm = {
-    ...blank('payment_method'),
+  const pm = withBlank('payment_method', {
     id: ctx.ids.mint('pm_', 24),
     object: 'payment_method',
     billing_details: {
@@ -102,7 +101,7 @@ export function createCardPaymentMethod(
     metadata: extra.metadata ?? {},
     type: 'card',
     _number: card!.number,
-  } as unknown as PaymentMethod
+  }) as unknown as PaymentMethod
   ctx.state.paymentMethods.insert(pm)
   return pm
 }

@@ -1,5 +1,5 @@
 import type { Charge, PaymentIntent, PaymentMethod } from './models.ts'
-import { blank } from './spec.ts'
+import { withBlank } from './spec.ts'
 import { lookupCard, type TestCard } from './test-values.ts'
 import type { EventSource } from './webhooks.ts'
 
@@ -34,8 +34,7 @@ export function newCharge(
   const { ctx } = src
   const id = ctx.ids.mint('ch_', 24)
   const ok = opts.status === 'succeeded'
-  const charge = {
-    ...blank('charge'),
+  const charge = withBlank('charge', {
     id,
     object: 'charge',
     amount: pi.amount,
@@ -96,7 +95,7 @@ export function newCharge(
     status: opts.status,
     transfer_data: null,
     transfer_group: null,
-  } as Charge
+  }) as Charge
   ctx.state.charges.insert(charge)
   return charge
 }

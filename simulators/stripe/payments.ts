@@ -17,7 +17,7 @@ import {
   type Refund,
 } from './models.ts'
 import type { ConfirmOptions, ConfirmOutcome, PaymentMethodKind } from './payment-method-kinds.ts'
-import { blank } from './spec.ts'
+import { withBlank } from './spec.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 export { completeAuthentication, createCardPaymentMethod } from './card-payments.ts'
@@ -67,8 +67,7 @@ export function newPaymentIntent(
 ): PaymentIntent {
   const { ctx } = src
   const id = ctx.ids.mint('pi_', 24)
-  const pi = {
-    ...blank('payment_intent'),
+  const pi = withBlank('payment_intent', {
     id,
     object: 'payment_intent',
     amount: input.amount,
@@ -109,7 +108,7 @@ export function newPaymentIntent(
     status: input.payment_method ? 'requires_confirmation' : 'requires_payment_method',
     transfer_data: null,
     transfer_group: null,
-  } as PaymentIntent
+  }) as PaymentIntent
   const min = input.currency === 'jpy' || input.currency === 'krw' ? 50 : 50
   if (input.amount < min)
     invalidRequest(
@@ -236,8 +235,7 @@ export function refundCharge(
       // Captured answers of this refusal carry no `code` (see README, verdicts).
       'amount',
     )
-  const refund = {
-    ...blank('refund'),
+  const refund = withBlank('refund', {
     id: ctx.ids.mint('re_', 24),
     object: 'refund',
     amount,
@@ -252,7 +250,7 @@ export function refundCharge(
     source_transfer_reversal: null,
     status: refundStartsPending(ctx, charge) ? 'pending' : 'succeeded',
     transfer_reversal: null,
-  } as unknown as Refund
+  }) as unknown as Refund
   ctx.state.refunds.insert(refund)
   const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded }
   charge.amount_refunded += amount

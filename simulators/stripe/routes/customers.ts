@@ -4,7 +4,7 @@ import { fail } from '../errors.ts'
 import type { Customer } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { attach, resolvePaymentMethod } from '../payments.ts'
-import { blank } from '../spec.ts'
+import { withBlank } from '../spec.ts'
 import { emitEvent } from '../webhooks.ts'
 import {
   find,
@@ -48,8 +48,7 @@ export const customers = [
       const wanted = legacyDiscount(input)
       if (wanted) checkDiscounts(ctx, wanted, ctx.clock.unix(), null, legacyParam(wanted))
       const id = ctx.ids.mint('cus_', 14)
-      const customer = {
-        ...blank('customer'),
+      const customer = withBlank('customer', {
         id,
         object: 'customer',
         address: input.address && input.address !== '' ? input.address : null,
@@ -77,7 +76,7 @@ export const customers = [
         shipping: null,
         tax_exempt: 'none',
         test_clock: input.test_clock ?? null,
-      } as Customer
+      }) as Customer
       ctx.state.customers.insert(customer)
       customer.created = timeFor(ctx, id)
       const src = source(req, ctx, customer.created)
