@@ -1,5 +1,5 @@
 import type { PlainRequest } from '../core/http.ts'
-import type { ProviderContext, TriggerSpec } from '../core/provider.ts'
+import type { ProviderServices, TriggerSpec } from '../core/provider.ts'
 import type { ProviderRuntime } from '../core/runtime.ts'
 import { fail, failKakao, KAKAO_MESSAGES } from './errors.ts'
 import {
@@ -10,7 +10,7 @@ import {
   describeAccount,
 } from './models.ts'
 import { INVALID_KEY } from './test-values.ts'
-import { isKakaoPath, type Params, readParams } from './wire.ts'
+import { isKakaoPath, readParams } from './wire.ts'
 
 /**
  * Accounts. Aligo has no auth header: `key` + `user_id` (SMS API; the result
@@ -18,7 +18,7 @@ import { isKakaoPath, type Params, readParams } from './wire.ts'
  * form fields. The account (state partition) is the user id; the key is the
  * one bound to it (configured, or the first key the account is used with).
  */
-export function authenticate(req: PlainRequest): string {
+export function authenticate(req: PlainRequest, services: ProviderServices<AligoState>): string {
   const p = readParams(req)
   const kakao = isKakaoPath(req.path)
   const user = kakao ? p.userid : (p.user_id ?? p.userid)
@@ -26,9 +26,8 @@ export function authenticate(req: PlainRequest): string {
   if (kakao) {
     if (!user) failKakao(KAKAO_MESSAGES.noUserid)
     if (!plausibleKey(key)) failKakao(KAKAO_MESSAGES.unknownKey)
-    return user
-  }
-  if (!user || !plausibleKey(key)) fail('-101', undefined, authExtra(req.path))
+  } else if (!user || !plausibleKey(key)) fail('-101', undefined, authExtra(req.path))
+  authorize(services.store.get(user), req, key)
   return user
 }
 
@@ -46,10 +45,8 @@ function authExtra(path: string): Record<string, unknown> {
  * The checks that need the account's state: the key bound to the user id and
  * the console's IP allow-list (refused as `인증오류입니다.-IP`, as captured).
  */
-export function authorize(ctx: ProviderContext<AligoState>, req: PlainRequest, params: Params): void {
+function authorize(state: AligoState, req: PlainRequest, key: string): void {
   const kakao = isKakaoPath(req.path)
-  const key = (kakao ? params.apikey : params.key)!
-  const state = ctx.state
   if (state.apiKey === undefined) state.apiKey = key
   else if (state.apiKey !== key) {
     if (kakao) failKakao(KAKAO_MESSAGES.unknownKey)

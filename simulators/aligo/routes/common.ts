@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import type { PlainRequest, PlainResponse, UploadedFile } from '../../core/http.ts'
 import { type ProviderContext, type RouteDefinition, routesFor } from '../../core/provider.ts'
-import { authorize } from '../accounts.ts'
 import { fail } from '../errors.ts'
 import type { AligoState } from '../models.ts'
 import { type Params, readParams } from '../wire.ts'
@@ -19,14 +18,12 @@ interface AligoRoute {
 
 /**
  * One Aligo operation: POST, parameters from the form (and query), the
- * account's key and IP checked first. Served with and without the trailing
+ * account's key and IP checked by the provider's authenticate. Served with and without the trailing
  * slash (aligoapi's token URL has none).
  */
 export function aligoRoute(def: AligoRoute): RouteDefinition<AligoState, z.ZodType>[] {
   const handler = (req: PlainRequest, ctx: Ctx) => {
-    const params = readParams(req)
-    authorize(ctx, req, params)
-    return def.handler(ctx, params, req)
+    return def.handler(ctx, readParams(req), req)
   }
   return [
     route({ operation: def.operation, method: 'POST', path: def.path, handler }),
