@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Collection } from '../core/store.ts'
 import { fail } from './errors.ts'
-import type { Reversal, Transfer } from './transfers.ts'
+import type { Reversal, Transfer } from './transfer-models.ts'
 
 /** As models.ts's WireNotes (not imported: models.ts imports this file). Empty notes are `[]`. */
 const WireNotes = z.union([z.record(z.string(), z.unknown()), z.array(z.never()).length(0)])
