@@ -1,5 +1,5 @@
 import type { PlainRequest } from '../core/http.ts'
-import type { ProviderContext } from '../core/provider.ts'
+import type { ProviderServices, RequestScope } from '../core/provider.ts'
 import { twilioError } from './errors.ts'
 import type { TwilioState } from './models.ts'
 
@@ -52,45 +52,48 @@ export function accountOf(req: PlainRequest): string {
  * Checks the secret against what the account remembers (learning it on first
  * use) and returns the context of the account the request acts for.
  */
-export function authenticate(
-  req: PlainRequest,
-  ctx: ProviderContext<TwilioState>,
-): ProviderContext<TwilioState> {
+export function authenticate(req: PlainRequest, services: ProviderServices<TwilioState>): string {
+  const account = accountOf(req)
   const { username, password } = credentialsOf(req)!
+  const state = services.store.get(account)
   const pathAccount = accountInPath(req.path)
   if (password === '') throw twilioError('20003')
   if (ACCOUNT_SID.test(username)) {
     // Another account's URL with these credentials: Twilio refuses to authenticate it.
     if (pathAccount !== undefined && pathAccount !== username) throw twilioError('20003')
-    if (ctx.state.authToken === undefined) {
-      ctx.state.authToken = password
-      ctx.state.firstSeen = ctx.clock.now()
-    } else if (ctx.state.authToken !== password) throw twilioError('20003')
-    return ctx
+    if (state.authToken === undefined) {
+      state.authToken = password
+      state.firstSeen = services.clock.now()
+    } else if (state.authToken !== password) throw twilioError('20003')
+    return account
   }
   if (pathAccount !== undefined) {
     if (!ACCOUNT_SID.test(pathAccount)) throw twilioError('20003')
-    const key = ctx.state.keys.get(username)
+    const key = state.keys.get(username)
     if (!key)
-      ctx.state.keys.insert({
+      state.keys.insert({
         id: username,
         secret: password,
         friendlyName: username,
-        created: ctx.clock.now(),
+        created: services.clock.now(),
       })
     else if (key.secret !== password) throw twilioError('20003')
-    return ctx
+    return account
   }
-  const found = ctx.store.find((state) => state.keys.get(username))
+  const found = services.store.find((state) => state.keys.get(username))
   if (!found || found.found.secret !== password) throw twilioError('20003')
-  return ctx.forAccount(found.account)
+  return found.account
 }
 
-/** Twilio's per-account limit (20429): more than `rateLimit` requests in one virtual second are refused unprocessed. */
-export function enforceRateLimit(ctx: ProviderContext<TwilioState>): void {
+/**
+ * Twilio's per-account limit (20429), a pre-validation hook: more than
+ * `rateLimit` requests in one virtual second are refused unprocessed.
+ */
+export function enforceRateLimit({ ctx }: RequestScope<TwilioState>): undefined {
   const now = ctx.clock.now()
   const state = ctx.state
   while (state.recent.length > 0 && state.recent[0]! <= now - 1000) state.recent.shift()
   if (state.recent.length >= state.rateLimit) throw twilioError('20429')
   state.recent.push(now)
+  return undefined
 }

@@ -1,5 +1,5 @@
 import { defineProvider } from '../core/provider.ts'
-import { accountOf } from './auth.ts'
+import { authenticate, enforceRateLimit } from './auth.ts'
 import { errors } from './errors.ts'
 import { createState, type TwilioState } from './models.ts'
 import { responses } from './responses.ts'
@@ -22,7 +22,8 @@ export const twilio = defineProvider<TwilioState>({
   title: 'Twilio',
   defaultPort: 4701,
   createState,
-  authenticate: accountOf,
+  authenticate,
+  hooks: { preValidation: [enforceRateLimit] },
   routes: [
     ...accountRoutes,
     ...messageRoutes,

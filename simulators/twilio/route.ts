@@ -1,7 +1,6 @@
 import type { z } from 'zod'
 import { type PlainRequest, type PlainResponse, splitUrl } from '../core/http.ts'
 import { type HttpMethod, type ProviderContext, type RouteDefinition, routesFor } from '../core/provider.ts'
-import { authenticate, enforceRateLimit } from './auth.ts'
 import { twilioError } from './errors.ts'
 import type { TwilioState } from './models.ts'
 
@@ -96,18 +95,15 @@ interface TwilioRouteSpec<Schema extends z.ZodType> {
 const route = routesFor<TwilioState>()
 
 /**
- * A Twilio route. Twilio authenticates before it reads parameters, so the
- * credential check, the 20429 limit and then the parameter schema run here,
- * in that order, before the handler (the core's own `input` step would
- * validate before the token is checked).
+ * A Twilio route, on its product's host and path prefix. The credentials
+ * (`authenticate`) and the 20429 limit (a pre-validation hook) come first;
+ * the parameters are then read with the product's own "invalid parameter" error.
  */
 export function twilioRoute<Schema extends z.ZodType>(
   spec: TwilioRouteSpec<Schema>,
 ): RouteDefinition<TwilioState, z.ZodType>[] {
   const p = PRODUCTS[spec.product]
-  const handler = (req: PlainRequest, base: ProviderContext<TwilioState>) => {
-    const ctx = authenticate(req, base)
-    enforceRateLimit(ctx)
+  const handler = (req: PlainRequest, ctx: ProviderContext<TwilioState>) => {
     let input: unknown
     if (spec.input) {
       const parsed = spec.input.safeParse(paramsOf(req))
