@@ -3,6 +3,7 @@ import { authenticate, enforceRateLimit } from './auth.ts'
 import { errors } from './errors.ts'
 import { createState, type TwilioState } from './models.ts'
 import { responses } from './responses.ts'
+import { decodeBody } from './route.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { callRoutes } from './routes/calls.ts'
 import { messageRoutes } from './routes/messages.ts'
@@ -23,6 +24,7 @@ export const twilio = defineProvider<TwilioState>({
   defaultPort: 4701,
   createState,
   authenticate,
+  decode: decodeBody,
   hooks: { preValidation: [enforceRateLimit] },
   routes: [
     ...accountRoutes,

@@ -21,18 +21,31 @@ export type Product = keyof typeof PRODUCTS
 export type Params = Record<string, string | string[]>
 
 /**
- * The request's parameters: the query for GET and DELETE, else the body when
- * it is a form. Twilio reads only forms: a JSON body carries no parameters for
- * it (so a JSON message create is 21604 "To is required", as on Twilio).
+ * The request's parameters: the query for GET and DELETE, else the body as
+ * {@link decodeBody} read it.
  */
 export function paramsOf(req: PlainRequest): Params {
+  if (req.method === 'GET' || req.method === 'DELETE') return flatForm(splitUrl(req.url).search)
+  return (req.body as Params | undefined) ?? flatForm('')
+}
+
+/**
+ * The provider's `decode`: Twilio reads only forms, as flat keys (a repeated
+ * key is a list), so a JSON body carries no parameters for it (a JSON message
+ * create is 21604 "To is required", as on Twilio). Handlers, fault rules and
+ * the journal all see this.
+ */
+export function decodeBody(req: PlainRequest): Params {
   let text = ''
-  if (req.method === 'GET' || req.method === 'DELETE') text = splitUrl(req.url).search
-  else if (req.contentType === undefined || req.contentType === 'application/x-www-form-urlencoded') {
+  if (req.contentType === undefined || req.contentType === 'application/x-www-form-urlencoded') {
     text = req.rawBody.toString('utf8')
     // A body without a content type that is not a form (JSON, binary) is not read as one.
     if (req.contentType === undefined && /^\s*[[{]/.test(text)) text = ''
   }
+  return flatForm(text)
+}
+
+function flatForm(text: string): Params {
   // No prototype: a `__proto__` key in a form is a plain (ignored) parameter, never the object's prototype.
   const out: Params = Object.create(null)
   for (const [key, value] of new URLSearchParams(text)) {
