@@ -1,5 +1,5 @@
 import { cardOf, newCharge } from './charges.ts'
-import { settleConnectCharge } from './connect.ts'
+import { settleConnectCharge } from './connect-fees.ts'
 import { openTestDispute } from './disputes.ts'
 import { declineMessage, docUrl, fail } from './errors.ts'
 import type { Charge, PaymentIntent, PaymentMethod } from './models.ts'

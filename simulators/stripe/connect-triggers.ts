@@ -1,16 +1,9 @@
 import type { TriggerSpec } from '../core/provider.ts'
-import {
-  applyConnectParams,
-  attachExternalAccount,
-  cancelPayout,
-  newAccount,
-  newPayout,
-  newTransfer,
-  payPayout,
-  refundApplicationFee,
-  reverseTransfer,
-  verifyAccount,
-} from './connect.ts'
+import { newAccount, verifyAccount } from './connect-accounts.ts'
+import { attachExternalAccount } from './connect-external-accounts.ts'
+import { applyConnectParams, refundApplicationFee } from './connect-fees.ts'
+import { cancelPayout, newPayout, payPayout } from './connect-payouts.ts'
+import { newTransfer, reverseTransfer } from './connect-transfers.ts'
 import { confirmIntent, createCardPaymentMethod, newPaymentIntent } from './payments.ts'
 import { scopedAccount } from './scope.ts'
 import type { StripeContext, StripeState } from './state.ts'

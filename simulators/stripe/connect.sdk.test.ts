@@ -1,6 +1,6 @@
 import Stripe from 'stripe'
 import { describe, expect, it } from 'vitest'
-import { ACCOUNT_VERIFIED_AFTER_MS } from './connect.ts'
+import { ACCOUNT_VERIFIED_AFTER_MS } from './connect-accounts.ts'
 import { failure, LEGACY_VERSION, PINNED_VERSION, startReceiver, useHarness } from './test-support.ts'
 
 /**

@@ -1,6 +1,6 @@
 import { defineProvider } from '../core/provider.ts'
 import { bearerSecretKey, finalize } from './auth.ts'
-import { connectScoped } from './connect.ts'
+import { connectScoped } from './connect-scope.ts'
 import { errors, idempotencyConflict, idempotencyInFlight, responses } from './errors.ts'
 import { fingerprint } from './idempotency.ts'
 import { balance } from './routes/balance.ts'

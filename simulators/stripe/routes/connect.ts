@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import {
-  attachExternalAccount,
-  cancelPayout,
-  connectedOf,
-  newAccount,
-  newPayout,
-  newTransfer,
-  refundApplicationFee,
-  reverseTransfer,
-} from '../connect.ts'
+import { newAccount } from '../connect-accounts.ts'
+import { attachExternalAccount } from '../connect-external-accounts.ts'
+import { refundApplicationFee } from '../connect-fees.ts'
+import { cancelPayout, newPayout } from '../connect-payouts.ts'
+import { connectedOf } from '../connect-scope.ts'
+import { newTransfer, reverseTransfer } from '../connect-transfers.ts'
 import { invalidRequest, resourceMissing } from '../errors.ts'
 import type { ConnectedAccount } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'

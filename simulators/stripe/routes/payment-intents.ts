@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { PlainRequest } from '../../core/http.ts'
 import { wire } from '../codec.ts'
-import { applyConnectParams } from '../connect.ts'
+import { applyConnectParams } from '../connect-fees.ts'
 import { fail, invalidRequest } from '../errors.ts'
 import type { PaymentIntent } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'

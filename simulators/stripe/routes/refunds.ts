@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { afterConnectRefund } from '../connect.ts'
+import { afterConnectRefund } from '../connect-fees.ts'
 import { invalidRequest } from '../errors.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { refundCharge } from '../payments.ts'
