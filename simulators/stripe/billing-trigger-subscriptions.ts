@@ -1,0 +1,142 @@
+// The subscription-side chains the billing triggers build (paused trials, plans, portal, payment links, schedules).
+import { startSubscription } from './billing.ts'
+import { payingCustomer } from './billing-trigger-invoices.ts'
+import { endTrialWithoutPaymentMethod } from './pause.ts'
+import { newConfiguration } from './routes/billing-portal.ts'
+import { newPaymentLink } from './routes/payment-links.ts'
+import { newPrice } from './routes/products.ts'
+import { activate, buildPhases, type Schedule } from './schedules.ts'
+import type { StripeContext } from './state.ts'
+import { newSubscription } from './subscriptions.ts'
+import { sourceOf } from './trigger-support.ts'
+import { emitEvent } from './webhooks.ts'
+
+/** A trial without a payment method whose end pauses it (trial_settings), run to its end now. */
+export function paused(ctx: StripeContext) {
+  const src = sourceOf(ctx)
+  const c = payingCustomer(src)
+  c.invoice_settings.default_payment_method = null
+  const price = newPrice(ctx, src.at, {
+    currency: 'usd',
+    unit_amount: 2000,
+    recurring: { interval: 'month' },
+    product_data: { name: 'myproduct' },
+  })
+  const sub = newSubscription(src, c, [{ price, quantity: 1 }], {
+    trial_period_days: 7,
+    prepare: (s) => {
+      s.trial_settings = { end_behavior: { missing_payment_method: 'pause' } }
+    },
+  })
+  startSubscription(src, sub, { attempt: true })
+  endTrialWithoutPaymentMethod(sourceOf(ctx), sub)
+  return { customer: c, sub }
+}
+
+export function plan(ctx: StripeContext) {
+  const src = sourceOf(ctx)
+  const price = newPrice(ctx, src.at, {
+    currency: 'usd',
+    unit_amount: 2000,
+    recurring: { interval: 'month' },
+    product_data: { name: 'myproduct' },
+  })
+  const p = {
+    id: price.id,
+    object: 'plan' as const,
+    active: true,
+    aggregate_usage: null,
+    amount: 2000,
+    amount_decimal: '2000',
+    billing_scheme: 'per_unit' as const,
+    created: src.at,
+    currency: 'usd',
+    interval: 'month' as const,
+    interval_count: 1,
+    livemode: false,
+    metadata: {},
+    nickname: null,
+    product: price.product,
+    tiers_mode: null,
+    transform_usage: null,
+    trial_period_days: null,
+    usage_type: 'licensed' as const,
+  }
+  ctx.state.plans.insert(p)
+  emitEvent(src, 'plan.created', p)
+  return p
+}
+
+export function portalConfiguration(ctx: StripeContext) {
+  const src = sourceOf(ctx)
+  const config = newConfiguration(
+    ctx,
+    src.at,
+    { business_profile: { headline: 'standin' }, features: { subscription_cancel: { enabled: true } } },
+    ctx.state.portalConfigurations.size === 0,
+  )
+  emitEvent(src, 'billing_portal.configuration.created', config)
+  return config
+}
+
+export function paymentLink(ctx: StripeContext) {
+  const src = sourceOf(ctx)
+  const price = newPrice(ctx, src.at, {
+    currency: 'usd',
+    unit_amount: 2000,
+    product_data: { name: 'myproduct' },
+  })
+  return newPaymentLink(ctx, src.at, [{ price, quantity: 1 }])
+}
+
+/** customer → two monthly prices → a schedule of two phases, started now. */
+export function schedule(ctx: StripeContext): Schedule {
+  const src = sourceOf(ctx)
+  const c = payingCustomer(src)
+  const monthly = (amount: number) =>
+    newPrice(ctx, src.at, {
+      currency: 'usd',
+      unit_amount: amount,
+      recurring: { interval: 'month' },
+      product_data: { name: 'myproduct' },
+    })
+  const phases = buildPhases(ctx, src.at, [
+    { items: [{ price: monthly(1000).id }], iterations: 1 },
+    { items: [{ price: monthly(2000).id }], iterations: 1 },
+  ])
+  const sched = {
+    id: ctx.ids.mint('sub_sched_', 24),
+    object: 'subscription_schedule' as const,
+    application: null,
+    canceled_at: null,
+    completed_at: null,
+    created: src.at,
+    current_phase: null,
+    customer: c.id,
+    default_settings: {
+      application_fee_percent: null,
+      automatic_tax: { enabled: false },
+      billing_cycle_anchor: 'automatic',
+      billing_thresholds: null,
+      collection_method: 'charge_automatically',
+      default_payment_method: null,
+      description: null,
+      invoice_settings: null,
+      on_behalf_of: null,
+      transfer_data: null,
+    },
+    end_behavior: 'release' as const,
+    livemode: false,
+    metadata: {},
+    phases,
+    released_at: null,
+    released_subscription: null,
+    status: 'not_started' as const,
+    subscription: null,
+    test_clock: null,
+  } as Schedule
+  ctx.state.schedules.insert(sched)
+  emitEvent(src, 'subscription_schedule.created', sched)
+  activate(src, sched)
+  return sched
+}
