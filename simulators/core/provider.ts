@@ -2,10 +2,6 @@ import type { z } from 'zod'
 import type { VirtualClock } from './clock.ts'
 import type { PlainRequest, PlainResponse } from './http.ts'
 import type { CapturedMessage, CaptureInput } from './messages.ts'
-import type { RequestScope } from './pipeline/exchange.ts'
-
-export type { RequestScope } from './pipeline/exchange.ts'
-
 import type { IdMinter } from './random.ts'
 import type { AccountStore } from './store.ts'
 import type { AccountWebhooks, WebhookSpec } from './webhooks/types.ts'
@@ -211,3 +207,18 @@ export function routesFor<State>() {
 /** A provider of any state type, as the hub holds them. */
 // biome-ignore lint/suspicious/noExplicitAny: the hub stores providers of different state types side by side
 export type AnyProvider = ProviderDefinition<any>
+
+/**
+ * What a pre-validation hook sees of a request: the request, its route, the
+ * account it acts for, and the headers added to the answer whatever it is
+ * (rate-limit headers that must reach a 429 and a 400 alike).
+ */
+export interface RequestScope<State = unknown> {
+  readonly req: PlainRequest
+  readonly route: RouteDefinition<State, z.ZodType>
+  readonly account: string
+  /** The handler's context for this request (made once, on first use). */
+  readonly ctx: ProviderContext<State>
+  /** Headers added to the answer (the answer's own headers win). */
+  headers: Record<string, string> | undefined
+}

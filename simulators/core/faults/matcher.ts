@@ -1,6 +1,6 @@
 import { readPath } from '../http.ts'
 import { pathMatcher } from '../router.ts'
-import type { FaultMatch, FieldMatcher } from './schema.ts'
+import type { FaultMatch, FieldMatcher } from './match.ts'
 
 export interface MatchSubject {
   provider: string

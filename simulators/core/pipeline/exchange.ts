@@ -28,21 +28,6 @@ export const NO_FAULTS: FaultVerdict = Object.freeze({
 }) as FaultVerdict
 
 /**
- * What a pre-validation hook sees of a request: the request, its route, the
- * account it acts for, and the headers added to the answer whatever it is
- * (rate-limit headers that must reach a 429 and a 400 alike).
- */
-export interface RequestScope<State = unknown> {
-  readonly req: PlainRequest
-  readonly route: RouteDefinition<State, z.ZodType>
-  readonly account: string
-  /** The handler's context for this request (made once, on first use). */
-  readonly ctx: ProviderContext<State>
-  /** Headers added to the answer (the answer's own headers win). */
-  headers: Record<string, string> | undefined
-}
-
-/**
  * One request on its way through the stages. A class with every field
  * declared up front: one allocation per request, the same shape each time.
  */

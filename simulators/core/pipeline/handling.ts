@@ -1,6 +1,7 @@
 import { ProviderError } from '../errors.ts'
 import type { PlainResponse } from '../http.ts'
-import type { Exchange, RequestScope, Step } from './exchange.ts'
+import type { RequestScope } from '../provider.ts'
+import type { Exchange, Step } from './exchange.ts'
 import { errorResponse, type PipelineHost } from './host.ts'
 
 /**

@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import type { PlainResponse } from '../../http.ts'
 import type { ErrorCatalogue } from '../../provider.ts'
 import type { Random } from '../../random.ts'
-import type { FaultMatch } from '../schema.ts'
+import type { FaultMatch } from '../match.ts'
 
 /**
  * 'before': the provider never sees the request. 'after': the provider does
