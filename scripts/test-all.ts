@@ -53,6 +53,12 @@ if (wanted('lint')) {
   record({ suite: 'lint', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 })
 }
 
+// Circular imports anywhere in simulators, scenarios or the reference target (TypeScript's own resolver).
+if (wanted('cycles')) {
+  const ok = run('npx', ['tsx', 'scripts/cycles.ts']) === 0
+  record({ suite: 'no circular imports', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 })
+}
+
 interface VitestJson {
   numPassedTests: number
   numFailedTests: number
@@ -62,7 +68,7 @@ interface VitestJson {
 }
 
 function vitest(suite: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const output = `reports/vitest/${suite}.json`
+  const output = `reports/vitest/${suite.replace(/\W+/g, '-')}.json`
   const code = run(
     'npx',
     ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${output}`],
@@ -88,6 +94,9 @@ function vitest(suite: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 if (wanted('unit')) vitest('unit', [])
+
+// The type tests (*.test-d.ts): the control client's inputs and outputs against its route table.
+if (wanted('types')) vitest('type tests', ['--typecheck.only', 'simulators'])
 
 const withPostgres = 'reference-target/scripts/with-postgres.sh'
 if (wanted('postgres') && existsSync(withPostgres)) {
