@@ -1,5 +1,5 @@
+import { prepareSubscriptionInvoice } from './invoice-totals.ts'
 import { attemptInvoice, finalizeInvoice, type InvoiceOutcome, markPaid } from './invoice-transitions.ts'
-import { prepareSubscriptionInvoice } from './invoicing.ts'
 import type { Invoice, Price, Subscription, SubscriptionItem } from './models.ts'
 import { newPaymentIntent } from './payments.ts'
 import { addInterval } from './periods.ts'

@@ -1,7 +1,7 @@
 import type { CreditNote } from './billing-objects.ts'
 import { invalidRequest } from './errors.ts'
+import { recompute, taxDetail } from './invoice-totals.ts'
 import { markPaid } from './invoice-transitions.ts'
-import { recompute, taxDetail } from './invoicing.ts'
 import type { Invoice } from './models.ts'
 import { refundCharge } from './payments.ts'
 import { blank } from './spec.ts'

@@ -1,11 +1,6 @@
 import { invalidRequest } from './errors.ts'
-import {
-  applyCustomerBalance,
-  assertMarkableUncollectible,
-  assertSendable,
-  assertVoidable,
-  spendOnceDiscounts,
-} from './invoicing.ts'
+import { assertMarkableUncollectible, assertSendable, assertVoidable } from './invoice-rules.ts'
+import { applyCustomerBalance, spendOnceDiscounts } from './invoice-totals.ts'
 import type { Customer, Invoice, InvoicePayment } from './models.ts'
 import type { ConfirmOutcome } from './payment-method-kinds.ts'
 import { confirmIntent, newPaymentIntent } from './payments.ts'

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { wire } from '../codec.ts'
 import { createCreditNote, voidCreditNote } from '../credit-notes.ts'
-import { invoiceFor } from '../invoicing.ts'
+import { invoiceFor } from '../invoice-rules.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { emitEvent } from '../webhooks.ts'
 import {
