@@ -17,7 +17,6 @@
 import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { VirtualClock } from '../simulators/core/clock.ts'
 import { MessageInbox } from '../simulators/core/messages.ts'
@@ -26,6 +25,7 @@ import { silentLogger } from '../simulators/core/runtime.ts'
 import { WebhookDispatcher } from '../simulators/core/webhooks/dispatcher.ts'
 import { post } from '../simulators/core/webhooks/post.ts'
 import { MAX_IN_FLIGHT_PER_ENDPOINT } from '../simulators/core/webhooks/sender.ts'
+import { machine } from './bench/machine.ts'
 
 const { values: flags } = parseArgs({
   options: {
@@ -197,12 +197,7 @@ try {
     inbox.push(inboxRound())
   }
   const report = {
-    machine: {
-      cpus: os.cpus().length,
-      model: os.cpus()[0]?.model,
-      node: process.version,
-      load: os.loadavg(),
-    },
+    machine: machine(),
     events,
     rounds,
     concurrency: MAX_IN_FLIGHT_PER_ENDPOINT,

@@ -8,11 +8,11 @@
  * `--objects` for this run, so nothing is evicted. Writes reports/bench-growth.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { endpoints } from './bench/endpoints.ts'
 import { load, type Sample } from './bench/load.ts'
+import { machine } from './bench/machine.ts'
 import { type Server, startServer } from './bench/servers.ts'
 
 const { values: flags } = parseArgs({
@@ -93,12 +93,7 @@ for (const name of flags.endpoint) {
 
 const report = {
   at: new Date().toISOString(),
-  machine: {
-    cpus: os.cpus().length,
-    model: os.cpus()[0]?.model,
-    node: process.version,
-    loadavg: os.loadavg(),
-  },
+  machine: machine(),
   settings: { objects, seconds, connections },
   results,
 }

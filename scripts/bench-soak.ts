@@ -6,10 +6,10 @@
  * is sampled every `--sample-seconds` (default 30). Writes reports/bench-soak.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { endpoints } from './bench/endpoints.ts'
+import { machine } from './bench/machine.ts'
 import { cpuMicros, rssBytes, startServer } from './bench/servers.ts'
 
 const { values: flags } = parseArgs({
@@ -52,12 +52,7 @@ try {
   const requests = results.reduce((n, r) => n + r.requests.total, 0)
   const report = {
     at: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      model: os.cpus()[0]?.model,
-      node: process.version,
-      loadavg: os.loadavg(),
-    },
+    machine: machine(),
     settings: { minutes, rate, storeLimit: process.env.STANDIN_STORE_LIMIT ?? 'default' },
     requests,
     achievedRate: Math.round(requests / (minutes * 60)),

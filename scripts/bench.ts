@@ -24,6 +24,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { type Endpoint, endpoints } from './bench/endpoints.ts'
 import { load, type Sample } from './bench/load.ts'
+import { machine } from './bench/machine.ts'
 import { PEERS_DIR, type Server, startServer, startWireMock } from './bench/servers.ts'
 import type { StubRoute } from './bench-server.ts'
 
@@ -154,13 +155,7 @@ try {
 
   const report = {
     at: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      model: os.cpus()[0]?.model,
-      memGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
-    },
+    machine: machine(),
     settings: { seconds, rounds, connections, before: flags.before, peers: flags.peers, load: 'autocannon' },
     endpoints: results.map((r) => summarise(r.endpoint, r.sides)),
     samples: results,

@@ -4,7 +4,7 @@ import type { Logger } from '../provider.ts'
 import { createRandom, type IdMinter, type Random } from '../random.ts'
 import type { DeliveryStart } from './effects/index.ts'
 import { type AddEndpointInput, EndpointRegistry } from './endpoints.ts'
-import { type DeliveryQuery, type DeliveryState, Outbox } from './outbox.ts'
+import { type DeliveryQuery, type DeliveryState, type EventFilter, Outbox } from './outbox.ts'
 import type { ReceiverAnswer } from './post.ts'
 import { decideRetry } from './retry-policy.ts'
 import { type RuleExplanation, WebhookRuleBook } from './rule-book.ts'
@@ -21,7 +21,7 @@ import type {
 } from './types.ts'
 
 export { ANY_ACCOUNT } from './endpoints.ts'
-export type { DeliveryQuery } from './outbox.ts'
+export type { DeliveryQuery, EventFilter } from './outbox.ts'
 
 /**
  * The webhook dispatcher: one queue for every provider. An emitted event gets
@@ -167,14 +167,7 @@ export class WebhookDispatcher {
     return this.outbox.getEvent(id)
   }
 
-  listEvents(
-    filter: {
-      provider?: string | undefined
-      type?: string | undefined
-      account?: string | undefined
-      limit?: number | undefined
-    } = {},
-  ): WebhookEvent[] {
+  listEvents(filter: EventFilter = {}): WebhookEvent[] {
     return this.outbox.listEvents(filter)
   }
 

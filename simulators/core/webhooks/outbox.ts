@@ -43,6 +43,14 @@ interface StoredEvent {
 
 const MAX_EVENTS = 50_000
 
+/** Which events a list asks for (newest first, at most `limit`). */
+export interface EventFilter {
+  provider?: string | undefined
+  type?: string | undefined
+  account?: string | undefined
+  limit?: number | undefined
+}
+
 /**
  * Events and their deliveries, kept apart (as svix does), and the waiters for a
  * delivery to reach a state. Bounded: past `maxEvents`, the oldest events whose
@@ -89,14 +97,7 @@ export class Outbox {
   }
 
   /** Newest last in the store, newest first in the answer. */
-  listEvents(
-    filter: {
-      provider?: string | undefined
-      type?: string | undefined
-      account?: string | undefined
-      limit?: number | undefined
-    } = {},
-  ): WebhookEvent[] {
+  listEvents(filter: EventFilter = {}): WebhookEvent[] {
     const out: WebhookEvent[] = []
     for (const { event: e } of this.events.values())
       if (
