@@ -3,7 +3,8 @@ import type { Subscription } from './billing-models.ts'
 import { type FailureReason, fail, MESSAGES, paymentFailures } from './errors.ts'
 import type { RazorpayState } from './models.ts'
 import { newLinkOrder, payLink, scheduleLinkExpiry } from './payment-links.ts'
-import { authorizeSubscription, changeCard, type Mandate } from './subscriptions.ts'
+import type { Mandate } from './subscription-timing.ts'
+import { authorizeSubscription, changeCard } from './subscriptions.ts'
 import { addLinkedAccount } from './transfers.ts'
 
 /**

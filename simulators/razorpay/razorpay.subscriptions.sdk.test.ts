@@ -6,7 +6,7 @@ import { authorizeAtShortUrl } from './checkout/hosted-driver.ts'
 import { razorpay } from './index.ts'
 import { type Received, startReceiver } from './receiver.ts'
 import { razorpayClient } from './sdk.ts'
-import { MAX_RETRIES, RETRY_DELAY_MS } from './subscriptions.ts'
+import { MAX_RETRIES, RETRY_DELAY_MS } from './subscription-timing.ts'
 import { rejection } from './test-support.ts'
 import { signature } from './webhooks.ts'
 

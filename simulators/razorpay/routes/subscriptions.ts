@@ -11,16 +11,9 @@ import {
 import { checkId } from '../codec.ts'
 import { fail, invalidParam, MESSAGES } from '../errors.ts'
 import { wireNotes } from '../models.ts'
-import {
-  cancel,
-  cancelScheduledChange,
-  moveStart,
-  pause,
-  resume,
-  scheduleExpiry,
-  update,
-  withScheduledChange,
-} from '../subscriptions.ts'
+import { cancelScheduledChange, update, withScheduledChange } from '../subscription-changes.ts'
+import { scheduleExpiry } from '../subscription-timing.ts'
+import { cancel, moveStart, pause, resume } from '../subscriptions.ts'
 import { findCustomer } from './customers.ts'
 import { findPlan } from './plans.ts'
 import { apiRoute, type Ctx, collection } from './route.ts'
