@@ -1,4 +1,4 @@
-// Fuzz phases that mutate what a request carries (bodies, nesting, keys, encodings, sizes); kept apart from the protocol phases.
+// Fuzz phases that mutate what a request carries (bodies, nesting, keys, encodings, sizes).
 
 import { CONTENT_TYPES, deepJson, int, PROTO_KEYS, pick, randomBytes, valid } from './fuzz-seeds.ts'
 import type { Generator } from './fuzz-wire.ts'

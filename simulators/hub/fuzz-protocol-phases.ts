@@ -1,4 +1,4 @@
-// Fuzz phases that bend the protocol (routes, methods, pipelining, closes, control-plane extremes); apart from payload phases.
+// Fuzz phases that bend the protocol (routes, methods, pipelining, closes, control-plane extremes).
 
 import { PROVIDER_NAMES } from './fuzz-hub.ts'
 import { int, METHODS, ODD_METHODS, pick, SID, valid } from './fuzz-seeds.ts'

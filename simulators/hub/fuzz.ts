@@ -1,4 +1,4 @@
-// The fuzz run itself: phases in order, a health check after each, the report; what it drives is in fuzz-*.ts.
+// The fuzz run itself: phases in order, a health check after each, the report; parts in fuzz-*.ts.
 import { createRandom } from '../core/random.ts'
 import { PROVIDER_NAMES, rssMb, startHubProcess } from './fuzz-hub.ts'
 import { PAYLOAD_PHASES } from './fuzz-payload-phases.ts'

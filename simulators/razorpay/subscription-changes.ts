@@ -1,4 +1,4 @@
-// Plan and quantity changes of a subscription, now or at the cycle's end: apart from the cycle engine that applies them.
+// Plan and quantity changes, now or at the cycle's end: apart from the cycle engine that applies them.
 import type { ProviderContext } from '../core/provider.ts'
 import { emitBilling } from './billing-events.ts'
 import { cycleEnd, type ScheduledChange, type Subscription } from './billing-models.ts'

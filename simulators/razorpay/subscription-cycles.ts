@@ -1,4 +1,4 @@
-// The cycle engine: each cycle's mandate charge, its retries, and what happens when a cycle ends (or is cut short).
+// The cycle engine: each cycle's mandate charge, its retries, and what happens when a cycle ends.
 import type { ProviderContext } from '../core/provider.ts'
 import { emitBilling } from './billing-events.ts'
 import { cycleEnd, type Subscription } from './billing-models.ts'

@@ -1,4 +1,4 @@
-// A subscription's timers and cycle arithmetic on the virtual clock (plan, amount, end, expiry): the base the others build on.
+// A subscription's timers and cycle arithmetic on the virtual clock: the base the others build on.
 import type { ProviderContext } from '../core/provider.ts'
 import { cycleEnd, type Plan, type Subscription } from './billing-models.ts'
 import type { RazorpayState } from './models.ts'

@@ -1,4 +1,4 @@
-// A subscription's authorisation and the API's actions on it (cancel, pause, resume, start); the cycle engine is in subscription-cycles.ts.
+// A subscription's authorisation and the API's actions (cancel, pause, resume, start); see subscription-*.ts.
 import type { ProviderContext } from '../core/provider.ts'
 import { emitBilling } from './billing-events.ts'
 import {

@@ -1,4 +1,4 @@
-// The invoicing and discount chains the billing triggers build (a paying customer, invoices, coupons, tax rates); apart from the event table.
+// The invoicing and discount chains billing triggers build (customer, invoices, coupons, tax rates).
 import { payInvoice } from './billing.ts'
 import { type Coupon, type PromotionCode, redeem, setCustomerDiscount } from './discounts.ts'
 import { finalizeOneOff } from './invoice-transitions.ts'

@@ -1,4 +1,4 @@
-// The subscription-side chains the billing triggers build (paused trials, plans, portal, payment links, schedules).
+// The subscription-side chains billing triggers build (pauses, plans, portal, links, schedules).
 import { startSubscription } from './billing.ts'
 import { payingCustomer } from './billing-trigger-invoices.ts'
 import { endTrialWithoutPaymentMethod } from './pause.ts'

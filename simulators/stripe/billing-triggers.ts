@@ -1,4 +1,4 @@
-// The billing `stripe trigger` table: event type → summary and run; the chains it runs are in billing-trigger-*.ts.
+// The billing `stripe trigger` table (event → summary, run); its chains are in billing-trigger-*.ts.
 import type { TriggerSpec } from '../core/provider.ts'
 import {
   coupon,

@@ -1,4 +1,4 @@
-// Connected accounts' bank accounts and Stripe's failing test bank numbers: where payouts go, apart from payouts.
+// Connected accounts' bank accounts and the failing test bank numbers: where payouts go.
 import { invalidRequest } from './errors.ts'
 import type { ConnectedAccount } from './models.ts'
 import { scopeOf } from './scope.ts'

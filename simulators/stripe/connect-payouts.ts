@@ -1,4 +1,4 @@
-// Payouts of a balance to a bank (manual and on the account's schedule), and how they arrive, fail or are canceled.
+// Payouts of a balance to a bank (manual or on schedule): how they arrive, fail or are canceled.
 import { book, DAY, syncLedger } from './balance.ts'
 import { PAYOUT_BANK_FAILURES, payoutDestination } from './connect-external-accounts.ts'
 import { assertFunds } from './connect-transfers.ts'

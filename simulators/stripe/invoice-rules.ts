@@ -1,4 +1,4 @@
-// The state rules of Stripe's invoice lifecycle (what a draft, open or paid invoice refuses), apart from the arithmetic.
+// The state rules of the invoice lifecycle (what a draft, open or paid invoice refuses), alone.
 import { fail, invalidRequest } from './errors.ts'
 import type { Invoice } from './models.ts'
 import type { StripeContext } from './state.ts'

@@ -1,4 +1,4 @@
-// An invoice's lines and totals (items, discounts, tax rates, customer balance): the arithmetic, apart from the lifecycle.
+// An invoice's lines and totals (items, discounts, tax, customer balance): the arithmetic alone.
 import type { InvoiceItem, TaxRate } from './billing-objects.ts'
 import { couponAmount, type Discount, discountActive } from './discounts.ts'
 import type { Customer, Invoice, Subscription } from './models.ts'

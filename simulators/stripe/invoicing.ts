@@ -1,4 +1,4 @@
-// One-off invoices: creating a draft; the totals are in invoice-totals.ts and the state rules in invoice-rules.ts.
+// One-off invoices: creating a draft; totals are in invoice-totals.ts, state rules in invoice-rules.ts.
 import type { InvoiceItem, TaxRate } from './billing-objects.ts'
 import { invalidRequest } from './errors.ts'
 import { syncLines } from './invoice-totals.ts'

@@ -1,4 +1,4 @@
-// Connect's routes in one list, in the order they were declared; each resource's routes are in routes/connect-*.ts.
+// Connect's routes in one list, in declaration order; each resource's routes are in connect-*.ts.
 import { accountRoutes } from './connect-accounts.ts'
 import { applicationFeeRoutes } from './connect-fees.ts'
 import { payoutRoutes } from './connect-payouts.ts'
