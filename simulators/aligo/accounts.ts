@@ -10,7 +10,7 @@ import {
   describeAccount,
 } from './models.ts'
 import { INVALID_KEY } from './test-values.ts'
-import { isKakaoPath, readParams } from './wire.ts'
+import { isKakaoPath, type Params } from './wire.ts'
 
 /**
  * Accounts. Aligo has no auth header: `key` + `user_id` (SMS API; the result
@@ -19,7 +19,7 @@ import { isKakaoPath, readParams } from './wire.ts'
  * one bound to it (configured, or the first key the account is used with).
  */
 export function authenticate(req: PlainRequest, services: ProviderServices<AligoState>): string {
-  const p = readParams(req)
+  const p = req.body as Params
   const kakao = isKakaoPath(req.path)
   const user = kakao ? p.userid : (p.user_id ?? p.userid)
   const key = kakao ? p.apikey : p.key

@@ -10,7 +10,7 @@ import { list, smsList } from './routes/list.ts'
 import { remain } from './routes/remain.ts'
 import { send, sendMass } from './routes/send.ts'
 import { BODY_LIMIT_BYTES } from './test-values.ts'
-import { isKakaoPath } from './wire.ts'
+import { isKakaoPath, readParams } from './wire.ts'
 
 export { configureAligoAccount } from './accounts.ts'
 
@@ -24,20 +24,22 @@ export const aligo = defineProvider<AligoState>({
   title: 'Aligo',
   defaultPort: 4702,
   createState,
+  // What Aligo's PHP reads as parameters ($_REQUEST): handlers, fault rules and the journal see this.
+  decode: readParams,
   authenticate,
   routes: [
-    ...send,
-    ...sendMass,
-    ...remain,
-    ...list,
-    ...smsList,
-    ...cancel,
-    ...token,
-    ...alimtalkSend,
-    ...historyList,
-    ...historyDetail,
-    ...heartinfo,
-    ...kakaoCancel,
+    send,
+    sendMass,
+    remain,
+    list,
+    smsList,
+    cancel,
+    token,
+    alimtalkSend,
+    historyList,
+    historyDetail,
+    heartinfo,
+    kakaoCancel,
   ],
   errors: aligoErrors,
   responses: {

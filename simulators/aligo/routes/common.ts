@@ -3,7 +3,7 @@ import type { PlainRequest, PlainResponse, UploadedFile } from '../../core/http.
 import { type ProviderContext, type RouteDefinition, routesFor } from '../../core/provider.ts'
 import { fail } from '../errors.ts'
 import type { AligoState } from '../models.ts'
-import { type Params, readParams } from '../wire.ts'
+import type { Params } from '../wire.ts'
 
 const route = routesFor<AligoState>()
 
@@ -11,24 +11,24 @@ export type Ctx = ProviderContext<AligoState>
 
 interface AligoRoute {
   operation: string
-  /** With its trailing slash, as Aligo publishes it; the slash-less form is served too. */
+  /** With its trailing slash, as Aligo publishes it; the router serves the slash-less form too. */
   path: `/${string}/`
   handler(ctx: Ctx, params: Params, req: PlainRequest): PlainResponse
 }
 
 /**
- * One Aligo operation: POST, parameters from the form (and query), the
- * account's key and IP checked by the provider's authenticate. Served with and without the trailing
- * slash (aligoapi's token URL has none).
+ * One Aligo operation: POST, its parameters as the provider's `decode` read
+ * them (form and query, as PHP's `$_REQUEST`), the account's key and IP
+ * checked by the provider's authenticate. The router's one trailing-slash
+ * rule serves it without the slash too (aligoapi's token URL has none).
  */
-export function aligoRoute(def: AligoRoute): RouteDefinition<AligoState, z.ZodType>[] {
-  const handler = (req: PlainRequest, ctx: Ctx) => {
-    return def.handler(ctx, readParams(req), req)
-  }
-  return [
-    route({ operation: def.operation, method: 'POST', path: def.path, handler }),
-    route({ operation: def.operation, method: 'POST', path: def.path.slice(0, -1), handler }),
-  ]
+export function aligoRoute(def: AligoRoute): RouteDefinition<AligoState, z.ZodType> {
+  return route({
+    operation: def.operation,
+    method: 'POST',
+    path: def.path,
+    handler: (req, ctx) => def.handler(ctx, req.body as Params, req),
+  })
 }
 
 /** A form value: the zod schemas below say which fields an operation reads. */

@@ -31,7 +31,8 @@ export function decode(host: PipelineHost, ex: Exchange): Step | Promise<Step> {
 
 function providerDecode(host: PipelineHost, ex: Exchange): Step {
   const own = host.definition.decode
-  if (own === undefined || ex.req.rawBody.length === 0) return undefined
+  // Called for an empty body too: a provider may read parameters from elsewhere (Aligo's PHP reads the query).
+  if (own === undefined) return undefined
   try {
     ex.req.body = own(ex.req)
   } catch (error) {
