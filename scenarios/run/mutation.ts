@@ -88,23 +88,36 @@ async function startApp(
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
-  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  // The whole process group, not just the shell: the shell exits at once on SIGTERM while the app it
+  // started may still be closing and still hold the port, which the next run's app would then find
+  // taken (and the next health check would reach the old app).
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
     try {
       process.kill(-child.pid!, 'SIGTERM')
     } catch {
       return
     }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL')
-      } catch {
-        // already gone
+    const killAt = Date.now() + 5000
+    // Bounded: a process left as a zombie (no reaper) still counts as alive and cannot be killed.
+    const giveUpAt = Date.now() + 10_000
+    while (groupAlive() && Date.now() < giveUpAt) {
+      if (Date.now() > killAt) {
+        try {
+          process.kill(-child.pid!, 'SIGKILL')
+        } catch {
+          // already gone
+        }
       }
-    }, 5000)
-    await exited
-    clearTimeout(timer)
+      await new Promise((r) => setTimeout(r, 50))
+    }
   }
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000)
   while (Date.now() < deadline) {
