@@ -4,6 +4,8 @@
  * second), and its timers fire in virtual time, so retry schedules of days run
  * in seconds. Scale 0 freezes time: timers then fire only when it is advanced.
  */
+import { type QueuedTimer, TimerQueue } from './timer-queue.ts'
+
 export interface ClockSnapshot {
   now: string
   epochMs: number
@@ -32,9 +34,7 @@ export const MAX_ADVANCE_MS = 100 * 365.25 * 86_400_000
 /** A timer callback; a returned promise is waited for when the clock is advanced (like `tickAsync`). */
 export type TimerCallback = () => unknown
 
-interface Scheduled {
-  id: number
-  due: number
+interface Scheduled extends QueuedTimer {
   fn: TimerCallback
   /** Owner of the timer (a provider name), so one provider's reset drops only its own. */
   tag: string | undefined
@@ -58,7 +58,7 @@ export class VirtualClock {
   private anchorReal: number
   private anchorVirtual: number
   private scaleFactor: number
-  private readonly timers: Scheduled[] = []
+  private readonly timers = new TimerQueue<Scheduled>()
   private realTimer: NodeJS.Timeout | undefined
   private nextId = 1
   /** While an advance runs, time stands at the instant being processed. */
@@ -102,13 +102,14 @@ export class VirtualClock {
 
   snapshot(): ClockSnapshot {
     const now = this.now()
+    const first = this.timers.peek()
     return {
       now: isoTime(now),
       epochMs: Math.floor(now),
       scale: this.scaleFactor,
       offsetMs: Math.round(now - Date.now()),
-      pendingTimers: this.timers.length,
-      nextDueMs: this.timers[0] ? Math.ceil(this.timers[0].due) : null,
+      pendingTimers: this.timers.size,
+      nextDueMs: first ? Math.ceil(first.due) : null,
     }
   }
 
@@ -171,13 +172,13 @@ export class VirtualClock {
     const delay = Number.isNaN(ms) ? 0 : Math.max(0, ms)
     // A timer beyond the clock's range can never fire; it stays pending at the range's end.
     const due = Math.min(MAX_CLOCK_MS, this.now() + delay)
-    const entry: Scheduled = { id: this.nextId++, due, fn, tag }
-    this.insert(entry)
+    const entry: Scheduled = { id: this.nextId++, due, fn, tag, pending: true }
+    this.timers.push(entry)
     // Re-arm the real timer only when this one is now the first due: a
     // clearTimeout + setTimeout on every message lifecycle step was ~6 % of the
     // hub's CPU under load (the armed timer already serves an earlier entry).
-    if (this.timers[0] === entry) this.arm()
-    return { cancel: () => this.remove(entry.id) }
+    if (this.timers.peek() === entry) this.arm()
+    return { cancel: () => this.remove(entry) }
   }
 
   /** Resolves after `ms` of virtual time. */
@@ -216,7 +217,7 @@ export class VirtualClock {
       // One macrotask: I/O callbacks and immediates queued by the work just finished get to run.
       await new Promise<void>((resolve) => setImmediate(resolve))
       if (this.inflight.size > 0) continue
-      const first = this.timers[0]
+      const first = this.timers.peek()
       if (!first || first.due > this.now()) return
       // While an advance runs it fires them in order: wait for it instead.
       if (this.holding) await this.queue
@@ -238,11 +239,7 @@ export class VirtualClock {
 
   /** Drops pending timers: every one, or those of one tag (reset). */
   clearTimers(tag?: string): void {
-    if (tag === undefined) this.timers.length = 0
-    else {
-      const kept = this.timers.filter((t) => t.tag !== tag)
-      this.timers.splice(0, this.timers.length, ...kept)
-    }
+    this.timers.clear(tag)
     this.arm()
   }
 
@@ -299,9 +296,7 @@ export class VirtualClock {
   }
 
   private takeDue(target: number): Scheduled | undefined {
-    const first = this.timers[0]
-    if (!first || first.due > target) return undefined
-    return this.timers.shift()
+    return this.timers.takeDue(target)
   }
 
   /** Runs one timer; neither a throw nor a rejection escapes (a timer owns its errors), both are reported. */
@@ -325,30 +320,24 @@ export class VirtualClock {
     this.anchorVirtual = virtual
   }
 
-  private insert(entry: Scheduled) {
-    // Timers are few (pending webhook attempts, message lifecycles): a sorted array is enough.
-    let i = this.timers.length
-    while (i > 0 && this.timers[i - 1]!.due > entry.due) i--
-    this.timers.splice(i, 0, entry)
-  }
-
-  private remove(id: number) {
-    const i = this.timers.findIndex((t) => t.id === id)
-    if (i >= 0) this.timers.splice(i, 1)
-    if (i === 0) this.arm()
+  private remove(entry: Scheduled) {
+    if (!entry.pending) return
+    const wasFirst = this.timers.peek() === entry
+    this.timers.cancel(entry)
+    if (wasFirst) this.arm()
   }
 
   private fireDue() {
     if (this.holding) return // the advance in progress fires them in order
     const now = this.now()
-    while (this.timers.length > 0 && this.timers[0]!.due <= now) this.run(this.timers.shift()!)
+    for (let next = this.timers.takeDue(now); next; next = this.timers.takeDue(now)) this.run(next)
     this.arm()
   }
 
   private arm() {
     if (this.realTimer) clearTimeout(this.realTimer)
     this.realTimer = undefined
-    const first = this.timers[0]
+    const first = this.timers.peek()
     if (!first || this.scaleFactor === 0 || this.holding) return
     const realDelay = Math.max(0, (first.due - this.now()) / this.scaleFactor)
     // setTimeout caps at 2^31-1 ms; re-arm when a far timer's wait runs out.

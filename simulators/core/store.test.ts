@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { createRandom } from './random.ts'
 import { BoundedMap, Collection, DEFAULT_STORE_LIMIT, getStoreLimit, setStoreLimit } from './store.ts'
 
 const item = (n: number) => ({ id: `obj_${n}`, n })
@@ -35,6 +36,22 @@ describe('store retention', () => {
     }
     expect(objects.size).toBe(2)
     expect([...byKey.keys()]).toEqual(['k3', 'k4'])
+  })
+
+  it('evicts the oldest live key through deletes, re-inserts, updates and clears', () => {
+    // Checked against the definition: the first key a fresh iteration meets.
+    const bounded = new BoundedMap<string, number>(50)
+    const random = createRandom(7)
+    for (let i = 0; i < 20_000; i++) {
+      const key = `k${i % 3 === 0 ? Math.floor(random() * i) : i}`
+      if (i % 97 === 0 && bounded.size > 10) bounded.delete([...bounded.keys()][5]!)
+      if (i % 5_000 === 0) bounded.clear()
+      const full = bounded.size >= 50 && !bounded.has(key)
+      const expected = full ? [...bounded.keys()].slice(1) : [...bounded.keys()]
+      if (!bounded.has(key)) expected.push(key)
+      bounded.set(key, i)
+      if (full || i % 101 === 0) expect([...bounded.keys()]).toEqual(expected)
+    }
   })
 
   it('refuses a limit that is not a positive integer', () => {

@@ -86,16 +86,32 @@ function parseStoreLimit(value: string | undefined): number | undefined {
  * {@link Collection} (payments by key, order ids to payments).
  */
 export class BoundedMap<K, V> extends Map<K, V> {
+  /**
+   * Kept between evictions. A fresh `keys()` starts at the table's first slot and steps over every
+   * slot deleted since the last rehash (thousands, once the map is full): 6 µs per insert at 10,000
+   * entries. V8's iterators are live (they follow rehashes and skip deleted entries, and new entries
+   * land after them), so a kept one resumes at the oldest live key.
+   */
+  private oldest: IterableIterator<K> | undefined
+
   constructor(private readonly limit?: number) {
     super()
   }
 
   override set(key: K, value: V): this {
-    if (!this.has(key) && this.size >= (this.limit ?? storeLimit)) {
-      const oldest = this.keys().next()
-      if (!oldest.done) this.delete(oldest.value)
-    }
+    if (this.size >= (this.limit ?? storeLimit) && !this.has(key)) this.evictOldest()
     return super.set(key, value)
+  }
+
+  private evictOldest(): void {
+    this.oldest ??= this.keys()
+    let next = this.oldest.next()
+    if (next.done) {
+      // Exhausted (the map was cleared, or emptied, since): start again from the front.
+      this.oldest = this.keys()
+      next = this.oldest.next()
+    }
+    if (!next.done) this.delete(next.value)
   }
 }
 

@@ -38,6 +38,13 @@ import type {
 } from './models.ts'
 
 /** One account's Stripe world: a collection per object kind, and where each id prefix lives. */
+/**
+ * How many events each account keeps for `/v1/events` (Stripe keeps 30 days of them); past it the oldest
+ * is forgotten, as the dispatcher forgets old deliveries, so a long load run does not grow without bound.
+ * `STANDIN_STRIPE_EVENTS_KEPT` overrides it.
+ */
+export const EVENTS_KEPT = Number(process.env.STANDIN_STRIPE_EVENTS_KEPT) || 10_000
+
 export interface StripeState {
   /** Disputes of this account's charges (disputes.ts). */
   disputes: Collection<Dispute>
@@ -102,7 +109,7 @@ export function createState(): StripeState {
     invoices: new Collection(),
     invoicePayments: new Collection(),
     testClocks: new Collection(),
-    events: new Collection(),
+    events: new Collection(EVENTS_KEPT),
     webhookEndpoints: new Collection(),
     invoiceItems: new Collection(),
     creditNotes: new Collection(),

@@ -71,13 +71,6 @@ export interface EventSource {
   request: { id: string | null; idempotency_key: string | null } | null
 }
 
-/**
- * How many events each account keeps for `/v1/events` (Stripe keeps 30 days of them); past it the oldest
- * is forgotten, as the dispatcher forgets old deliveries, so a long load run does not grow without bound.
- * `STANDIN_STRIPE_EVENTS_KEPT` overrides it.
- */
-export const EVENTS_KEPT = Number(process.env.STANDIN_STRIPE_EVENTS_KEPT) || 10_000
-
 /** A copy of the object as it is now (what `data.object` shows), already in wire shape: plain JSON. */
 const snapshot = (value: object) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>
 
@@ -112,10 +105,8 @@ export function emitEvent(
     request: source.request,
     type,
   }
-  const events = ctx.state.events
-  events.insert(event)
-  // The collection keeps insertion order, so the first one found is the oldest.
-  if (events.size > EVENTS_KEPT) events.delete(events.find(() => true)!.id)
+  // Bounded (EVENTS_KEPT): past it the collection drops the oldest.
+  ctx.state.events.insert(event)
   ctx.webhooks.emit({ type, id: event.id, payload: event })
   connectTools?.emit({ type, id: event.id, payload: event })
   return event

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { createRandom } from './random.ts'
+import { type QueuedTimer, TimerQueue } from './timer-queue.ts'
+
+interface T extends QueuedTimer {
+  due: number
+}
+
+describe('timer queue', () => {
+  it('hands out timers by due time, then in the order they were set, through cancels and clears', () => {
+    const random = createRandom(11)
+    const queue = new TimerQueue<T>()
+    let reference: T[] = [] // the definition: pending timers sorted by (due, id)
+    let id = 0
+    let now = 0
+    for (let step = 0; step < 20_000; step++) {
+      const roll = random()
+      if (roll < 0.55) {
+        // Few distinct offsets, so many timers share a due time.
+        const timer: T = {
+          id: ++id,
+          due: now + [0, 50, 100, 500, 2000][Math.floor(random() * 5)]!,
+          tag: random() < 0.5 ? 'a' : 'b',
+          pending: true,
+        }
+        queue.push(timer)
+        reference.push(timer)
+      } else if (roll < 0.7 && reference.length > 0) {
+        const victim = reference[Math.floor(random() * reference.length)]!
+        queue.cancel(victim)
+        queue.cancel(victim) // twice is once
+        reference = reference.filter((t) => t !== victim)
+      } else if (roll < 0.7005) {
+        queue.clear('a')
+        reference = reference.filter((t) => t.tag !== 'a')
+      } else {
+        now += Math.floor(random() * 60)
+        reference.sort((x, y) => x.due - y.due || x.id - y.id)
+        const expected = reference.filter((t) => t.due <= now)
+        const taken: T[] = []
+        for (let t = queue.takeDue(now); t; t = queue.takeDue(now)) taken.push(t)
+        expect(taken.map((t) => t.id)).toEqual(expected.map((t) => t.id))
+        reference = reference.slice(expected.length)
+        for (const t of taken) queue.cancel(t) // cancelling a fired timer changes nothing
+      }
+      expect(queue.size).toBe(reference.length)
+    }
+  })
+})
