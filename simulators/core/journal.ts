@@ -67,6 +67,14 @@ interface Waiter {
   resolve: (entry: JournalEntry | undefined) => void
 }
 
+/**
+ * What the ring holds: an entry whose JSON response is kept as the text that
+ * went on the wire, parsed when the entry is read. The answer's object then
+ * dies young instead of being promoted and marked by every collection: a
+ * stored response is one string, not a graph of objects.
+ */
+type StoredEntry = JournalEntry & { responseJson?: string | undefined }
+
 /** How much the journal keeps: entries, total bytes, and per body. */
 export interface JournalLimits {
   /** Total approximate bytes of all entries; the oldest go first past it. Default 64 MiB. */
@@ -81,7 +89,7 @@ export interface JournalLimits {
 const ENTRY_OVERHEAD = 1024
 
 export class Journal {
-  private readonly ring: (JournalEntry | undefined)[]
+  private readonly ring: (StoredEntry | undefined)[]
   private readonly sizes: number[]
   private next = 0
   private count = 0
@@ -114,15 +122,19 @@ export class Journal {
     return this.count
   }
 
-  /** Appends an entry; its `seq` is assigned here. Kept cheap: one of these runs on every request. */
-  record(entry: Omit<JournalEntry, 'seq'>, bytes = 0): JournalEntry {
-    const stored = entry as JournalEntry
+  /**
+   * Appends an entry; its `seq` is assigned here. Kept cheap: one of these runs on every request.
+   * `responseJson`: the JSON text answered, stored in place of `response` (read back parsed).
+   */
+  record(entry: Omit<JournalEntry, 'seq'>, bytes = 0, responseJson?: string): JournalEntry {
+    const stored = entry as StoredEntry
     stored.seq = ++this.seq
+    if (responseJson !== undefined) stored.responseJson = responseJson
     this.push(stored, bytes + ENTRY_OVERHEAD)
     if (this.waiters.length > 0) {
       this.waiters = this.waiters.filter((waiter) => {
         if (!matches(stored, waiter.filter)) return true
-        waiter.resolve(stored)
+        waiter.resolve(reveal(stored))
         return false
       })
     }
@@ -131,13 +143,13 @@ export class Journal {
 
   /** Oldest first; `limit` keeps the newest N. */
   list(filter: JournalFilter = {}): JournalEntry[] {
-    const out: JournalEntry[] = []
+    const found: StoredEntry[] = []
     const count = this.size
     for (let i = 0; i < count; i++) {
       const entry = this.ring[(this.next - count + i + this.capacity) % this.capacity]!
-      if (matches(entry, filter)) out.push(entry)
+      if (matches(entry, filter)) found.push(entry)
     }
-    return filter.limit !== undefined ? out.slice(-filter.limit) : out
+    return (filter.limit !== undefined ? found.slice(-filter.limit) : found).map(reveal)
   }
 
   /** The first entry matching `filter` recorded after `afterSeq` (or now), waiting up to `timeoutMs`. */
@@ -166,7 +178,7 @@ export class Journal {
 
   /** Forgets entries (all, or one provider's). `seq` keeps counting so `afterSeq` cursors held by clients stay meaningful. */
   clear(provider?: string): void {
-    const kept: [JournalEntry, number][] = []
+    const kept: [StoredEntry, number][] = []
     if (provider !== undefined) {
       for (let i = 0; i < this.count; i++) {
         const slot = (this.next - this.count + i + this.capacity) % this.capacity
@@ -182,7 +194,7 @@ export class Journal {
     for (const [entry, size] of kept) this.push(entry, size)
   }
 
-  private push(entry: JournalEntry, size: number) {
+  private push(entry: StoredEntry, size: number) {
     if (this.count === this.capacity) this.bytes -= this.sizes[this.next]!
     this.ring[this.next] = entry
     this.sizes[this.next] = size
@@ -198,6 +210,14 @@ export class Journal {
       this.count--
     }
   }
+}
+
+/** The entry as readers see it: a response kept as JSON text, parsed (a new object each read). */
+function reveal(stored: StoredEntry): JournalEntry {
+  if (stored.responseJson === undefined) return stored
+  const { responseJson, ...entry } = stored
+  entry.response = JSON.parse(responseJson)
+  return entry
 }
 
 /** Whether a decoded value nests deeper than `maxDepth` (iterative: a hostile body cannot overflow the stack). */

@@ -46,11 +46,16 @@ export function record(host: PipelineHost, ex: Exchange, outcome: Outcome): void
   const kind = outcome.kind === 'response' ? 'response' : outcome.effect.render!.journal
   const answered = kind === 'response' && answer !== undefined
   let responseBody = answered ? ex.response?.body : undefined
+  let responseJson: string | undefined
   let responseTruncated: JournalEntry['responseTruncated']
   const payloadBytes = answered ? answer.payload.length : 0
   if (payloadBytes > journal.maxBodyBytes) {
     responseTruncated = { reason: 'size', bytes: payloadBytes }
     responseBody = answer!.payload.toString('utf8', 0, journal.maxBodyBytes)
+  } else if (isJsonValue(responseBody) && typeof answer!.payload === 'string') {
+    // The object was sent as this JSON: the journal keeps the text, not the object.
+    responseJson = answer!.payload
+    responseBody = undefined
   }
   // Built field by field, without spreads: this runs on every request.
   const entry: Omit<JournalEntry, 'seq'> = {
@@ -79,7 +84,13 @@ export function record(host: PipelineHost, ex: Exchange, outcome: Outcome): void
   journal.record(
     entry,
     Math.min(rawBytes, journal.maxBodyBytes) + Math.min(payloadBytes, journal.maxBodyBytes) + req.url.length,
+    responseJson,
   )
+}
+
+/** A body serializeBody sends as JSON (an object or array, not text or bytes). */
+function isJsonValue(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body)
 }
 
 /** A request with no body and no route, for answers made outside the stages (a body the transport refused). */
