@@ -92,23 +92,52 @@ const CLOVER = '2025-09-30'
 const FROM_CLOVER: Record<string, string[]> = { discount: ['source'], promotion_code: ['promotion'] }
 const BEFORE_CLOVER: Record<string, string[]> = { discount: ['coupon'], promotion_code: ['coupon'] }
 
+/** Keys a shape drops, by `object`: one table per version class (legacy or not × before clover or not). */
+type DropTable = Map<string, ReadonlySet<string>>
+
+function dropTable(legacy: boolean, beforeClover: boolean): DropTable {
+  const table: DropTable = new Map()
+  for (const source of [legacy ? ONLY_CURRENT : ONLY_LEGACY, beforeClover ? FROM_CLOVER : BEFORE_CLOVER])
+    for (const [object, keys] of Object.entries(source))
+      table.set(object, new Set([...(table.get(object) ?? []), ...keys]))
+  return table
+}
+
+// Worked out once: the walk asks one map per object instead of two records and two arrays per key.
+const DROP_TABLES = [
+  dropTable(false, false),
+  dropTable(false, true),
+  dropTable(true, false),
+  dropTable(true, true),
+]
+
+function dropTableFor(version: string): DropTable {
+  return DROP_TABLES[(isLegacy(version) ? 2 : 0) + (version < CLOVER ? 1 : 0)]!
+}
+
 /** A deep copy of a stored object in the shape of `version`, without simulator-private (`_`) fields. */
 export function render(value: unknown, version: string): unknown {
-  if (Array.isArray(value)) return value.map((v) => render(v, version))
+  return renderWith(value, dropTableFor(version))
+}
+
+const UNDERSCORE = 95
+
+function renderWith(value: unknown, table: DropTable): unknown {
   if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = renderWith(value[i], table)
+    return out
+  }
   const source = value as Record<string, unknown>
-  const drop =
-    typeof source.object === 'string'
-      ? (isLegacy(version) ? ONLY_CURRENT : ONLY_LEGACY)[source.object]
-      : undefined
-  const dropClover =
-    typeof source.object === 'string'
-      ? (version < CLOVER ? FROM_CLOVER : BEFORE_CLOVER)[source.object]
-      : undefined
+  const drop = typeof source.object === 'string' ? table.get(source.object) : undefined
   const out: Record<string, unknown> = {}
-  for (const [key, v] of Object.entries(source)) {
-    if (key.startsWith('_') || drop?.includes(key) || dropClover?.includes(key)) continue
-    out[key] = render(v, version)
+  const keys = Object.keys(source)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    if (key.charCodeAt(0) === UNDERSCORE || drop?.has(key)) continue
+    const item = source[key]
+    out[key] = item === null || typeof item !== 'object' ? item : renderWith(item, table)
   }
   return out
 }

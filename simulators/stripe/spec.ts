@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
+import { copyJson } from './json-copy.ts'
 
 /**
  * Stripe's OpenAPI document (the bundled 2023-08-16 copy), loaded once on
@@ -92,19 +93,19 @@ export function operationParams(method: string, path: string): JsonSchema {
 
 /**
  * A schema-shaped object with every required field at its empty value, for fields the simulator does not model.
- * Each kind's blank is worked out once and kept as JSON: parsing it is a fresh deep copy, far cheaper than
- * walking the schema again on every create.
+ * Each kind's blank is worked out once and kept: a fresh deep copy of it is far cheaper than walking the schema
+ * again on every create (and a walk of the kept object cheaper than parsing it from JSON).
  */
 export function blank(object: string): Record<string, unknown> {
-  let json = blanks.get(object)
-  if (json === undefined) {
+  let template = blanks.get(object)
+  if (template === undefined) {
     const schema = schemaForObject(object)
-    json = JSON.stringify(schema ? blankOf(schema, 0) : { object })
-    blanks.set(object, json)
+    template = copyJson(schema ? blankOf(schema, 0) : { object }) as Record<string, unknown>
+    blanks.set(object, template)
   }
-  return JSON.parse(json) as Record<string, unknown>
+  return copyJson(template)
 }
-const blanks = new Map<string, string>()
+const blanks = new Map<string, Record<string, unknown>>()
 
 /**
  * `values` completed with each required field of the object's schema it lacks,
@@ -148,14 +149,14 @@ function blankOf(schema: JsonSchema, depth: number): unknown {
 
 /** A component schema's required fields at their empty values, overlaid with `values`. */
 export function fill(schemaName: string, values: Record<string, unknown>): Record<string, unknown> {
-  let json = filled.get(schemaName)
-  if (json === undefined) {
+  let template = filled.get(schemaName)
+  if (template === undefined) {
     const schema = spec().components.schemas[schemaName]
-    json = JSON.stringify(schema ? blankOf(schema, 0) : {})
-    filled.set(schemaName, json)
+    template = copyJson(schema ? blankOf(schema, 0) : {}) as Record<string, unknown>
+    filled.set(schemaName, template)
   }
-  const base = JSON.parse(json) as Record<string, unknown>
+  const base = copyJson(template)
   for (const key in base) if (!(key in values)) values[key] = base[key]
   return values
 }
-const filled = new Map<string, string>()
+const filled = new Map<string, Record<string, unknown>>()

@@ -1,6 +1,7 @@
 import Stripe from 'stripe'
 import { describe, expect, it } from 'vitest'
 import { isLegacy, render, requestVersion } from './codec.ts'
+import { copyJson } from './json-copy.ts'
 import { check, type ParamError } from './params.ts'
 import { parseQuery } from './search.ts'
 import { operationParams } from './spec.ts'
@@ -118,6 +119,46 @@ describe('versions and test cards', () => {
       object: 'subscription',
       items: { object: 'list', data: [{ object: 'subscription_item', current_period_end: 5 }] },
     })
+  })
+
+  it('drops the fields of both version boundaries at once, and reads any `object` as data', () => {
+    const discount = {
+      object: 'discount',
+      coupon: { id: 'c' },
+      source: { coupon: 'c' },
+      subscription_item: 'si',
+    }
+    expect(render(discount, '2024-06-20')).toEqual({ object: 'discount', coupon: { id: 'c' } })
+    expect(render(discount, '2025-05-28.basil')).toEqual({
+      object: 'discount',
+      coupon: { id: 'c' },
+      subscription_item: 'si',
+    })
+    expect(render(discount, '2026-10-28.endive')).toEqual({
+      object: 'discount',
+      source: { coupon: 'c' },
+      subscription_item: 'si',
+    })
+    expect(render({ object: 'constructor', includes: 1 }, '2023-08-16')).toEqual({
+      object: 'constructor',
+      includes: 1,
+    })
+  })
+
+  it('copies stored objects as a JSON round trip would', () => {
+    const value = {
+      a: 1,
+      gone: undefined,
+      fn: () => 1,
+      nested: { list: [1, undefined, { b: null }, Number.NaN], at: new Date(0) },
+      inf: Number.POSITIVE_INFINITY,
+      10: 'numeric key first',
+    }
+    const copy = copyJson(value)
+    expect(copy).toStrictEqual(JSON.parse(JSON.stringify(value)))
+    expect(Object.keys(copy)).toEqual(Object.keys(JSON.parse(JSON.stringify(value))))
+    expect(copy.nested).not.toBe(value.nested)
+    expect(copy.nested.list[2]).not.toBe(value.nested.list[2])
   })
 
   it('knows the documented cards and refuses numbers that fail Luhn', () => {

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
 import { PINNED_VERSION, render } from './codec.ts'
+import { copyJson } from './json-copy.ts'
 import type { StripeEvent } from './models.ts'
 import { connectEndpointsAccount, scopeOf } from './scope.ts'
 import type { StripeContext } from './state.ts'
@@ -72,7 +73,7 @@ export interface EventSource {
 }
 
 /** A copy of the object as it is now (what `data.object` shows), already in wire shape: plain JSON. */
-const snapshot = (value: object) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>
+const snapshot = (value: object) => copyJson(value) as Record<string, unknown>
 
 /**
  * Records an Event (retrievable at /v1/events) and hands that same object to
