@@ -11,7 +11,12 @@ export class ProviderError extends Error {
   readonly response: PlainResponse
 
   constructor(response: PlainResponse, message?: string) {
+    // No stack: this is an answer, not a fault, and capturing one cost 6 µs per refusal (credentials
+    // tried on every public route, declines and validation errors under load).
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super(message ?? `provider error ${response.status}`)
+    Error.stackTraceLimit = limit
     this.name = 'ProviderError'
     this.response = response
   }
