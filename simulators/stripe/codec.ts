@@ -130,13 +130,15 @@ function renderWith(value: unknown, table: DropTable): unknown {
     return out
   }
   const source = value as Record<string, unknown>
-  const drop = typeof source.object === 'string' ? table.get(source.object) : undefined
+  // Read once: an event's `data.object` is a getter that parses the kept JSON.
+  const kind = source.object
+  const drop = typeof kind === 'string' ? table.get(kind) : undefined
   const out: Record<string, unknown> = {}
   const keys = Object.keys(source)
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
     if (key.charCodeAt(0) === UNDERSCORE || drop?.has(key)) continue
-    const item = source[key]
+    const item = key === 'object' ? kind : source[key]
     out[key] = item === null || typeof item !== 'object' ? item : renderWith(item, table)
   }
   return out

@@ -175,6 +175,8 @@ describe('events API and triggers', () => {
     })
     expect(event.request).toMatchObject({ idempotency_key: 'ev-1' })
     expect((event.data.object as Stripe.Customer).id).toBe(customer.id)
+    // The object as it was when the event happened, not as it is now.
+    expect((event.data.object as Stripe.Customer).name).toBeNull()
     const updated = (await s.events.list({ types: ['customer.updated'] })).data[0]!
     expect(updated.data.previous_attributes).toEqual({ name: null })
     expect((await s.events.retrieve(event.id)).id).toBe(event.id)
