@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeForm, encodeForm } from './form.ts'
+import { decodeForm, decodePairs, encodeForm } from './form.ts'
 
 describe('bracket-nested form decoding', () => {
   it('decodes flat pairs', () => {
@@ -57,5 +57,20 @@ describe('bracket-nested form decoding', () => {
 
   it('decodes an empty body to an empty object', () => {
     expect(decodeForm('')).toEqual({})
+  })
+
+  it('reads a flat form as the nesting walk does (duplicates, indexes, forbidden and empty keys)', () => {
+    for (const text of [
+      'To=%2B15558675310&From=%2B15005550006&Body=Your+code+is+123456',
+      'a=1&a=2&b=%E2%82%AC',
+      '0=x&1=y',
+      'a=1&0=x',
+      '__proto__=1&ok=2',
+      '=empty&ok=1',
+      'a=1&b[c]=2',
+    ]) {
+      const pairs = [...new URLSearchParams(text)]
+      expect(decodeForm(text), text).toEqual(decodePairs(pairs))
+    }
   })
 })

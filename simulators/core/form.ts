@@ -15,8 +15,24 @@ export type FormObject = { [key: string]: FormValue }
 export function decodeForm(text: string): FormObject {
   const out: FormObject = Object.create(null)
   if (text.length === 0) return out
-  for (const [key, value] of new URLSearchParams(text)) setPath(out, splitKey(key), value)
-  return normalize(out) as FormObject
+  const pairs = [...new URLSearchParams(text)]
+  return pairs.every(isPlainKey) ? flat(pairs) : decodePairs(pairs)
+}
+
+/**
+ * Most forms on the hot path (an SMS send, a customer create) are flat: their
+ * object is built at once, without the nesting walk and the copy `normalize`
+ * makes of it.
+ */
+function flat(pairs: [string, string][]): FormObject {
+  const out: FormObject = {}
+  for (const [key, value] of pairs) out[key] = value
+  return out
+}
+
+/** A key that is one segment and means the same in the walk: no brackets, not forbidden, not an index. */
+function isPlainKey([key]: [string, string]): boolean {
+  return key.length > 0 && !key.includes('[') && !FORBIDDEN_KEYS.has(key) && !/^\d{1,4}$/.test(key)
 }
 
 /** Same as {@link decodeForm} for already split pairs (query strings, multipart fields). */

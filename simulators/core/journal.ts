@@ -220,18 +220,20 @@ function reveal(stored: StoredEntry): JournalEntry {
   return entry
 }
 
-/** Whether a decoded value nests deeper than `maxDepth` (iterative: a hostile body cannot overflow the stack). */
+/**
+ * Whether a decoded value nests deeper than `maxDepth`. Recursive, without allocating (it runs on every
+ * journaled body past a few hundred bytes): the walk never goes more than `maxDepth + 1` calls deep,
+ * however deep the value, so a hostile body cannot overflow the stack.
+ */
 export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
-  if (value === null || typeof value !== 'object') return false
-  const stack: [unknown, number][] = [[value, 1]]
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!
-    if (depth > maxDepth) return true
-    for (const key in node as Record<string, unknown>) {
-      const child = (node as Record<string, unknown>)[key]
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
-    }
-  }
+  return deeperThan(value, maxDepth, 1)
+}
+
+function deeperThan(node: unknown, maxDepth: number, depth: number): boolean {
+  if (node === null || typeof node !== 'object') return false
+  if (depth > maxDepth) return true
+  for (const key in node as Record<string, unknown>)
+    if (deeperThan((node as Record<string, unknown>)[key], maxDepth, depth + 1)) return true
   return false
 }
 
