@@ -40,10 +40,22 @@ interface Scheduled extends QueuedTimer {
   tag: string | undefined
 }
 
-/** ISO 8601 of a virtual instant, clamped to the clock's range so it never throws. */
+let lastIsoMs = Number.NaN
+let lastIso = ''
+
+/**
+ * ISO 8601 of a virtual instant, clamped to the clock's range so it never throws. Under load many
+ * requests, messages and attempts fall in the same millisecond: they share the last string made.
+ */
 export function isoTime(epochMs: number): string {
-  const ms = Number.isNaN(epochMs) ? MIN_CLOCK_MS : Math.min(MAX_CLOCK_MS, Math.max(MIN_CLOCK_MS, epochMs))
-  return new Date(Math.floor(ms)).toISOString()
+  const ms = Math.floor(
+    Number.isNaN(epochMs) ? MIN_CLOCK_MS : Math.min(MAX_CLOCK_MS, Math.max(MIN_CLOCK_MS, epochMs)),
+  )
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms
+    lastIso = new Date(ms).toISOString()
+  }
+  return lastIso
 }
 
 /** Why a clock value is refused, or undefined when it is inside the clock's range. */

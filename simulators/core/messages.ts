@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { VirtualClock } from './clock.ts'
+import { isoTime, type VirtualClock } from './clock.ts'
 
 /**
  * Captured messages: every SMS, email or chat notification a simulator
@@ -70,7 +70,7 @@ export class MessageInbox {
     const message: CapturedMessage = {
       ...input,
       id: `msg_${(++this.seq).toString().padStart(6, '0')}`,
-      at: new Date(epochMs).toISOString(),
+      at: isoTime(epochMs),
       epochMs,
       meta: input.meta ?? {},
     }

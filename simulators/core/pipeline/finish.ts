@@ -1,3 +1,4 @@
+import { isoTime } from '../clock.ts'
 import { type PlainRequest, type PlainResponse, serializeBody } from '../http.ts'
 import { type JournalEntry, nestsDeeperThan } from '../journal.ts'
 import type { Exchange, Outcome } from './exchange.ts'
@@ -60,7 +61,7 @@ export function record(host: PipelineHost, ex: Exchange, outcome: Outcome): void
   // Built field by field, without spreads: this runs on every request.
   const entry: Omit<JournalEntry, 'seq'> = {
     requestId: ex.requestId,
-    at: isoAt(now),
+    at: isoTime(now),
     epochMs: Math.floor(now),
     provider: host.name,
     method: req.method,
@@ -108,16 +109,4 @@ export function bareRequest(method: string, url: string): PlainRequest {
     files: [],
     params: {},
   }
-}
-
-let lastIsoMs = -1
-let lastIso = ''
-/** ISO time of a virtual instant; requests in the same millisecond share one string (the journal's hot path). */
-function isoAt(epochMs: number): string {
-  const ms = Math.floor(epochMs)
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms
-    lastIso = new Date(ms).toISOString()
-  }
-  return lastIso
 }
