@@ -99,8 +99,11 @@ export class BoundedMap<K, V> extends Map<K, V> {
   }
 
   override set(key: K, value: V): this {
-    if (this.size >= (this.limit ?? storeLimit) && !this.has(key)) this.evictOldest()
-    return super.set(key, value)
+    // Set first, then trim: a new key grows the map past the limit and the oldest goes (one lookup
+    // fewer than asking `has` first); a key already there does not grow it.
+    super.set(key, value)
+    if (this.size > (this.limit ?? storeLimit)) this.evictOldest()
+    return this
   }
 
   private evictOldest(): void {
