@@ -1,3 +1,4 @@
+import type { CaptureInput } from '../core/messages.ts'
 import type { ProviderContext } from '../core/provider.ts'
 import { fail } from './errors.ts'
 import type { AligoState, Billed, MsgType, Recipient, SentMessage } from './models.ts'
@@ -163,21 +164,26 @@ function deliver(ctx: Ctx, message: SentMessage): void {
   }
 }
 
+/** The inbox copy of one receiver's text; optional keys present only when set (no spreads of `{}` per capture). */
 function capture(ctx: Ctx, message: SentMessage, r: Recipient, channel: 'sms' | 'kakao') {
-  ctx.inbox.capture({
-    channel,
-    to: r.receiver,
-    from: message.sender,
-    ...(r.title ? { subject: r.title } : {}),
-    text: r.text,
-    meta: {
-      mid: message.id,
-      mdid: r.id,
-      msg_type: channel === 'sms' && message.type === 'AT' ? 'failover' : message.type,
-      ...(message.kakao ? { tpl_code: message.kakao.tplCode, senderkey: message.kakao.senderkey } : {}),
-      ...(message.reservedFor !== undefined ? { reserved: true } : {}),
-    },
-  })
+  const meta: Record<string, unknown> = {
+    mid: message.id,
+    mdid: r.id,
+    msg_type: channel === 'sms' && message.type === 'AT' ? 'failover' : message.type,
+  }
+  if (message.kakao) {
+    meta.tpl_code = message.kakao.tplCode
+    meta.senderkey = message.kakao.senderkey
+  }
+  if (message.reservedFor !== undefined) meta.reserved = true
+  const input = { channel, to: r.receiver, from: message.sender } as Omit<
+    CaptureInput,
+    'provider' | 'account'
+  >
+  if (r.title) input.subject = r.title
+  input.text = r.text
+  input.meta = meta
+  ctx.inbox.capture(input)
 }
 
 /** `sms_state` of one receiver now (Korean, as `/sms_list/` reports it). */

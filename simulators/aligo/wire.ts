@@ -9,9 +9,15 @@ import type { PlainRequest, PlainResponse } from '../core/http.ts'
  */
 export const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8'
 
+/** A character `json_encode` writes differently from `JSON.stringify`: `/` and anything beyond ASCII. */
+const PHP_ESCAPED = /[/\u007f-\uffff]/
+
 /** PHP `json_encode` with default flags. Clients parse it like any JSON; byte-exact captures match it. */
 export function phpJson(value: unknown): string {
-  return JSON.stringify(value)
+  const json = JSON.stringify(value)
+  // Most answers (codes, ids, counts, 'success') have nothing to escape: no pass over them.
+  if (!PHP_ESCAPED.test(json)) return json
+  return json
     .replace(/\//g, '\\/')
     .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

@@ -71,17 +71,71 @@ function sendReply(
   })
 }
 
-function newMessage(
+/** What a send route decided; {@link newMessage} adds the id, the time and the state. */
+interface MessageFields {
+  type: SentMessage['type']
+  sender: string
+  msg: string
+  title: string | undefined
+  reservedFor: number | undefined
+  recipients: Recipient[]
+  errorCount: number
+}
+
+/**
+ * The stored message, its optional keys present only when set. Built key by
+ * key rather than by spreading conditional parts: a spread of `{}` or
+ * `{ title }` copies through the slow generic path on every send.
+ */
+function newMessage(ctx: Ctx, fields: MessageFields): SentMessage {
+  const message = { type: fields.type, sender: fields.sender, msg: fields.msg } as SentMessage
+  if (fields.title) message.title = fields.title
+  if (fields.reservedFor !== undefined) message.reservedFor = fields.reservedFor
+  message.recipients = fields.recipients
+  message.errorCount = fields.errorCount
+  message.id = mintMid(ctx)
+  message.createdAt = ctx.clock.now()
+  message.state = fields.reservedFor === undefined ? 'sent' : 'reserved'
+  message.charged = 0
+  return message
+}
+
+/** One receiver's copy; `name` and `title` present only when set (as {@link newMessage} builds a message). */
+function newRecipient(
   ctx: Ctx,
-  fields: Omit<SentMessage, 'id' | 'createdAt' | 'state' | 'charged' | 'kakao'>,
-): SentMessage {
-  return {
-    ...fields,
-    id: mintMid(ctx),
-    createdAt: ctx.clock.now(),
-    state: fields.reservedFor === undefined ? 'sent' : 'reserved',
-    charged: 0,
+  receiver: string,
+  name: string | undefined,
+  title: string | undefined,
+  text: string,
+): Recipient {
+  const recipient = { id: mintDetailId(ctx), receiver } as Recipient
+  if (name !== undefined) recipient.name = name
+  if (title) recipient.title = title
+  recipient.text = text
+  recipient.outcome = outcomeFor(receiver)
+  return recipient
+}
+
+/** The handset text and title of one `%고객명%` name (undefined: no name), made once per distinct name. */
+interface Rendered {
+  text: string
+  title: string | undefined
+}
+
+function renderFor(
+  rendered: Map<string | undefined, Rendered>,
+  type: MsgType,
+  msg: string,
+  title: string | undefined,
+  name: string | undefined,
+): Rendered {
+  let out = rendered.get(name)
+  if (!out) {
+    const text = handsetBody(type, name === undefined ? msg : msg.replaceAll('%고객명%', name))
+    out = { text, title: titleFor(type, title, text) }
+    rendered.set(name, out)
   }
+  return out
 }
 
 export const send = aligoRoute({
@@ -98,36 +152,20 @@ export const send = aligoRoute({
     const reservedFor = reservation(ctx, input.rdate, input.rtime)
     const names = parseDestination(input.destination)
     // One text per distinct name: a 1000-receiver send converts the body once, not 1000 times.
-    const rendered = new Map<string | undefined, { text: string; title: string | undefined }>()
-    const render = (name: string | undefined) => {
-      let out = rendered.get(name)
-      if (!out) {
-        const text = handsetBody(type, name === undefined ? msg : msg.replaceAll('%고객명%', name))
-        out = { text, title: titleFor(type, input.title, text) }
-        rendered.set(name, out)
-      }
-      return out
-    }
-    const recipients: Recipient[] = valid.map((receiver) => {
+    const rendered = new Map<string | undefined, Rendered>()
+    const recipients: Recipient[] = []
+    for (const receiver of valid) {
       const name = names.get(receiver)
-      const { text, title } = render(name)
-      return {
-        id: mintDetailId(ctx),
-        receiver,
-        ...(name !== undefined ? { name } : {}),
-        ...(title ? { title } : {}),
-        text,
-        outcome: outcomeFor(receiver),
-      }
-    })
+      const { text, title } = renderFor(rendered, type, msg, input.title, name)
+      recipients.push(newRecipient(ctx, receiver, name, title, text))
+    }
     const charged = charge(ctx, type, recipients.length, input.testmode_yn)
-    const title = titleFor(type, input.title, msg)
     const message = newMessage(ctx, {
       type,
       sender,
       msg,
-      ...(title ? { title } : {}),
-      ...(reservedFor !== undefined ? { reservedFor } : {}),
+      title: titleFor(type, input.title, msg),
+      reservedFor,
       recipients,
       errorCount: errors,
     })
@@ -160,24 +198,16 @@ export const sendMass = aligoRoute({
         continue
       }
       const text = handsetBody(type, msg)
-      const title = titleFor(type, input.title, text)
-      recipients.push({
-        id: mintDetailId(ctx),
-        receiver,
-        ...(title ? { title } : {}),
-        text,
-        outcome: outcomeFor(receiver),
-      })
+      recipients.push(newRecipient(ctx, receiver, undefined, titleFor(type, input.title, text), text))
     }
     if (recipients.length === 0) fail('-301')
     const charged = charge(ctx, type, recipients.length, input.testmode_yn)
-    const title = titleFor(type, input.title, params.msg_1 ?? '')
     const message = newMessage(ctx, {
       type,
       sender,
       msg: params.msg_1 ?? '',
-      ...(title ? { title } : {}),
-      ...(reservedFor !== undefined ? { reservedFor } : {}),
+      title: titleFor(type, input.title, params.msg_1 ?? ''),
+      reservedFor,
       recipients,
       errorCount: errors,
     })
