@@ -26,25 +26,38 @@ export const MESSAGE_TIMING = { queued: 50, sending: 100, sent: 500, final: 2_00
 export function startMessageLifecycle(ctx: ProviderContext<TwilioState>, message: StoredMessage): void {
   // A scheduled message waits for SendAt, then walks the same steps as one created then.
   const base = message.sendAt === undefined ? 0 : Math.max(0, message.sendAt - ctx.clock.now())
-  const step = (at: number, to: MessageStatus, then?: () => void) =>
-    ctx.later(base + at, () => {
-      const current = ctx.state.messages.get(message.id)
-      // Deleted, reset or canceled meanwhile: the lifecycle stops.
-      if (!current || current !== message || message.wire.status === 'canceled') return
-      moveMessage(message, to, ctx.clock.now())
-      then?.()
-      messageCallback(ctx, message)
-    })
-  if (message.wire.status === 'scheduled') step(0, 'queued', () => captureInInbox(ctx, message))
-  if (message.wire.status === 'accepted') step(MESSAGE_TIMING.queued, 'queued')
+  if (message.wire.status === 'scheduled') messageStep(ctx, message, base, 'queued', true)
+  if (message.wire.status === 'accepted') messageStep(ctx, message, base + MESSAGE_TIMING.queued, 'queued')
   if (message.outcome.status === 'failed') {
     // Never left Twilio: failed straight from the queue.
-    step(MESSAGE_TIMING.sent, 'failed')
+    messageStep(ctx, message, base + MESSAGE_TIMING.sent, 'failed')
     return
   }
-  step(MESSAGE_TIMING.sending, 'sending')
-  step(MESSAGE_TIMING.sent, 'sent')
-  step(MESSAGE_TIMING.final, message.outcome.status)
+  messageStep(ctx, message, base + MESSAGE_TIMING.sending, 'sending')
+  messageStep(ctx, message, base + MESSAGE_TIMING.sent, 'sent')
+  messageStep(ctx, message, base + MESSAGE_TIMING.final, message.outcome.status)
+}
+
+/**
+ * One step of a message's lifecycle, `at` virtual ms from now. A module
+ * function rather than a closure made per message: under tsx every named
+ * closure costs a `__name` define on each create.
+ */
+function messageStep(
+  ctx: ProviderContext<TwilioState>,
+  message: StoredMessage,
+  at: number,
+  to: MessageStatus,
+  capture = false,
+): void {
+  ctx.later(at, () => {
+    const current = ctx.state.messages.get(message.id)
+    // Deleted, reset or canceled meanwhile: the lifecycle stops.
+    if (!current || current !== message || message.wire.status === 'canceled') return
+    moveMessage(message, to, ctx.clock.now())
+    if (capture) captureInInbox(ctx, message)
+    messageCallback(ctx, message)
+  })
 }
 
 /** The recipient's phone "receives" the message: it lands in the inbox, unless it will never be delivered. */
@@ -53,7 +66,7 @@ export function captureInInbox(ctx: ProviderContext<TwilioState>, message: Store
   const w = message.wire
   ctx.inbox.capture({
     channel: 'sms',
-    to: w.to.replace(/^whatsapp:/, ''),
+    to: w.to.startsWith('whatsapp:') ? w.to.slice('whatsapp:'.length) : w.to,
     from: w.from ?? w.messaging_service_sid ?? '',
     text: w.body,
     meta: {

@@ -50,18 +50,24 @@ const GSM_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'
 const GSM_EXTENDED = '^{}\\[~]|€\f'
 
+/** Septets per UTF-16 unit in GSM-7 (1 basic, 2 extension), 0 when GSM-7 cannot carry it: one lookup per character. */
+const GSM_SEPTETS = new Uint8Array(0x10000)
+for (const ch of GSM_BASIC) GSM_SEPTETS[ch.charCodeAt(0)] = 1
+for (const ch of GSM_EXTENDED) GSM_SEPTETS[ch.charCodeAt(0)] = 2
+
 /** Encoding and segment count of an SMS body: 160/153 septets in GSM-7, 70/67 UTF-16 units in UCS-2. */
 export function segmentsOf(body: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number } {
   if (body.length === 0) return { encoding: 'GSM-7', segments: 1 }
   let septets = 0
   let gsm = true
-  for (const ch of body) {
-    if (GSM_BASIC.includes(ch)) septets += 1
-    else if (GSM_EXTENDED.includes(ch)) septets += 2
-    else {
+  // Every GSM character is one UTF-16 unit; a surrogate half is not GSM, as the pair it belongs to is not.
+  for (let i = 0; i < body.length; i++) {
+    const size = GSM_SEPTETS[body.charCodeAt(i)]!
+    if (size === 0) {
       gsm = false
       break
     }
+    septets += size
   }
   if (gsm) return { encoding: 'GSM-7', segments: septets <= 160 ? 1 : Math.ceil(septets / 153) }
   const units = body.length
