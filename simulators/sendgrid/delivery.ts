@@ -1,3 +1,4 @@
+import type { CaptureInput } from '../core/messages.ts'
 import type { ProviderContext } from '../core/provider.ts'
 import type {
   EmailAddress,
@@ -112,26 +113,39 @@ export function acceptMail(
     categories: mail.categories ?? [],
   }
   const node = ctx.ids.mint('', 6, 'lowerAlnum')
+  const acceptedHex = Math.floor(acceptedAt / 1000)
+    .toString(16)
+    .toUpperCase()
   mail.personalizations.forEach((p, i) => {
     const sendAt = p.send_at ?? mail.send_at ?? 0
     const delay = Math.max(0, sendAt * 1000 - acceptedAt)
     const recipients = [...p.to, ...(p.cc ?? []), ...(p.bcc ?? [])]
     recipients.forEach((r, j) => {
-      const sgMessageId = `${xMessageId}.filterdrecv-${node}-${i}-${Math.floor(acceptedAt / 1000)
-        .toString(16)
-        .toUpperCase()}-${j}.0`
+      const sgMessageId = `${xMessageId}.filterdrecv-${node}-${i}-${acceptedHex}-${j}.0`
       message.recipients.push({ email: r.email, sgMessageId, personalization: i })
       const base = eventBase(mail, p, xMessageId, sgMessageId, r.email)
-      const live = () =>
-        dispatchScheduled(ctx, mail.batch_id, () =>
-          lifecycle(ctx, mail, base, rendered[i]!, sendAt, r.email, p, xMessageId),
-        )
       // Immediate sends are processed at once: the processed event is stamped with the acceptance time.
-      if (delay === 0) live()
-      else ctx.later(delay, live)
+      if (delay === 0) live(ctx, mail, base, rendered[i]!, sendAt, r.email, p, xMessageId)
+      else ctx.later(delay, () => live(ctx, mail, base, rendered[i]!, sendAt, r.email, p, xMessageId))
     })
   })
   return ctx.state.messages.insert(message)
+}
+
+/** A recipient's life from its send time, unless its batch is paused or cancelled then. */
+function live(
+  ctx: Ctx,
+  mail: MailSendRequest,
+  base: Base,
+  rendered: RenderedMail,
+  sendAt: number,
+  email: string,
+  p: Personalization,
+  xMessageId: string,
+): void {
+  dispatchScheduled(ctx, mail.batch_id, () =>
+    lifecycle(ctx, mail, base, rendered, sendAt, email, p, xMessageId),
+  )
 }
 
 /** The keys every event of one recipient shares. */
@@ -195,34 +209,6 @@ function lifecycle(
     return
   }
   const outcome = outcomeFor(email)
-  const deliver = () => {
-    emit(ctx, base, 'delivered', { response: '250 Ok: queued as standin', ...MTA })
-    ctx.inbox.capture({
-      channel: 'email',
-      to: email,
-      from: rendered.from.email,
-      subject: rendered.subject,
-      text: rendered.text,
-      ...(rendered.html !== undefined ? { html: rendered.html } : {}),
-      meta: {
-        xMessageId,
-        sgMessageId: base.sg_message_id,
-        ...(rendered.from.name !== undefined ? { fromName: rendered.from.name } : {}),
-        ...(mail.template_id !== undefined ? { templateId: mail.template_id } : {}),
-        categories: mail.categories ?? [],
-        customArgs: { ...mail.custom_args, ...p.custom_args },
-        cc: (p.cc ?? []).map((r) => r.email),
-        ...(mail.reply_to ? { replyTo: mail.reply_to.email } : {}),
-        attachments: (mail.attachments ?? []).map((a) => ({
-          filename: a.filename,
-          type: a.type,
-          disposition: a.disposition ?? 'attachment',
-          bytes: Buffer.from(a.content, 'base64').length,
-        })),
-      },
-    })
-    engage(ctx, base, outcome, rendered)
-  }
   ctx.later(TIMING.deliveryMs, () => {
     switch (outcome) {
       case 'bounce':
@@ -254,12 +240,51 @@ function lifecycle(
         return
       case 'defer':
         emit(ctx, base, 'deferred', { response: '451 4.4.1 Try again later', attempt: '1', ...MTA })
-        ctx.later(TIMING.deferralMs, deliver)
+        ctx.later(TIMING.deferralMs, () => deliver(ctx, mail, base, rendered, email, p, xMessageId, outcome))
         return
       default:
-        deliver()
+        deliver(ctx, mail, base, rendered, email, p, xMessageId, outcome)
     }
   })
+}
+
+/** The copy reaches the mailbox: the delivered event, the inbox, then what the recipient does with it. */
+function deliver(
+  ctx: Ctx,
+  mail: MailSendRequest,
+  base: Base,
+  rendered: RenderedMail,
+  email: string,
+  p: Personalization,
+  xMessageId: string,
+  outcome: ReturnType<typeof outcomeFor>,
+): void {
+  emit(ctx, base, 'delivered', { response: '250 Ok: queued as standin', ...MTA })
+  // Optional keys are set only when present (as spreads of `{}` did, without their generic copy per delivery).
+  const meta: Record<string, unknown> = { xMessageId, sgMessageId: base.sg_message_id }
+  if (rendered.from.name !== undefined) meta.fromName = rendered.from.name
+  if (mail.template_id !== undefined) meta.templateId = mail.template_id
+  meta.categories = mail.categories ?? []
+  meta.customArgs = { ...mail.custom_args, ...p.custom_args }
+  meta.cc = (p.cc ?? []).map((r) => r.email)
+  if (mail.reply_to) meta.replyTo = mail.reply_to.email
+  meta.attachments = (mail.attachments ?? []).map((a) => ({
+    filename: a.filename,
+    type: a.type,
+    disposition: a.disposition ?? 'attachment',
+    bytes: Buffer.from(a.content, 'base64').length,
+  }))
+  const copy = {
+    channel: 'email',
+    to: email,
+    from: rendered.from.email,
+    subject: rendered.subject,
+    text: rendered.text,
+  } as Omit<CaptureInput, 'provider' | 'account'>
+  if (rendered.html !== undefined) copy.html = rendered.html
+  copy.meta = meta
+  ctx.inbox.capture(copy)
+  engage(ctx, base, outcome, rendered)
 }
 
 function engage(ctx: Ctx, base: Base, outcome: ReturnType<typeof outcomeFor>, rendered: RenderedMail) {
