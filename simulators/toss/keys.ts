@@ -60,19 +60,25 @@ export function parseKey(key: string): TossKey | undefined {
  * included) and `INCORRECT_BASIC_AUTH_FORMAT` when the colon is missing.
  */
 export function secretKeyOf(req: PlainRequest): TossKey {
-  const lang = langOf(req)
   const header = req.headers.authorization ?? ''
+  // Read twice per request (authenticate, then the handler) and the same on every request of a client.
+  if (header === lastSecret.header && lastSecret.key !== undefined) return lastSecret.key
   const match = /^Basic\s+(\S+)\s*$/i.exec(header)
-  if (!match) throw new ProviderError(tossError('UNAUTHORIZED_KEY', lang))
+  if (!match) throw new ProviderError(tossError('UNAUTHORIZED_KEY', langOf(req)))
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  if (colon < 0) throw new ProviderError(tossError('INCORRECT_BASIC_AUTH_FORMAT', lang))
+  if (colon < 0) throw new ProviderError(tossError('INCORRECT_BASIC_AUTH_FORMAT', langOf(req)))
   // A BOM before the key (the docs' "77u/" warning) makes it unknown, as it does at Toss.
   const key = parseKey(decoded.slice(0, colon))
   if (key?.kind !== 'secret' || decoded.slice(colon + 1) !== '')
-    throw new ProviderError(tossError('UNAUTHORIZED_KEY', lang))
+    throw new ProviderError(tossError('UNAUTHORIZED_KEY', langOf(req)))
+  lastSecret.header = header
+  lastSecret.key = Object.freeze(key)
   return key
 }
+
+/** The last Authorization header that named a secret key, and that key (one entry: it never grows). */
+const lastSecret: { header: string; key: TossKey | undefined } = { header: '', key: undefined }
 
 /** `provider.auth`: the account of the request's secret key. */
 export function authenticate(req: PlainRequest): string {

@@ -5,8 +5,17 @@
  */
 const KST_MS = 9 * 3_600_000
 
+/** The last millisecond {@link kstIso} wrote: a confirm stamps the payment and its webhook with the same one. */
+let isoMs = Number.NaN
+let isoText = ''
+
 function kstIso(epochMs: number): string {
-  return new Date(Math.floor(epochMs) + KST_MS).toISOString()
+  const ms = Math.floor(epochMs)
+  if (ms !== isoMs) {
+    isoText = new Date(ms + KST_MS).toISOString()
+    isoMs = ms
+  }
+  return isoText
 }
 
 /** `2024-01-24T12:53:45+09:00`: the API objects' timestamps. */
