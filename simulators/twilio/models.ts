@@ -328,8 +328,9 @@ export interface TwilioState {
   /** A trial account may only send to verified numbers (21608). */
   trial: boolean
   verifiedNumbers: Set<string>
-  /** Virtual times of recent requests, for the 20429 limit. */
+  /** Virtual times of recent requests, for the 20429 limit; those before `recentStart` have expired. */
   recent: number[]
+  recentStart: number
   /** Requests per virtual second before 20429. */
   rateLimit: number
 }
@@ -349,6 +350,7 @@ export function createState(account: string): TwilioState {
     trial: false,
     verifiedNumbers: new Set(),
     recent: [],
+    recentStart: 0,
     rateLimit: DEFAULT_RATE_LIMIT,
   }
 }
