@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto'
 import { ProviderError } from '../core/errors.ts'
 import type { PlainRequest } from '../core/http.ts'
 import type { ProviderServices } from '../core/provider.ts'
@@ -8,11 +7,23 @@ import type { RazorpayState } from './models.ts'
 /** `rzp_test_…` / `rzp_live_…`; real key ids have 14 characters after the mode, fakes in apps' tests often fewer. */
 const KEY_ID = /^rzp_(test|live)_[A-Za-z0-9]+$/
 
+/** The last header decoded, and what it held: a load test sends the same key pair on every request. */
+let lastHeader = ''
+let lastCredentials = { keyId: '', keySecret: '' }
+
 /** Decodes `Authorization: Basic base64(key_id:key_secret)`; the docs insist on exactly `Basic `. */
 export function credentials(req: PlainRequest): { keyId: string; keySecret: string } {
   const header = req.headers.authorization
   if (header === undefined || header === '')
     throw new ProviderError(errorResponse({ status: 401, description: MESSAGES.authMissing }))
+  if (header === lastHeader) return lastCredentials
+  const found = decodeBasic(header)
+  lastHeader = header
+  lastCredentials = found
+  return found
+}
+
+function decodeBasic(header: string): { keyId: string; keySecret: string } {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header)
   const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : ''
   const colon = decoded.indexOf(':')
@@ -39,8 +50,7 @@ export function authenticate(req: PlainRequest, services: ProviderServices<Razor
     state.keySecret = keySecret
     return keyId
   }
-  const a = Buffer.from(known)
-  const b = Buffer.from(keySecret)
-  if (a.length !== b.length || !timingSafeEqual(a, b)) fail({ status: 401, description: MESSAGES.authFailed })
+  // A plain comparison: a simulator's test secrets need no defence against timing.
+  if (known !== keySecret) fail({ status: 401, description: MESSAGES.authFailed })
   return keyId
 }
