@@ -66,7 +66,8 @@ export function parseReceivers(raw: string): { valid: string[]; errors: number }
 /** `destination=01011112222|홍길동,...` fills `%고객명%` per receiver. */
 export function parseDestination(raw: string | undefined): Map<string, string> {
   const names = new Map<string, string>()
-  for (const pair of (raw ?? '').split(',')) {
+  if (!raw) return names
+  for (const pair of raw.split(',')) {
     const [number, name] = pair.split('|')
     if (number && name !== undefined) names.set(digits(number), name.trim())
   }
