@@ -72,7 +72,12 @@ if (mode === 'hub') {
   for (const route of routes) {
     await server
       .forPost(route.path)
-      .thenReply(route.status, route.body, { 'content-type': route.contentType })
+      // With headers given, mockttp sends none it would have added: without a length the body ends
+      // at the connection's close, which a keep-alive load generator never sees.
+      .thenReply(route.status, route.body, {
+        'content-type': route.contentType,
+        'content-length': String(Buffer.byteLength(route.body)),
+      })
   }
   send({ ready: true, port: server.port })
 } else {

@@ -60,7 +60,7 @@ export async function load(options: LoadOptions): Promise<Sample> {
   return {
     // Answered over the time to the last answer: autocannon's own average (and its duration) counts whole
     // seconds, so a run of single-use bodies (Toss) that ends 0.3 s into a second reads a second long.
-    rps: Math.round(answered / ((lastAnswer - started) / 1000)),
+    rps: lastAnswer > started ? Math.round(result.requests.total / ((lastAnswer - started) / 1000)) : 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuUsPerReq: Math.round(cpu / answered),

@@ -52,8 +52,9 @@ export async function startServer(
 
 /**
  * Where `--peers` finds mockttp and WireMock: installed from npm beside the
- * project (gitignored), so they add nothing to its dependencies:
- * `mkdir -p .tools/bench-peers && cd .tools/bench-peers && echo {} > package.json && npm i mockttp wiremock`
+ * project (gitignored), so they add nothing to its dependencies. mockttp 3.17
+ * (4.x wants Node 22); WireMock's npm package runs its jar on Java:
+ * `mkdir -p .tools/bench-peers && cd .tools/bench-peers && echo {} > package.json && npm i mockttp@3.17.2 wiremock@3.13.2`
  */
 export const PEERS_DIR = '.tools/bench-peers'
 
