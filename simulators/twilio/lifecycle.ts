@@ -110,6 +110,8 @@ function dlrDate(ms: number): string {
 }
 
 function messageCallback(ctx: ProviderContext<TwilioState>, message: StoredMessage) {
+  // No StatusCallback: nothing is sent, so the params are not built (three times per message).
+  if (!message.statusCallback) return
   emitStatusCallback(ctx, {
     type: `message.${message.wire.status}`,
     url: message.statusCallback,

@@ -108,6 +108,13 @@ function scheduleOf(
   return at
 }
 
+/** The outcome of every message to an ordinary number: one shared object, read only. */
+const DELIVERED: StoredMessage['outcome'] = Object.freeze({
+  status: 'delivered',
+  errorCode: null,
+  errorMessage: null,
+})
+
 export function createMessage(
   ctx: ProviderContext<TwilioState>,
   input: z.output<typeof MessageCreate>,
@@ -146,7 +153,7 @@ export function createMessage(
     id: sid,
     wire,
     statusCallback: input.StatusCallback || undefined,
-    outcome: failure ?? { status: 'delivered', errorCode: null, errorMessage: null },
+    outcome: failure ?? DELIVERED,
     sendAt,
     mediaUrls: input.MediaUrl,
   }
