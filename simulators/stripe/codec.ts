@@ -130,15 +130,13 @@ function renderWith(value: unknown, table: DropTable): unknown {
     return out
   }
   const source = value as Record<string, unknown>
-  // Read once: an event's `data.object` is a getter that parses the kept JSON.
-  const kind = source.object
-  const drop = typeof kind === 'string' ? table.get(kind) : undefined
+  const drop = typeof source.object === 'string' ? table.get(source.object) : undefined
   const out: Record<string, unknown> = {}
   const keys = Object.keys(source)
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
     if (key.charCodeAt(0) === UNDERSCORE || drop?.has(key)) continue
-    const item = key === 'object' ? kind : source[key]
+    const item = source[key]
     out[key] = item === null || typeof item !== 'object' ? item : renderWith(item, table)
   }
   return out

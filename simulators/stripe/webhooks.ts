@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
 import { PINNED_VERSION, render } from './codec.ts'
-import { copyJson, jsonText } from './json-copy.ts'
+import { copyJson } from './json-copy.ts'
 import type { StripeEvent } from './models.ts'
 import { connectEndpointsAccount, scopeOf } from './scope.ts'
 import type { StripeContext } from './state.ts'
@@ -73,25 +73,14 @@ export interface EventSource {
 }
 
 /**
- * `data`: the object as it is now (plain JSON, internal shape) and what changed. The object is kept as its
- * JSON text and parsed on each read: an event is read rarely (/v1/events, a delivery) but kept for thousands
- * of requests, and one string is far less for the garbage collector to move and mark than a tree of objects.
- * Each reader gets its own copy. `object` stays an own enumerable property (JSON, Object.keys, structuredClone
- * and render see it as before); its getter is one shared function, so every event's `data` has one shape.
+ * `data`: a copy of the object as it is now (plain JSON, internal shape; rendered for the reader's version
+ * when read) and what changed.
  */
 function eventData(object: object, previous: Record<string, unknown> | undefined): StripeEvent['data'] {
-  const data = {} as StripeEvent['data']
-  Object.defineProperty(data, OBJECT_TEXT, { value: jsonText(object) })
-  Object.defineProperty(data, 'object', OBJECT_FROM_TEXT)
-  if (previous !== undefined) data.previous_attributes = copyJson(previous)
-  return data
-}
-const OBJECT_TEXT = Symbol('data.object as JSON')
-const OBJECT_FROM_TEXT: PropertyDescriptor = {
-  get(this: Record<symbol, string>) {
-    return JSON.parse(this[OBJECT_TEXT]!) as Record<string, unknown>
-  },
-  enumerable: true,
+  const snapshot = copyJson(object) as Record<string, unknown>
+  return previous === undefined
+    ? { object: snapshot }
+    : { object: snapshot, previous_attributes: copyJson(previous) }
 }
 
 /**
