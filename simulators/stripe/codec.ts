@@ -125,19 +125,29 @@ const UNDERSCORE = 95
 function renderWith(value: unknown, table: DropTable): unknown {
   if (value === null || typeof value !== 'object') return value
   if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length)
-    for (let i = 0; i < value.length; i++) out[i] = renderWith(value[i], table)
+    const out = value.slice()
+    for (let i = 0; i < out.length; i++) {
+      const item = out[i]
+      if (item !== null && typeof item === 'object') out[i] = renderWith(item, table)
+    }
     return out
   }
   const source = value as Record<string, unknown>
   const drop = typeof source.object === 'string' ? table.get(source.object) : undefined
-  const out: Record<string, unknown> = {}
-  const keys = Object.keys(source)
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!
-    if (key.charCodeAt(0) === UNDERSCORE || drop?.has(key)) continue
-    const item = source[key]
-    out[key] = item === null || typeof item !== 'object' ? item : renderWith(item, table)
+  let dropped: string[] | undefined
+  for (const key in source) {
+    if (key.charCodeAt(0) !== UNDERSCORE && !drop?.has(key)) continue
+    dropped ??= []
+    dropped.push(key)
+  }
+  // A spread keeps the object's fast V8 shape (built key by key, an object of a few dozen keys is a slow
+  // dictionary, slower to serialize); nested objects are then replaced in place. What the version drops is
+  // deleted last key first: private fields are added last, and deleting the last key keeps the shape.
+  const out = { ...source }
+  if (dropped !== undefined) for (let i = dropped.length - 1; i >= 0; i--) delete out[dropped[i]!]
+  for (const key in out) {
+    const item = out[key]
+    if (item !== null && typeof item === 'object') out[key] = renderWith(item, table)
   }
   return out
 }

@@ -139,6 +139,22 @@ describe('versions and test cards', () => {
       source: { coupon: 'c' },
       subscription_item: 'si',
     })
+    const stored = {
+      object: 'payment_intent',
+      a: 1,
+      _p: 2,
+      invoice: 'in_1',
+      b: { _q: 1, c: [{ d: 2 }] },
+      _last: 3,
+    }
+    const legacy = render(stored, '2023-08-16') as Record<string, unknown>
+    expect(JSON.stringify(legacy)).toBe(
+      '{"object":"payment_intent","a":1,"invoice":"in_1","b":{"c":[{"d":2}]}}',
+    )
+    expect(JSON.stringify(render(stored, '2026-10-28.endive'))).toBe(
+      '{"object":"payment_intent","a":1,"b":{"c":[{"d":2}]}}',
+    )
+    expect(legacy.b).not.toBe(stored.b)
     expect(render({ object: 'constructor', includes: 1 }, '2023-08-16')).toEqual({
       object: 'constructor',
       includes: 1,
