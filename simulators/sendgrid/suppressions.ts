@@ -13,6 +13,17 @@ export function addSuppression(
   return entry
 }
 
+type BypassSetting =
+  | 'bypass_list_management'
+  | 'bypass_spam_management'
+  | 'bypass_bounce_management'
+  | 'bypass_unsubscribe_management'
+
+/** Whether a mail setting lets the send past one list (a module function: a closure cost a tsx `__name` per recipient). */
+function bypasses(settings: MailSendRequest['mail_settings'], name: BypassSetting): boolean {
+  return settings?.[name]?.enable === true || settings?.bypass_list_management?.enable === true
+}
+
 /**
  * Why a send to `email` is dropped, or undefined when it goes out. SendGrid
  * drops addresses on the global unsubscribe, bounce, spam report and invalid
@@ -26,15 +37,9 @@ export function suppressionReason(
   groupId?: number,
 ): string | undefined {
   const key = email.toLowerCase()
-  const bypass = (
-    name:
-      | 'bypass_list_management'
-      | 'bypass_spam_management'
-      | 'bypass_bounce_management'
-      | 'bypass_unsubscribe_management',
-  ) => settings?.[name]?.enable === true || settings?.bypass_list_management?.enable === true
   const s = state.suppressions
-  if (s.unsubscribes.has(key) && !bypass('bypass_unsubscribe_management')) return 'Unsubscribed Address'
+  if (s.unsubscribes.has(key) && !bypasses(settings, 'bypass_unsubscribe_management'))
+    return 'Unsubscribed Address'
   // bypass_unsubscribe_management skips only the global list; group unsubscribes still hold.
   if (
     groupId !== undefined &&
@@ -42,8 +47,9 @@ export function suppressionReason(
     settings?.bypass_list_management?.enable !== true
   )
     return 'Unsubscribed Address'
-  if (s.bounces.has(key) && !bypass('bypass_bounce_management')) return 'Bounced Address'
-  if (s.spam_reports.has(key) && !bypass('bypass_spam_management')) return 'Spam Reporting Address'
-  if (s.invalid_emails.has(key) && !bypass('bypass_list_management')) return 'Invalid'
+  if (s.bounces.has(key) && !bypasses(settings, 'bypass_bounce_management')) return 'Bounced Address'
+  if (s.spam_reports.has(key) && !bypasses(settings, 'bypass_spam_management'))
+    return 'Spam Reporting Address'
+  if (s.invalid_emails.has(key) && !bypasses(settings, 'bypass_list_management')) return 'Invalid'
   return undefined
 }
