@@ -34,10 +34,25 @@ export const MAX_ADVANCE_MS = 100 * 365.25 * 86_400_000
 /** A timer callback; a returned promise is waited for when the clock is advanced (like `tickAsync`). */
 export type TimerCallback = () => unknown
 
-interface Scheduled extends QueuedTimer {
-  fn: TimerCallback
-  /** Owner of the timer (a provider name), so one provider's reset drops only its own. */
-  tag: string | undefined
+/**
+ * A pending timer, and the handle `setTimeout` returns for it: one object per timer (a handle holding a
+ * `cancel` closure was a second one, and under tsx a `__name` call each).
+ */
+class Scheduled implements QueuedTimer, Timer {
+  pending = true
+
+  constructor(
+    private readonly clock: VirtualClock,
+    readonly id: number,
+    readonly due: number,
+    readonly fn: TimerCallback,
+    /** Owner of the timer (a provider name), so one provider's reset drops only its own. */
+    readonly tag: string | undefined,
+  ) {}
+
+  cancel(): void {
+    this.clock.cancel(this)
+  }
 }
 
 let lastIsoMs = Number.NaN
@@ -184,13 +199,13 @@ export class VirtualClock {
     const delay = Number.isNaN(ms) ? 0 : Math.max(0, ms)
     // A timer beyond the clock's range can never fire; it stays pending at the range's end.
     const due = Math.min(MAX_CLOCK_MS, this.now() + delay)
-    const entry: Scheduled = { id: this.nextId++, due, fn, tag, pending: true }
+    const entry = new Scheduled(this, this.nextId++, due, fn, tag)
     this.timers.push(entry)
     // Re-arm the real timer only when this one is now the first due: a
     // clearTimeout + setTimeout on every message lifecycle step was ~6 % of the
     // hub's CPU under load (the armed timer already serves an earlier entry).
     if (this.timers.peek() === entry) this.arm()
-    return { cancel: () => this.remove(entry) }
+    return entry
   }
 
   /** Resolves after `ms` of virtual time. */
@@ -332,7 +347,8 @@ export class VirtualClock {
     this.anchorVirtual = virtual
   }
 
-  private remove(entry: Scheduled) {
+  /** A timer's `cancel()`: drops it if it has not fired. */
+  cancel(entry: Scheduled): void {
     if (!entry.pending) return
     const wasFirst = this.timers.peek() === entry
     this.timers.cancel(entry)

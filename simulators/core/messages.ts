@@ -41,6 +41,9 @@ export type CaptureInput = Omit<CapturedMessage, 'id' | 'at' | 'epochMs' | 'meta
   meta?: Record<string, unknown>
 }
 
+/** What a provider hands its inbox: the runtime knows the provider and the account. */
+export type ProviderCapture = Omit<CaptureInput, 'provider' | 'account'>
+
 /** Canonical recipient: emails lower-cased; phones reduced to digits, Korean +82 numbers to their 0-leading local form. */
 export function normalizeRecipient(to: string): string {
   const trimmed = to.trim()
@@ -66,14 +69,26 @@ export class MessageInbox {
   ) {}
 
   capture(input: CaptureInput): CapturedMessage {
+    return this.captureFor(input.provider, input.account, input)
+  }
+
+  /** What a provider's `ctx.inbox.capture` calls: the message built key by key, in the schema's order. */
+  captureFor(provider: string, account: string, input: ProviderCapture): CapturedMessage {
     const epochMs = Math.floor(this.clock.now())
     const message: CapturedMessage = {
-      ...input,
       id: `msg_${(++this.seq).toString().padStart(6, '0')}`,
+      provider,
+      account,
+      channel: input.channel,
+      to: input.to,
+      from: input.from,
+      text: input.text,
       at: isoTime(epochMs),
       epochMs,
       meta: input.meta ?? {},
     }
+    if (input.subject !== undefined) message.subject = input.subject
+    if (input.html !== undefined) message.html = input.html
     this.messages.push(message)
     // Trimmed in batches (a tenth of the capacity at a time): shifting one off a full array on every capture copies it whole.
     if (this.messages.length > this.capacity + Math.ceil(this.capacity / 10))

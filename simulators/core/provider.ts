@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { VirtualClock } from './clock.ts'
 import type { PlainRequest, PlainResponse } from './http.ts'
-import type { CapturedMessage, CaptureInput } from './messages.ts'
+import type { CapturedMessage, ProviderCapture } from './messages.ts'
 import type { IdMinter } from './random.ts'
 import type { AccountStore } from './store.ts'
 import type { AccountWebhooks, WebhookSpec } from './webhooks/types.ts'
@@ -29,7 +29,7 @@ export interface ProviderServices<State> {
   later(ms: number, fn: () => void): { cancel(): void }
   /** Webhook tools and inbox for one account. */
   webhooksFor(account: string): AccountWebhooks
-  inboxFor(account: string): { capture(input: Omit<CaptureInput, 'provider' | 'account'>): CapturedMessage }
+  inboxFor(account: string): { capture(input: ProviderCapture): CapturedMessage }
 }
 
 /** What a handler gets: the services, bound to the request's account. */
@@ -37,7 +37,7 @@ export interface ProviderContext<State> extends ProviderServices<State> {
   account: string
   state: State
   webhooks: AccountWebhooks
-  inbox: { capture(input: Omit<CaptureInput, 'provider' | 'account'>): CapturedMessage }
+  inbox: { capture(input: ProviderCapture): CapturedMessage }
   requestId: string
   /** The same context for another account (hosted pages find their account from the object they open). */
   forAccount(account: string): ProviderContext<State>

@@ -291,7 +291,7 @@ export class ProviderRuntime<State = unknown> implements PipelineHost<State> {
   private inboxFor(account: string): ProviderContext<State>['inbox'] {
     let inbox = this.accountInboxes.get(account)
     if (!inbox) {
-      inbox = { capture: (input) => this.core.inbox.capture({ ...input, provider: this.name, account }) }
+      inbox = { capture: (input) => this.core.inbox.captureFor(this.name, account, input) }
       this.accountInboxes.set(account, inbox)
     }
     return inbox
