@@ -125,27 +125,36 @@ export function acceptMail(
       message.recipients.push({ email: r.email, sgMessageId, personalization: i })
       const base = eventBase(mail, p, xMessageId, sgMessageId, r.email)
       // Immediate sends are processed at once: the processed event is stamped with the acceptance time.
-      if (delay === 0) live(ctx, mail, base, rendered[i]!, sendAt, r.email, p, xMessageId)
-      else ctx.later(delay, () => live(ctx, mail, base, rendered[i]!, sendAt, r.email, p, xMessageId))
+      const recipient: Recipient = {
+        mail,
+        base,
+        rendered: rendered[i]!,
+        sendAt,
+        email: r.email,
+        p,
+        xMessageId,
+      }
+      if (delay === 0) live(ctx, recipient)
+      else ctx.later(delay, () => live(ctx, recipient))
     })
   })
   return ctx.state.messages.insert(message)
 }
 
+/** One recipient of a send, and what its events are made from. */
+interface Recipient {
+  mail: MailSendRequest
+  base: Base
+  rendered: RenderedMail
+  sendAt: number
+  email: string
+  p: Personalization
+  xMessageId: string
+}
+
 /** A recipient's life from its send time, unless its batch is paused or cancelled then. */
-function live(
-  ctx: Ctx,
-  mail: MailSendRequest,
-  base: Base,
-  rendered: RenderedMail,
-  sendAt: number,
-  email: string,
-  p: Personalization,
-  xMessageId: string,
-): void {
-  dispatchScheduled(ctx, mail.batch_id, () =>
-    lifecycle(ctx, mail, base, rendered, sendAt, email, p, xMessageId),
-  )
+function live(ctx: Ctx, recipient: Recipient): void {
+  dispatchScheduled(ctx, recipient.mail.batch_id, () => lifecycle(ctx, recipient))
 }
 
 /** The keys every event of one recipient shares. */
@@ -211,16 +220,8 @@ const MTA = { ip: '168.245.1.1', tls: 1 }
 const DELIVERED = Object.freeze({ response: '250 Ok: queued as standin', ...MTA })
 const DEFERRED = Object.freeze({ response: '451 4.4.1 Try again later', attempt: '1', ...MTA })
 
-function lifecycle(
-  ctx: Ctx,
-  mail: MailSendRequest,
-  base: Base,
-  rendered: RenderedMail,
-  sendAt: number,
-  email: string,
-  p: Personalization,
-  xMessageId: string,
-) {
+function lifecycle(ctx: Ctx, recipient: Recipient) {
+  const { mail, base, rendered, sendAt, email, p, xMessageId } = recipient
   emit(ctx, base, 'processed', { send_at: sendAt })
   const dropped = suppressionReason(ctx.state, email, mail.mail_settings, mail.asm?.group_id)
   if (dropped) {
