@@ -94,7 +94,8 @@ await check('npx standin up runs the hub (no tsx installed) and the client drive
       '--log',
       'silent',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: npx does not pass SIGTERM on to the hub it runs, which outlived the test.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   )
   let output = ''
   child.stdout.on('data', (d) => (output += d))
@@ -127,7 +128,11 @@ await check('npx standin up runs the hub (no tsx installed) and the client drive
     expect(answer.status === 503, `the fault was not applied: ${answer.status}`)
     await client.faults.remove(rule.id)
   } finally {
-    child.kill('SIGTERM')
+    try {
+      process.kill(-child.pid, 'SIGTERM')
+    } catch {
+      // Already gone.
+    }
     await exited
   }
 })
