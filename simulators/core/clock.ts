@@ -4,6 +4,7 @@
  * second), and its timers fire in virtual time, so retry schedules of days run
  * in seconds. Scale 0 freezes time: timers then fire only when it is advanced.
  */
+import { rememberLast } from './remember.ts'
 import { type QueuedTimer, TimerQueue } from './timer-queue.ts'
 
 export interface ClockSnapshot {
@@ -55,22 +56,16 @@ class Scheduled implements QueuedTimer, Timer {
   }
 }
 
-let lastIsoMs = Number.NaN
-let lastIso = ''
+/** Under load many requests, messages and attempts fall in the same millisecond: they share one string. */
+const isoOfMs = rememberLast((ms: number) => new Date(ms).toISOString())
 
-/**
- * ISO 8601 of a virtual instant, clamped to the clock's range so it never throws. Under load many
- * requests, messages and attempts fall in the same millisecond: they share the last string made.
- */
+/** ISO 8601 of a virtual instant, clamped to the clock's range so it never throws. */
 export function isoTime(epochMs: number): string {
-  const ms = Math.floor(
-    Number.isNaN(epochMs) ? MIN_CLOCK_MS : Math.min(MAX_CLOCK_MS, Math.max(MIN_CLOCK_MS, epochMs)),
+  return isoOfMs(
+    Math.floor(
+      Number.isNaN(epochMs) ? MIN_CLOCK_MS : Math.min(MAX_CLOCK_MS, Math.max(MIN_CLOCK_MS, epochMs)),
+    ),
   )
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms
-    lastIso = new Date(ms).toISOString()
-  }
-  return lastIso
 }
 
 /** Why a clock value is refused, or undefined when it is inside the clock's range. */
@@ -150,7 +145,7 @@ export class VirtualClock {
     const target = this.advanceTarget(ms)
     this.holding = true
     try {
-      for (let next = this.takeDue(target); next; next = this.takeDue(target)) {
+      for (let next = this.timers.takeDue(target); next; next = this.timers.takeDue(target)) {
         if (next.due > this.anchorVirtual) this.anchorVirtual = next.due
         this.run(next)
       }
@@ -310,7 +305,7 @@ export class VirtualClock {
     try {
       for (;;) {
         await this.settle()
-        const next = this.takeDue(target)
+        const next = this.timers.takeDue(target)
         if (!next) break
         if (next.due > this.anchorVirtual) this.anchorVirtual = next.due
         this.run(next)
@@ -320,10 +315,6 @@ export class VirtualClock {
       this.reanchor(target)
       this.arm()
     }
-  }
-
-  private takeDue(target: number): Scheduled | undefined {
-    return this.timers.takeDue(target)
   }
 
   /** Runs one timer; neither a throw nor a rejection escapes (a timer owns its errors), both are reported. */

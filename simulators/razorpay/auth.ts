@@ -1,29 +1,23 @@
 import { ProviderError } from '../core/errors.ts'
 import type { PlainRequest } from '../core/http.ts'
 import type { ProviderServices } from '../core/provider.ts'
+import { rememberLast } from '../core/remember.ts'
 import { errorResponse, fail, MESSAGES } from './errors.ts'
 import type { RazorpayState } from './models.ts'
 
 /** `rzp_test_…` / `rzp_live_…`; real key ids have 14 characters after the mode, fakes in apps' tests often fewer. */
 const KEY_ID = /^rzp_(test|live)_[A-Za-z0-9]+$/
 
-/** The last header decoded, and what it held: a load test sends the same key pair on every request. */
-let lastHeader = ''
-let lastCredentials = { keyId: '', keySecret: '' }
-
 /** Decodes `Authorization: Basic base64(key_id:key_secret)`; the docs insist on exactly `Basic `. */
 export function credentials(req: PlainRequest): { keyId: string; keySecret: string } {
   const header = req.headers.authorization
   if (header === undefined || header === '')
     throw new ProviderError(errorResponse({ status: 401, description: MESSAGES.authMissing }))
-  if (header === lastHeader) return lastCredentials
-  const found = decodeBasic(header)
-  lastHeader = header
-  lastCredentials = found
-  return found
+  return decodeBasic(header)
 }
 
-function decodeBasic(header: string): { keyId: string; keySecret: string } {
+/** Remembers the last header: a load test sends the same key pair on every request. */
+const decodeBasic = rememberLast((header: string): Readonly<{ keyId: string; keySecret: string }> => {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header)
   const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : ''
   const colon = decoded.indexOf(':')
@@ -31,8 +25,8 @@ function decodeBasic(header: string): { keyId: string; keySecret: string } {
   const keySecret = colon < 0 ? '' : decoded.slice(colon + 1)
   if (!KEY_ID.test(keyId) || keySecret === '')
     throw new ProviderError(errorResponse({ status: 401, description: MESSAGES.authFailed }))
-  return { keyId, keySecret }
-}
+  return Object.freeze({ keyId, keySecret })
+})
 
 /**
  * The core's authenticate step: the key id is the account (the state

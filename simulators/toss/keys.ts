@@ -1,5 +1,6 @@
 import { ProviderError } from '../core/errors.ts'
 import type { PlainRequest } from '../core/http.ts'
+import { rememberLast } from '../core/remember.ts'
 import { langOf, tossError } from './errors.ts'
 
 /**
@@ -60,25 +61,28 @@ export function parseKey(key: string): TossKey | undefined {
  * included) and `INCORRECT_BASIC_AUTH_FORMAT` when the colon is missing.
  */
 export function secretKeyOf(req: PlainRequest): TossKey {
-  const header = req.headers.authorization ?? ''
-  // Read twice per request (authenticate, then the handler) and the same on every request of a client.
-  if (header === lastSecret.header && lastSecret.key !== undefined) return lastSecret.key
-  const match = /^Basic\s+(\S+)\s*$/i.exec(header)
-  if (!match) throw new ProviderError(tossError('UNAUTHORIZED_KEY', langOf(req)))
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8')
-  const colon = decoded.indexOf(':')
-  if (colon < 0) throw new ProviderError(tossError('INCORRECT_BASIC_AUTH_FORMAT', langOf(req)))
-  // A BOM before the key (the docs' "77u/" warning) makes it unknown, as it does at Toss.
-  const key = parseKey(decoded.slice(0, colon))
-  if (key?.kind !== 'secret' || decoded.slice(colon + 1) !== '')
-    throw new ProviderError(tossError('UNAUTHORIZED_KEY', langOf(req)))
-  lastSecret.header = header
-  lastSecret.key = Object.freeze(key)
-  return key
+  const found = readSecretKey(req.headers.authorization ?? '')
+  if (typeof found === 'string') throw new ProviderError(tossError(found, langOf(req)))
+  return found
 }
 
-/** The last Authorization header that named a secret key, and that key (one entry: it never grows). */
-const lastSecret: { header: string; key: TossKey | undefined } = { header: '', key: undefined }
+/**
+ * The secret key a header names, or the code of the refusal. Remembers the last header: it is read twice per
+ * request (authenticate, then the handler) and is the same on every request of a client.
+ */
+const readSecretKey = rememberLast(
+  (header: string): Readonly<TossKey> | 'UNAUTHORIZED_KEY' | 'INCORRECT_BASIC_AUTH_FORMAT' => {
+    const match = /^Basic\s+(\S+)\s*$/i.exec(header)
+    if (!match) return 'UNAUTHORIZED_KEY'
+    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    if (colon < 0) return 'INCORRECT_BASIC_AUTH_FORMAT'
+    // A BOM before the key (the docs' "77u/" warning) makes it unknown, as it does at Toss.
+    const key = parseKey(decoded.slice(0, colon))
+    if (key?.kind !== 'secret' || decoded.slice(colon + 1) !== '') return 'UNAUTHORIZED_KEY'
+    return Object.freeze(key)
+  },
+)
 
 /** `provider.auth`: the account of the request's secret key. */
 export function authenticate(req: PlainRequest): string {

@@ -3,19 +3,15 @@
  * `approvedAt: "2024-01-24T12:53:45+09:00"` on objects, and webhooks'
  * `createdAt: "2022-01-01T00:00:00.000000"` with microseconds and no offset.
  */
+import { rememberLast } from '../core/remember.ts'
+
 const KST_MS = 9 * 3_600_000
 
-/** The last millisecond {@link kstIso} wrote: a confirm stamps the payment and its webhook with the same one. */
-let isoMs = Number.NaN
-let isoText = ''
+/** Remembers the last millisecond: a confirm stamps the payment and its webhook with the same one. */
+const kstIsoOfMs = rememberLast((ms: number) => new Date(ms + KST_MS).toISOString())
 
 function kstIso(epochMs: number): string {
-  const ms = Math.floor(epochMs)
-  if (ms !== isoMs) {
-    isoText = new Date(ms + KST_MS).toISOString()
-    isoMs = ms
-  }
-  return isoText
+  return kstIsoOfMs(Math.floor(epochMs))
 }
 
 /** `2024-01-24T12:53:45+09:00`: the API objects' timestamps. */

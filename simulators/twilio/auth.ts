@@ -1,5 +1,6 @@
 import type { PlainRequest } from '../core/http.ts'
 import type { ProviderServices, RequestScope } from '../core/provider.ts'
+import { rememberLast } from '../core/remember.ts'
 import { twilioError } from './errors.ts'
 import type { TwilioState } from './models.ts'
 
@@ -24,27 +25,20 @@ interface Credentials {
   readonly password: string
 }
 
-/** The last Authorization header read and what it held (one entry: a client sends the same header on every request). */
-let lastHeader: string | undefined
-let lastCredentials: Credentials | undefined
-
+/** The credentials of a Basic Authorization header, if it holds any. */
 export function credentialsOf(req: PlainRequest): Credentials | undefined {
-  const header = req.headers.authorization ?? ''
-  if (header !== lastHeader) {
-    lastCredentials = decodeCredentials(header)
-    lastHeader = header
-  }
-  return lastCredentials
+  return decodeCredentials(req.headers.authorization ?? '')
 }
 
-function decodeCredentials(header: string): Credentials | undefined {
+/** Remembers the last header: a client sends the same one on every request. */
+const decodeCredentials = rememberLast((header: string): Credentials | undefined => {
   const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header)
   if (!m) return undefined
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon < 0) return undefined
   return Object.freeze({ username: decoded.slice(0, colon), password: decoded.slice(colon + 1) })
-}
+})
 
 /** The AccountSid a 2010-04-01 URL names (`/2010-04-01/Accounts/AC…/Messages.json`). */
 export function accountInPath(path: string): string | undefined {

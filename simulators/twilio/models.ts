@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { rememberLast } from '../core/remember.ts'
 import { Collection } from '../core/store.ts'
 import { twilioError } from './errors.ts'
 
@@ -11,18 +12,14 @@ import { twilioError } from './errors.ts'
 
 export const API_VERSION = '2010-04-01'
 
-/** The last second {@link rfc2822} formatted: a create and its lifecycle steps format the same second several times. */
-let formattedSecond = Number.NaN
-let formattedText = ''
+/** Remembers the last second: a create and its lifecycle steps format the same second several times. */
+const rfc2822OfSecond = rememberLast((second: number) =>
+  new Date(second * 1000).toUTCString().replace('GMT', '+0000'),
+)
 
 /** `Thu, 24 Aug 2023 05:01:45 +0000`, as the 2010-04-01 API writes dates. */
 export function rfc2822(ms: number): string {
-  const second = Math.floor(ms / 1000)
-  if (second !== formattedSecond) {
-    formattedText = new Date(ms).toUTCString().replace('GMT', '+0000')
-    formattedSecond = second
-  }
-  return formattedText
+  return rfc2822OfSecond(Math.floor(ms / 1000))
 }
 
 /** `2026-01-05T10:00:00Z`, as Verify writes dates (no milliseconds). */
