@@ -1,4 +1,3 @@
-import type { CaptureInput } from '../core/messages.ts'
 import type { ProviderContext } from '../core/provider.ts'
 import { fail } from './errors.ts'
 import type { AligoState, Billed, MsgType, Recipient, SentMessage } from './models.ts'
@@ -165,7 +164,7 @@ function deliver(ctx: Ctx, message: SentMessage): void {
   }
 }
 
-/** The inbox copy of one receiver's text; optional keys present only when set (no spreads of `{}` per capture). */
+/** The inbox copy of one receiver's text; the inbox keeps `subject` only when it is set. */
 function capture(ctx: Ctx, message: SentMessage, r: Recipient, channel: 'sms' | 'kakao') {
   const meta: Record<string, unknown> = {
     mid: message.id,
@@ -177,14 +176,14 @@ function capture(ctx: Ctx, message: SentMessage, r: Recipient, channel: 'sms' | 
     meta.senderkey = message.kakao.senderkey
   }
   if (message.reservedFor !== undefined) meta.reserved = true
-  const input = { channel, to: r.receiver, from: message.sender } as Omit<
-    CaptureInput,
-    'provider' | 'account'
-  >
-  if (r.title) input.subject = r.title
-  input.text = r.text
-  input.meta = meta
-  ctx.inbox.capture(input)
+  ctx.inbox.capture({
+    channel,
+    to: r.receiver,
+    from: message.sender,
+    subject: r.title || undefined,
+    text: r.text,
+    meta,
+  })
 }
 
 /** `sms_state` of one receiver now (Korean, as `/sms_list/` reports it). */

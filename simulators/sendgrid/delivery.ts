@@ -1,4 +1,3 @@
-import type { CaptureInput } from '../core/messages.ts'
 import type { ProviderContext } from '../core/provider.ts'
 import type {
   EmailAddress,
@@ -294,16 +293,16 @@ function deliver(
     disposition: a.disposition ?? 'attachment',
     bytes: Buffer.from(a.content, 'base64').length,
   }))
-  const copy = {
+  // The inbox keeps `html` only when it is set.
+  ctx.inbox.capture({
     channel: 'email',
     to: email,
     from: rendered.from.email,
     subject: rendered.subject,
     text: rendered.text,
-  } as Omit<CaptureInput, 'provider' | 'account'>
-  if (rendered.html !== undefined) copy.html = rendered.html
-  copy.meta = meta
-  ctx.inbox.capture(copy)
+    html: rendered.html,
+    meta,
+  })
   engage(ctx, base, outcome, rendered)
 }
 
