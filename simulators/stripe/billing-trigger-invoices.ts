@@ -6,9 +6,8 @@ import { newOneOffInvoice, type TaxRate } from './invoicing.ts'
 import type { Customer, Invoice } from './models.ts'
 import { attach, createCardPaymentMethod } from './payments.ts'
 import { newInvoiceItem } from './routes/invoice-items.ts'
-import { blank } from './spec.ts'
 import type { StripeContext } from './state.ts'
-import { sourceOf } from './trigger-support.ts'
+import { sourceOf, triggeredCustomer } from './trigger-support.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
 /**
@@ -18,29 +17,7 @@ import { type EventSource, emitEvent } from './webhooks.ts'
  * along the way can be fetched afterwards.
  */
 export function payingCustomer(src: EventSource): Customer {
-  const { ctx } = src
-  const c = {
-    ...blank('customer'),
-    id: ctx.ids.mint('cus_', 14),
-    object: 'customer',
-    balance: 0,
-    created: src.at,
-    discount: null,
-    email: 'triggered@example.com',
-    name: null,
-    livemode: false,
-    metadata: {},
-    invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
-    invoice_settings: {
-      custom_fields: null,
-      default_payment_method: null,
-      footer: null,
-      rendering_options: null,
-    },
-    test_clock: null,
-  } as Customer
-  ctx.state.customers.insert(c)
-  emitEvent(src, 'customer.created', c)
+  const c = triggeredCustomer(src, { balance: 0, discount: null })
   const pm = createCardPaymentMethod(src, { number: '4242424242424242' })
   attach(src, pm, c)
   c.invoice_settings.default_payment_method = pm.id

@@ -1,6 +1,8 @@
+import type { Customer } from './models.ts'
 import { confirmIntent, createCardPaymentMethod, newPaymentIntent } from './payments.ts'
+import { blank } from './spec.ts'
 import type { StripeContext } from './state.ts'
-import type { EventSource } from './webhooks.ts'
+import { type EventSource, emitEvent } from './webhooks.ts'
 
 /** What the `stripe trigger` builders share (triggers.ts and its per-area files). */
 
@@ -19,4 +21,35 @@ export function payment(ctx: StripeContext, number: string) {
   })
   confirmIntent(src, pi)
   return pi
+}
+
+/**
+ * The customer a trigger makes (`triggered@example.com`), stored, with its
+ * `customer.created` event. `fields`: what a chain needs set beyond the blank
+ * (a paying customer's zero balance and no discount).
+ */
+export function triggeredCustomer(src: EventSource, fields: Partial<Customer> = {}): Customer {
+  const { ctx } = src
+  const c = {
+    ...blank('customer'),
+    id: ctx.ids.mint('cus_', 14),
+    object: 'customer',
+    ...fields,
+    created: src.at,
+    email: 'triggered@example.com',
+    name: null,
+    livemode: false,
+    metadata: {},
+    invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
+    test_clock: null,
+  } as Customer
+  ctx.state.customers.insert(c)
+  emitEvent(src, 'customer.created', c)
+  return c
 }

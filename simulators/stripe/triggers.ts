@@ -4,48 +4,21 @@ import { scheduleRealtime } from './billing-clock.ts'
 import { billingTriggers } from './billing-triggers.ts'
 import { connectTriggers } from './connect-triggers.ts'
 import { disputeTriggers } from './dispute-triggers.ts'
-import type { Customer } from './models.ts'
 import { attach, createCardPaymentMethod, refundCharge } from './payments.ts'
 import { newPrice } from './routes/products.ts'
-import { blank } from './spec.ts'
 import type { StripeContext, StripeState } from './state.ts'
 import { newSubscription } from './subscriptions.ts'
-import { payment, sourceOf } from './trigger-support.ts'
-import { type EventSource, emitEvent } from './webhooks.ts'
+import { payment, sourceOf, triggeredCustomer } from './trigger-support.ts'
 
 /**
  * Events on demand, named like `stripe trigger <event>`: each creates the real
  * objects the event needs through the same code the API uses, so the event
  * and everything around it can be fetched afterwards.
  */
-function customer(src: EventSource): Customer {
-  const { ctx } = src
-  const c = {
-    ...blank('customer'),
-    id: ctx.ids.mint('cus_', 14),
-    object: 'customer',
-    created: src.at,
-    email: 'triggered@example.com',
-    name: null,
-    livemode: false,
-    metadata: {},
-    invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
-    invoice_settings: {
-      custom_fields: null,
-      default_payment_method: null,
-      footer: null,
-      rendering_options: null,
-    },
-    test_clock: null,
-  } as Customer
-  ctx.state.customers.insert(c)
-  emitEvent(src, 'customer.created', c)
-  return c
-}
 
 function subscription(ctx: StripeContext, number: string) {
   const src = sourceOf(ctx)
-  const c = customer(src)
+  const c = triggeredCustomer(src)
   const pm = createCardPaymentMethod(src, { number })
   attach(src, pm, c)
   const price = newPrice(ctx, src.at, {
@@ -64,7 +37,7 @@ export const triggers: Record<string, TriggerSpec<StripeState>> = {
   ...billingTriggers,
   ...disputeTriggers,
   ...connectTriggers,
-  'customer.created': { summary: 'creates a customer', run: (ctx) => customer(sourceOf(ctx)) },
+  'customer.created': { summary: 'creates a customer', run: (ctx) => triggeredCustomer(sourceOf(ctx)) },
   'payment_intent.succeeded': {
     summary: 'a card payment that succeeds (4242)',
     run: (ctx) => payment(ctx, '4242424242424242'),
