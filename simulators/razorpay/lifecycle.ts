@@ -9,6 +9,8 @@ import {
   failPayment,
   failRefund,
   markPaid,
+  newCard,
+  newPayment,
   type Order,
   type Payment,
   type PaymentMethod,
@@ -57,19 +59,10 @@ export function startPayment(ctx: Ctx, order: Order, details: PaymentDetails): P
   if (details.card) {
     cardId = ctx.ids.mint('card_', 14)
     const { number, name, network, type, international, issuer } = details.card
-    ctx.state.cards.set(cardId, {
-      id: cardId,
-      entity: 'card',
-      name,
-      last4: number.slice(-4),
-      network,
-      type,
-      issuer,
-      international,
-      emi: false,
-      sub_type: 'consumer',
-      token_iin: null,
-    })
+    ctx.state.cards.set(
+      cardId,
+      newCard({ id: cardId, name, last4: number.slice(-4), network, type, issuer, international }),
+    )
   }
   const id = ctx.ids.mint('pay_', 14)
   if (details.card) ctx.state.cardNumbers.set(id, details.card.number)
@@ -77,37 +70,25 @@ export function startPayment(ctx: Ctx, order: Order, details: PaymentDetails): P
     const abandoned = ctx.state.payments.get(id)
     if (abandoned?.status === 'created') failPaymentWith(ctx, abandoned, paymentFailures.payment_timed_out)
   })
-  return ctx.state.payments.insert({
-    id,
-    entity: 'payment',
-    amount: order.amount,
-    currency: order.currency,
-    status: 'created',
-    order_id: order.id,
-    invoice_id: null,
-    international: details.card?.international ?? false,
-    method: details.method,
-    amount_refunded: 0,
-    refund_status: null,
-    captured: false,
-    description: details.description ?? null,
-    card_id: cardId,
-    bank: details.bank ?? null,
-    wallet: details.wallet ?? null,
-    vpa: details.vpa ?? null,
-    email: details.email,
-    contact: details.contact,
-    notes: Array.isArray(order.notes) ? [] : { ...order.notes },
-    fee: null,
-    tax: null,
-    error_code: null,
-    error_description: null,
-    error_source: null,
-    error_step: null,
-    error_reason: null,
-    acquirer_data: {},
-    created_at: ctx.clock.unix(),
-  })
+  return ctx.state.payments.insert(
+    newPayment({
+      id,
+      amount: order.amount,
+      currency: order.currency,
+      order_id: order.id,
+      international: details.card?.international ?? false,
+      method: details.method,
+      description: details.description ?? null,
+      card_id: cardId,
+      bank: details.bank ?? null,
+      wallet: details.wallet ?? null,
+      vpa: details.vpa ?? null,
+      email: details.email,
+      contact: details.contact,
+      notes: Array.isArray(order.notes) ? [] : { ...order.notes },
+      created_at: ctx.clock.unix(),
+    }),
+  )
 }
 
 /** The bank said yes: authorized, then captured at once when the order asks for automatic capture. */

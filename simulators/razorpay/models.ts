@@ -88,6 +88,80 @@ export const Payment = z.object({
 })
 export type Payment = z.infer<typeof Payment>
 
+/** What a new payment is made from: the rest starts as every new payment does. */
+export type NewPayment = Pick<
+  Payment,
+  | 'id'
+  | 'amount'
+  | 'currency'
+  | 'order_id'
+  | 'international'
+  | 'method'
+  | 'description'
+  | 'card_id'
+  | 'bank'
+  | 'wallet'
+  | 'vpa'
+  | 'email'
+  | 'contact'
+  | 'notes'
+  | 'created_at'
+>
+
+/** A payment just made (checkout or a subscription's charge): `created`, nothing refunded, no error, no fee yet. */
+export function newPayment(fields: NewPayment): Payment {
+  return {
+    id: fields.id,
+    entity: 'payment',
+    amount: fields.amount,
+    currency: fields.currency,
+    status: 'created',
+    order_id: fields.order_id,
+    invoice_id: null,
+    international: fields.international,
+    method: fields.method,
+    amount_refunded: 0,
+    refund_status: null,
+    captured: false,
+    description: fields.description,
+    card_id: fields.card_id,
+    bank: fields.bank,
+    wallet: fields.wallet,
+    vpa: fields.vpa,
+    email: fields.email,
+    contact: fields.contact,
+    notes: fields.notes,
+    fee: null,
+    tax: null,
+    error_code: null,
+    error_description: null,
+    error_source: null,
+    error_step: null,
+    error_reason: null,
+    acquirer_data: {},
+    created_at: fields.created_at,
+  }
+}
+
+/** The card record a payment by card keeps (a consumer card, no EMI). */
+export function newCard(
+  fields: Pick<Card, 'id' | 'name' | 'last4' | 'network' | 'type' | 'issuer' | 'international'>,
+): Card {
+  return {
+    id: fields.id,
+    entity: 'card',
+    name: fields.name,
+    last4: fields.last4,
+    network: fields.network,
+    type: fields.type,
+    issuer: fields.issuer,
+    international: fields.international,
+    emi: false,
+    sub_type: 'consumer',
+    token_iin: null,
+  }
+}
+
 export const Refund = z.object({
   id: z.string(),
   entity: z.literal('refund'),

@@ -3,7 +3,15 @@ import type { ProviderContext } from '../core/provider.ts'
 import { emitBilling } from './billing-events.ts'
 import { cycleEnd, type Subscription } from './billing-models.ts'
 import { type FailureReason, paymentFailures } from './errors.ts'
-import { authorize, capture, failPayment, type Payment, type RazorpayState } from './models.ts'
+import {
+  authorize,
+  capture,
+  failPayment,
+  newCard,
+  newPayment,
+  type Payment,
+  type RazorpayState,
+} from './models.ts'
 import { applyScheduledChange } from './subscription-changes.ts'
 import {
   at,
@@ -35,51 +43,38 @@ export function mandatePayment(
   const known = mandate.card ? lookupCard(mandate.card) : undefined
   if (mandate.method === 'card' && mandate.card) {
     cardId = ctx.ids.mint('card_', 14)
-    ctx.state.cards.set(cardId, {
-      id: cardId,
-      entity: 'card',
-      name: '',
-      last4: mandate.card.slice(-4),
-      network: known?.network ?? 'Visa',
-      type: known?.type ?? 'credit',
-      issuer: null,
-      international: known?.international ?? false,
-      emi: false,
-      sub_type: 'consumer',
-      token_iin: null,
-    })
+    ctx.state.cards.set(
+      cardId,
+      newCard({
+        id: cardId,
+        name: '',
+        last4: mandate.card.slice(-4),
+        network: known?.network ?? 'Visa',
+        type: known?.type ?? 'credit',
+        issuer: null,
+        international: known?.international ?? false,
+      }),
+    )
   }
-  const payment = ctx.state.payments.insert({
-    id: ctx.ids.mint('pay_', 14),
-    entity: 'payment',
-    amount,
-    currency: plan.item.currency,
-    status: 'created',
-    order_id: null,
-    invoice_id: null,
-    international: known?.international ?? false,
-    method: mandate.method,
-    amount_refunded: 0,
-    refund_status: null,
-    captured: false,
-    description: plan.item.name,
-    card_id: cardId,
-    bank: null,
-    wallet: null,
-    vpa: mandate.vpa ?? null,
-    email: mandate.email,
-    contact: mandate.contact,
-    notes: Array.isArray(sub.notes) ? [] : { ...sub.notes },
-    fee: null,
-    tax: null,
-    error_code: null,
-    error_description: null,
-    error_source: null,
-    error_step: null,
-    error_reason: null,
-    acquirer_data: {},
-    created_at: ctx.clock.unix(),
-  })
+  const payment = ctx.state.payments.insert(
+    newPayment({
+      id: ctx.ids.mint('pay_', 14),
+      amount,
+      currency: plan.item.currency,
+      order_id: null,
+      international: known?.international ?? false,
+      method: mandate.method,
+      description: plan.item.name,
+      card_id: cardId,
+      bank: null,
+      wallet: null,
+      vpa: mandate.vpa ?? null,
+      email: mandate.email,
+      contact: mandate.contact,
+      notes: Array.isArray(sub.notes) ? [] : { ...sub.notes },
+      created_at: ctx.clock.unix(),
+    }),
+  )
   if (failure) {
     failPayment(payment, paymentFailures[failure])
     emit(ctx, 'payment.failed', { payment })
