@@ -5,7 +5,7 @@ import { endTrialWithoutPaymentMethod } from './pause.ts'
 import { newConfiguration } from './routes/billing-portal.ts'
 import { newPaymentLink } from './routes/payment-links.ts'
 import { newPrice } from './routes/products.ts'
-import { activate, buildPhases, type Schedule } from './schedules.ts'
+import { activate, buildPhases, newSchedule, type Schedule } from './schedules.ts'
 import type { StripeContext } from './state.ts'
 import { newSubscription } from './subscriptions.ts'
 import { sourceOf } from './trigger-support.ts'
@@ -104,39 +104,13 @@ export function schedule(ctx: StripeContext): Schedule {
     { items: [{ price: monthly(1000).id }], iterations: 1 },
     { items: [{ price: monthly(2000).id }], iterations: 1 },
   ])
-  const sched = {
-    id: ctx.ids.mint('sub_sched_', 24),
-    object: 'subscription_schedule' as const,
-    application: null,
-    canceled_at: null,
-    completed_at: null,
-    created: src.at,
-    current_phase: null,
+  const sched = newSchedule(src, {
     customer: c.id,
-    default_settings: {
-      application_fee_percent: null,
-      automatic_tax: { enabled: false },
-      billing_cycle_anchor: 'automatic',
-      billing_thresholds: null,
-      collection_method: 'charge_automatically',
-      default_payment_method: null,
-      description: null,
-      invoice_settings: null,
-      on_behalf_of: null,
-      transfer_data: null,
-    },
-    end_behavior: 'release' as const,
-    livemode: false,
-    metadata: {},
     phases,
-    released_at: null,
-    released_subscription: null,
-    status: 'not_started' as const,
-    subscription: null,
+    end_behavior: 'release',
+    metadata: {},
     test_clock: null,
-  } as Schedule
-  ctx.state.schedules.insert(sched)
-  emitEvent(src, 'subscription_schedule.created', sched)
+  })
   activate(src, sched)
   return sched
 }

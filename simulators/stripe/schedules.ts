@@ -3,6 +3,7 @@ import type { Schedule, SchedulePhase } from './billing-objects.ts'
 import { invalidRequest } from './errors.ts'
 import type { Price, Subscription } from './models.ts'
 import { addInterval } from './periods.ts'
+import { blank } from './spec.ts'
 import type { StripeContext } from './state.ts'
 import { newSubscription } from './subscriptions.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -27,6 +28,55 @@ function priceOf(ctx: StripeContext, id: string, param: string): Price {
       param,
     )
   return price!
+}
+
+/** What a new schedule is made from; the rest starts as a schedule not yet started. */
+export interface NewSchedule {
+  customer: string
+  phases: SchedulePhase[]
+  end_behavior: Schedule['end_behavior']
+  metadata: Schedule['metadata']
+  test_clock: Schedule['test_clock']
+}
+
+/** A schedule, `not_started`, stored, with its `subscription_schedule.created` event (the API and triggers alike). */
+export function newSchedule(src: EventSource, fields: NewSchedule): Schedule {
+  const { ctx } = src
+  const schedule: Schedule = {
+    ...(blank('subscription_schedule') as object),
+    id: ctx.ids.mint('sub_sched_', 24),
+    object: 'subscription_schedule',
+    application: null,
+    canceled_at: null,
+    completed_at: null,
+    created: src.at,
+    current_phase: null,
+    customer: fields.customer,
+    default_settings: {
+      application_fee_percent: null,
+      automatic_tax: { enabled: false },
+      billing_cycle_anchor: 'automatic',
+      billing_thresholds: null,
+      collection_method: 'charge_automatically',
+      default_payment_method: null,
+      description: null,
+      invoice_settings: null,
+      on_behalf_of: null,
+      transfer_data: null,
+    },
+    end_behavior: fields.end_behavior,
+    livemode: false,
+    metadata: fields.metadata,
+    phases: fields.phases,
+    released_at: null,
+    released_subscription: null,
+    status: 'not_started',
+    subscription: null,
+    test_clock: fields.test_clock,
+  }
+  ctx.state.schedules.insert(schedule)
+  emitEvent(src, 'subscription_schedule.created', schedule)
+  return schedule
 }
 
 /** Phases with their dates: each starts where the previous ended; `iterations` counts billing periods of its first price. */

@@ -7,12 +7,11 @@ import {
   activate,
   buildPhases,
   cancelSchedule,
+  newSchedule,
   type PhaseInput,
   releaseSchedule,
-  type Schedule,
   setCurrentPhase,
 } from '../schedules.ts'
-import { blank } from '../spec.ts'
 import type { StripeContext } from '../state.ts'
 import { emitEvent } from '../webhooks.ts'
 import {
@@ -86,40 +85,13 @@ export const subscriptionSchedules = [
             },
           ])
         : buildPhases(ctx, start, (input.phases ?? []) as PhaseInput[])
-      const schedule: Schedule = {
-        ...(blank('subscription_schedule') as object),
-        id: ctx.ids.mint('sub_sched_', 24),
-        object: 'subscription_schedule',
-        application: null,
-        canceled_at: null,
-        completed_at: null,
-        created: src.at,
-        current_phase: null,
+      const schedule = newSchedule(src, {
         customer: customer.id,
-        default_settings: {
-          application_fee_percent: null,
-          automatic_tax: { enabled: false },
-          billing_cycle_anchor: 'automatic',
-          billing_thresholds: null,
-          collection_method: 'charge_automatically',
-          default_payment_method: null,
-          description: null,
-          invoice_settings: null,
-          on_behalf_of: null,
-          transfer_data: null,
-        },
-        end_behavior: input.end_behavior ?? 'release',
-        livemode: false,
-        metadata: mergeMetadata({}, input.metadata),
         phases,
-        released_at: null,
-        released_subscription: null,
-        status: 'not_started',
-        subscription: null,
+        end_behavior: input.end_behavior ?? 'release',
+        metadata: mergeMetadata({}, input.metadata),
         test_clock: customer.test_clock,
-      }
-      ctx.state.schedules.insert(schedule)
-      emitEvent(src, 'subscription_schedule.created', schedule)
+      })
       if (sub) {
         sub.schedule = schedule.id
         schedule.subscription = sub.id
