@@ -17,7 +17,7 @@ import { type EventSource, emitEvent } from './webhooks.ts'
  * along the way can be fetched afterwards.
  */
 export function payingCustomer(src: EventSource): Customer {
-  const c = triggeredCustomer(src, { balance: 0, discount: null })
+  const c = triggeredCustomer(src)
   const pm = createCardPaymentMethod(src, { number: '4242424242424242' })
   attach(src, pm, c)
   c.invoice_settings.default_payment_method = pm.id

@@ -1,5 +1,6 @@
 import { changeSubscription, payInvoice, startSubscription } from './billing.ts'
 import { scheduleRealtime } from './billing-clock.ts'
+import { newCustomer } from './customers.ts'
 import type { InvoiceOutcome } from './invoice-transitions.ts'
 import type { CheckoutSession, Customer, Price } from './models.ts'
 import {
@@ -9,7 +10,6 @@ import {
   createCardPaymentMethod,
   newPaymentIntent,
 } from './payments.ts'
-import { blank } from './spec.ts'
 import type { StripeContext } from './state.ts'
 import { newSubscription } from './subscriptions.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -47,36 +47,7 @@ function buyer(
   if (session.customer) return ctx.state.customers.get(session.customer)
   // Payment mode creates a customer only when asked (customer_creation=always); subscriptions always need one.
   if (session.mode === 'payment' && session.customer_creation !== 'always') return undefined
-  const customer = {
-    ...blank('customer'),
-    id: ctx.ids.mint('cus_', 14),
-    object: 'customer',
-    address: null,
-    balance: 0,
-    created: src.at,
-    currency: null,
-    default_source: null,
-    delinquent: false,
-    description: null,
-    discount: null,
-    email,
-    invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
-    invoice_settings: {
-      custom_fields: null,
-      default_payment_method: null,
-      footer: null,
-      rendering_options: null,
-    },
-    livemode: false,
-    metadata: {},
-    name: name || null,
-    next_invoice_sequence: 1,
-    phone: null,
-    preferred_locales: [],
-    shipping: null,
-    tax_exempt: 'none',
-    test_clock: null,
-  } as Customer
+  const customer = newCustomer(ctx, { created: src.at, email, name: name || null })
   ctx.state.customers.insert(customer)
   session.customer = customer.id
   emitEvent(src, 'customer.created', customer)

@@ -1,6 +1,6 @@
+import { newCustomer } from './customers.ts'
 import type { Customer } from './models.ts'
 import { confirmIntent, createCardPaymentMethod, newPaymentIntent } from './payments.ts'
-import { blank } from './spec.ts'
 import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
@@ -23,33 +23,10 @@ export function payment(ctx: StripeContext, number: string) {
   return pi
 }
 
-/**
- * The customer a trigger makes (`triggered@example.com`), stored, with its
- * `customer.created` event. `fields`: what a chain needs set beyond the blank
- * (a paying customer's zero balance and no discount).
- */
-export function triggeredCustomer(src: EventSource, fields: Partial<Customer> = {}): Customer {
-  const { ctx } = src
-  const c = {
-    ...blank('customer'),
-    id: ctx.ids.mint('cus_', 14),
-    object: 'customer',
-    ...fields,
-    created: src.at,
-    email: 'triggered@example.com',
-    name: null,
-    livemode: false,
-    metadata: {},
-    invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
-    invoice_settings: {
-      custom_fields: null,
-      default_payment_method: null,
-      footer: null,
-      rendering_options: null,
-    },
-    test_clock: null,
-  } as Customer
-  ctx.state.customers.insert(c)
+/** The customer a trigger makes (`triggered@example.com`), stored, with its `customer.created` event. */
+export function triggeredCustomer(src: EventSource): Customer {
+  const c = newCustomer(src.ctx, { created: src.at, email: 'triggered@example.com' })
+  src.ctx.state.customers.insert(c)
   emitEvent(src, 'customer.created', c)
   return c
 }

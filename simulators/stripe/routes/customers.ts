@@ -1,10 +1,10 @@
 import { z } from 'zod'
+import { newCustomer } from '../customers.ts'
 import { applyCustomerCoupon, checkDiscounts, legacyDiscount, legacyParam } from '../discounts.ts'
 import { fail } from '../errors.ts'
 import type { Customer } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { attach, resolvePaymentMethod } from '../payments.ts'
-import { withBlank } from '../spec.ts'
 import { emitEvent } from '../webhooks.ts'
 import {
   find,
@@ -47,38 +47,18 @@ export const customers = [
       // A coupon that names nothing refuses the whole request before anything is created.
       const wanted = legacyDiscount(input)
       if (wanted) checkDiscounts(ctx, wanted, ctx.clock.unix(), null, legacyParam(wanted))
-      const id = ctx.ids.mint('cus_', 14)
-      const customer = withBlank('customer', {
-        id,
-        object: 'customer',
+      const customer = newCustomer(ctx, {
         address: input.address && input.address !== '' ? input.address : null,
         balance: input.balance ?? 0,
-        created: 0,
-        currency: null,
-        default_source: null,
-        delinquent: false,
         description: orNull(input.description, null),
-        discount: null,
         email: orNull(input.email, null),
-        invoice_prefix: ctx.ids.mint('', 8).toUpperCase(),
-        invoice_settings: {
-          custom_fields: null,
-          default_payment_method: null,
-          footer: null,
-          rendering_options: null,
-        },
-        livemode: false,
         metadata: mergeMetadata({}, input.metadata),
         name: orNull(input.name, null),
-        next_invoice_sequence: 1,
         phone: orNull(input.phone, null),
-        preferred_locales: [],
-        shipping: null,
-        tax_exempt: 'none',
         test_clock: input.test_clock ?? null,
-      }) as Customer
+      })
       ctx.state.customers.insert(customer)
-      customer.created = timeFor(ctx, id)
+      customer.created = timeFor(ctx, customer.id)
       const src = source(req, ctx, customer.created)
       let attached: string | undefined
       if (input.payment_method) {
