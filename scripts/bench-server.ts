@@ -5,9 +5,10 @@
  * - `hub`: the real hub (every provider, each on a free port, journal on,
  *   silent log, rate limits raised). Sends `{ ready, urls }` to the parent
  *   over IPC; answers the message `memory` with the heap after a GC.
- * - `bare <routes.json>`: bare fastify answering each route with the status,
+ * - `bare <routes.json> [µs]`: bare fastify answering each route with the status,
  *   content type and body the hub answered (captured by the parent), after
- *   parsing the request body as fastify would (JSON, or the form as a string).
+ *   parsing the request body as fastify would (JSON, or the form as a string);
+ *   given µs, it first spins that long on the CPU (`--calibrate`).
  * - `mockttp <routes.json>`: mockttp's server with one stub per route.
  *
  * `--before` runs this same file from an extracted older commit, so it only
@@ -26,7 +27,7 @@ export interface StubRoute {
   body: string
 }
 
-const [mode, routesFile] = process.argv.slice(2)
+const [mode, routesFile, burnArg] = process.argv.slice(2)
 const send = (message: unknown) => process.send?.(message)
 
 if (mode === 'hub') {
@@ -45,6 +46,7 @@ if (mode === 'hub') {
   send({ ready: true, urls: hub.providerUrls, control: hub.url })
 } else if (mode === 'bare') {
   const routes = JSON.parse(readFileSync(routesFile!, 'utf8')) as StubRoute[]
+  const burnMs = Number(burnArg ?? 0) / 1000
   const app = Fastify({ logger: false })
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, parseQuery(body as string)),
@@ -54,6 +56,8 @@ if (mode === 'hub') {
       method: route.method as 'POST',
       url: route.path,
       handler: (_request, reply) => {
+        // A busy wait, not a sleep: the point is CPU the server spends, as a simulator's work is.
+        for (const until = performance.now() + burnMs; performance.now() < until; );
         reply.code(route.status).type(route.contentType).send(route.body)
       },
     })

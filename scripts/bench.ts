@@ -9,6 +9,8 @@
  *   --connections N    (default 32)
  *   --only TEXT        endpoints whose name contains TEXT
  *   --peers            adds mockttp and WireMock (from npm) with the same stubs
+ *   --calibrate        adds bare fastify spending 10 and 20 µs of CPU per request before it
+ *                      answers: what a fixed cost per request does to the ratio on this machine
  *   --before REV       adds the hub of an older commit (extracted with git archive), same run
  *   --cpu-prof DIR     runs the hub under `node --cpu-prof`, profiles written to DIR
  *   --out FILE         where the report goes (default reports/bench.json)
@@ -35,11 +37,15 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '32' },
     only: { type: 'string' },
     peers: { type: 'boolean', default: false },
+    calibrate: { type: 'boolean', default: false },
     before: { type: 'string' },
     'cpu-prof': { type: 'string' },
     out: { type: 'string', default: 'reports/bench.json' },
   },
 })
+/** The fixed CPU costs per request `--calibrate` adds to bare fastify. */
+const CALIBRATION_MICROS = [10, 20]
+
 const seconds = Number(flags.seconds)
 const rounds = Number(flags.rounds)
 const connections = Number(flags.connections)
@@ -122,6 +128,14 @@ try {
   const bare = await startServer('bare fastify', root, ['bare', routesFile])
   servers.push(bare)
   sides.unshift(stubSide(bare))
+  // Calibration: the same stub, after a busy loop of a fixed length. On a machine where the load
+  // generator shares the cores, the ratio falls faster than the added cost alone would say.
+  if (flags.calibrate)
+    for (const micros of CALIBRATION_MICROS) {
+      const burner = await startServer(`bare +${micros} µs`, root, ['bare', routesFile, String(micros)])
+      servers.push(burner)
+      sides.push(stubSide(burner))
+    }
   if (flags.peers) {
     if (!existsSync(path.join(PEERS_DIR, 'node_modules')))
       throw new Error(
@@ -177,7 +191,15 @@ try {
   const report = {
     at: new Date().toISOString(),
     machine: machine(),
-    settings: { seconds, rounds, connections, before: flags.before, peers: flags.peers, load: 'autocannon' },
+    settings: {
+      seconds,
+      rounds,
+      connections,
+      before: flags.before,
+      peers: flags.peers,
+      calibrate: flags.calibrate,
+      load: 'autocannon',
+    },
     endpoints: results.map((r) => summarise(r.endpoint, r.sides)),
     samples: results,
   }
