@@ -59,7 +59,7 @@ interface Side {
   base(endpoint: Endpoint): string
   /** Single-use bodies are made against this side (a hub), not faked (a stub). */
   stateful: boolean
-  /** A hub side starts afresh for each endpoint (see the loop below). */
+  /** A side that keeps what it serves (a hub, mockttp's and WireMock's request logs) starts afresh for each endpoint (see the loop below). */
   start?: () => Promise<Server>
 }
 
@@ -119,12 +119,16 @@ try {
   }
   const routesFile = path.join(scratch, 'routes.json')
   writeFileSync(routesFile, JSON.stringify(routes))
-  const stubSide = (server: Server): Side => ({
-    name: server.name,
-    server,
-    base: () => `http://127.0.0.1:${server.ready.port}`,
-    stateful: false,
-  })
+  const stubSide = (server: Server, start?: () => Promise<Server>): Side => {
+    const side: Side = {
+      name: server.name,
+      server,
+      base: () => `http://127.0.0.1:${side.server.ready.port}`,
+      stateful: false,
+    }
+    if (start) side.start = start
+    return side
+  }
   const bare = await startServer('bare fastify', root, ['bare', routesFile])
   servers.push(bare)
   sides.unshift(stubSide(bare))
@@ -141,17 +145,23 @@ try {
       throw new Error(
         `--peers needs mockttp and WireMock in ${PEERS_DIR}: see PEERS_DIR in scripts/bench/servers.ts`,
       )
-    const mockttp = await startServer('mockttp', root, ['mockttp', routesFile])
+    // Both log every request they serve (WireMock's journal grew to 6 GiB over a run, and its
+    // collector then took CPU from whichever side was measured): a fresh one per endpoint, as hubs.
+    const startMockttp = () => startServer('mockttp', root, ['mockttp', routesFile])
+    const mockttp = await startMockttp()
     servers.push(mockttp)
-    sides.push(stubSide(mockttp))
-    const wiremock = await startWireMock(routes, 18_000 + (process.pid % 1000))
+    sides.push(stubSide(mockttp, startMockttp))
+    let wiremockPort = 18_000 + (process.pid % 1000)
+    // A new port each time: the stopped JVM may still hold the last one while it exits.
+    const startWireMockAgain = () => startWireMock(routes, wiremockPort++)
+    const wiremock = await startWireMockAgain()
     servers.push(wiremock)
-    sides.push(stubSide(wiremock))
+    sides.push(stubSide(wiremock, startWireMockAgain))
   }
 
   const results: { endpoint: string; sides: Record<string, Sample[]> }[] = []
   for (const [index, endpoint] of selected.entries()) {
-    // Each endpoint is measured on fresh hubs, holding only what its own rounds store: otherwise the
+    // Each endpoint is measured on fresh hubs (and peers), holding only what its own rounds store: otherwise the
     // endpoints measured last would run on a heap full of the others' objects, and their figures
     // would depend on the order of this list. How the hub fares as state grows: `npm run bench:growth`.
     if (index > 0)

@@ -1,0 +1,97 @@
+/**
+ * `npm run bench:pipeline`: what each of `npm run bench`'s endpoints costs in
+ * the provider core alone, the request handed to the runtime in this process:
+ * no socket, no fastify, no kernel. CPU µs per request (user + system, the
+ * collector and the timers the requests set included: the measure waits for
+ * them to fire), so a change to a provider or the core can be measured
+ * without the load generator's noise. The hub's figure adds the transport and
+ * the kernel's work on top (`npm run bench`).
+ *
+ *   --requests N   timed requests per endpoint (default 30000, after 2000 untimed)
+ *   --only TEXT    endpoints whose name contains TEXT
+ *
+ * The endpoints run in one process, in the list's order, so the later ones
+ * run on a heap holding what the earlier ones stored: `--only` measures one alone.
+ *
+ * Toss's confirm needs a payment paid in its window per request: those are
+ * made first over a fastify app serving the same runtime (not timed), at
+ * most 8,000 (the store keeps 10,000 per account: more would evict the first).
+ */
+import { createServer } from 'node:net'
+import { parseArgs } from 'node:util'
+import { Core } from '../simulators/core/runtime.ts'
+import { buildProviderApp } from '../simulators/core/transports/fastify.ts'
+import { allProviders } from '../simulators/hub/providers.ts'
+import { endpoints, raiseLimits } from './bench/endpoints.ts'
+import { machine } from './bench/machine.ts'
+
+const { values: flags } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '30000' },
+    only: { type: 'string' },
+  },
+})
+const requests = Number(flags.requests)
+const WARM_UP = 2_000
+const PREPARED_MAX = 8_000
+/** A Twilio message's lifecycle ends 2 s after it is created: its timers fire inside the measure. */
+const TIMERS_SETTLE_MS = 2_500
+
+const port = await freePort()
+const baseUrl = `http://127.0.0.1:${port}`
+const core = new Core({ seed: 1 })
+const runtimes = new Map(allProviders.map((p) => [p.name, core.register(p as never, { baseUrl })]))
+await raiseLimits(core as never)
+
+const rows: string[] = []
+for (const endpoint of endpoints.filter((e) => !flags.only || e.name.includes(flags.only))) {
+  const runtime = runtimes.get(endpoint.provider)!
+  const count = endpoint.prepare ? Math.min(requests, PREPARED_MAX) : requests
+  const bodies = endpoint.prepare ? await prepared(endpoint, WARM_UP + count) : undefined
+  let next = 0
+  const request = () => ({
+    method: endpoint.method,
+    url: endpoint.path,
+    headers: { ...endpoint.headers, host: '127.0.0.1' },
+    body: Buffer.from(bodies ? bodies[next++]! : endpoint.body),
+  })
+  const one = async () => {
+    const outcome = await runtime.handle(request())
+    if (outcome.kind !== 'response' || outcome.status !== endpoint.status)
+      throw new Error(`${endpoint.name}: ${JSON.stringify(outcome)}`)
+  }
+  for (let i = 0; i < WARM_UP; i++) await one()
+  const before = process.cpuUsage()
+  for (let i = 0; i < count; i++) await one()
+  await new Promise((resolve) => setTimeout(resolve, TIMERS_SETTLE_MS))
+  const used = process.cpuUsage(before)
+  rows.push(`| ${endpoint.name} | ${count} | ${((used.user + used.system) / count).toFixed(1)} |`)
+}
+const m = machine()
+process.stdout.write(
+  `${m.cpus} × ${m.model}, Node ${m.node}, load average ${String(m.loadavg)}\n\n` +
+    `| endpoint | requests | pipeline CPU µs/req |\n| --- | ---: | ---: |\n${rows.join('\n')}\n`,
+)
+process.exit(0)
+
+/** Single-use bodies made over HTTP against the same runtime, as the hub bench makes them. */
+async function prepared(endpoint: (typeof endpoints)[number], count: number): Promise<string[]> {
+  const app = buildProviderApp(runtimes.get(endpoint.provider)!)
+  await app.listen({ host: '127.0.0.1', port })
+  try {
+    return await endpoint.prepare!(baseUrl, count)
+  } finally {
+    await app.close()
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
