@@ -18,6 +18,8 @@ export interface ClockSnapshot {
 }
 
 export interface Timer {
+  /** Whether it has yet to fire (false once fired, cancelled or dropped by a reset). */
+  readonly pending: boolean
   cancel(): void
 }
 
@@ -192,8 +194,17 @@ export class VirtualClock {
   /** Runs `fn` after `ms` of virtual time. A promise `fn` returns is waited for by {@link advanceAsync}. */
   setTimeout(fn: TimerCallback, ms: number, tag?: string): Timer {
     const delay = Number.isNaN(ms) ? 0 : Math.max(0, ms)
+    return this.setTimeoutAt(fn, this.now() + delay, tag)
+  }
+
+  /**
+   * Runs `fn` at the virtual instant `epochMs`. An instant already past is
+   * still its due: the timer fires at once, in due order with the others
+   * (before any due later), which a delay of 0 from now would not keep.
+   */
+  setTimeoutAt(fn: TimerCallback, epochMs: number, tag?: string): Timer {
     // A timer beyond the clock's range can never fire; it stays pending at the range's end.
-    const due = Math.min(MAX_CLOCK_MS, this.now() + delay)
+    const due = Number.isNaN(epochMs) ? this.now() : Math.min(MAX_CLOCK_MS, epochMs)
     const entry = new Scheduled(this, this.nextId++, due, fn, tag)
     this.timers.push(entry)
     // Re-arm the real timer only when this one is now the first due: a

@@ -1,4 +1,5 @@
 import type { ProviderContext } from '../core/provider.ts'
+import { TimerLane } from '../core/timer-lane.ts'
 import {
   API_VERSION,
   type CallEvent,
@@ -25,23 +26,65 @@ export const MESSAGE_TIMING = { queued: 50, sending: 100, sent: 500, final: 2_00
 
 export function startMessageLifecycle(ctx: ProviderContext<TwilioState>, message: StoredMessage): void {
   // A scheduled message waits for SendAt, then walks the same steps as one created then.
-  const base = message.sendAt === undefined ? 0 : Math.max(0, message.sendAt - ctx.clock.now())
-  if (message.wire.status === 'scheduled') messageStep(ctx, message, base, 'queued', true)
-  if (message.wire.status === 'accepted') messageStep(ctx, message, base + MESSAGE_TIMING.queued, 'queued')
-  if (message.outcome.status === 'failed') {
-    // Never left Twilio: failed straight from the queue.
-    messageStep(ctx, message, base + MESSAGE_TIMING.sent, 'failed')
+  if (message.wire.status === 'scheduled') {
+    const base = Math.max(0, (message.sendAt ?? 0) - ctx.clock.now())
+    messageStep(ctx, message, base, 'queued', true)
+    if (message.outcome.status === 'failed') messageStep(ctx, message, base + MESSAGE_TIMING.sent, 'failed')
+    else {
+      messageStep(ctx, message, base + MESSAGE_TIMING.sending, 'sending')
+      messageStep(ctx, message, base + MESSAGE_TIMING.sent, 'sent')
+      messageStep(ctx, message, base + MESSAGE_TIMING.final, message.outcome.status)
+    }
     return
   }
-  messageStep(ctx, message, base + MESSAGE_TIMING.sending, 'sending')
-  messageStep(ctx, message, base + MESSAGE_TIMING.sent, 'sent')
-  messageStep(ctx, message, base + MESSAGE_TIMING.final, message.outcome.status)
+  // Every other message starts now, so its steps wait the same delays as every other's: one lane per step.
+  const lanes = lanesOf(ctx)
+  const inFlight: InFlight = { ctx, message }
+  if (message.wire.status === 'accepted') lanes.queued.add(inFlight)
+  // A message that fails never leaves Twilio: it fails straight from the queue, at the `sent` step's time.
+  if (message.outcome.status !== 'failed') lanes.sending.add(inFlight)
+  lanes.sent.add(inFlight)
+  if (message.outcome.status !== 'failed') lanes.final.add(inFlight)
+}
+
+/** A message on its way, as its lanes hold it (one record shared by its steps). */
+interface InFlight {
+  ctx: ProviderContext<TwilioState>
+  message: StoredMessage
+}
+
+interface MessageLanes {
+  queued: TimerLane<InFlight>
+  sending: TimerLane<InFlight>
+  sent: TimerLane<InFlight>
+  final: TimerLane<InFlight>
+}
+
+/** Per account state, so a reset (a new state) leaves the old lanes behind with the old messages. */
+const accountLanes = new WeakMap<TwilioState, MessageLanes>()
+
+function lanesOf(ctx: ProviderContext<TwilioState>): MessageLanes {
+  let lanes = accountLanes.get(ctx.state)
+  if (lanes === undefined) {
+    const lane = (delay: number, to: (message: StoredMessage) => MessageStatus) =>
+      new TimerLane<InFlight>(ctx.clock, ctx.provider, delay, (m) =>
+        moveAndReport(m.ctx, m.message, to(m.message)),
+      )
+    lanes = {
+      queued: lane(MESSAGE_TIMING.queued, () => 'queued'),
+      sending: lane(MESSAGE_TIMING.sending, () => 'sending'),
+      sent: lane(MESSAGE_TIMING.sent, (message) => (message.outcome.status === 'failed' ? 'failed' : 'sent')),
+      final: lane(MESSAGE_TIMING.final, (message) => message.outcome.status),
+    }
+    accountLanes.set(ctx.state, lanes)
+  }
+  return lanes
 }
 
 /**
- * One step of a message's lifecycle, `at` virtual ms from now. A module
- * function rather than a closure made per message: under tsx every named
- * closure costs a `__name` define on each create.
+ * One step of a scheduled message's lifecycle, `at` virtual ms from now. A
+ * module function rather than a closure made per message: under tsx every
+ * named closure costs a `__name` define on each create.
  */
 function messageStep(
   ctx: ProviderContext<TwilioState>,
@@ -50,14 +93,22 @@ function messageStep(
   to: MessageStatus,
   capture = false,
 ): void {
-  ctx.later(at, () => {
-    const current = ctx.state.messages.get(message.id)
-    // Deleted, reset or canceled meanwhile: the lifecycle stops.
-    if (!current || current !== message || message.wire.status === 'canceled') return
-    moveMessage(message, to, ctx.clock.now())
-    if (capture) captureInInbox(ctx, message)
-    messageCallback(ctx, message)
-  })
+  ctx.later(at, () => moveAndReport(ctx, message, to, capture))
+}
+
+/** A step taken: the message moves on and its status callback goes out, unless it is gone or canceled. */
+function moveAndReport(
+  ctx: ProviderContext<TwilioState>,
+  message: StoredMessage,
+  to: MessageStatus,
+  capture = false,
+): void {
+  const current = ctx.state.messages.get(message.id)
+  // Deleted, reset or canceled meanwhile: the lifecycle stops.
+  if (!current || current !== message || message.wire.status === 'canceled') return
+  moveMessage(message, to, ctx.clock.now())
+  if (capture) captureInInbox(ctx, message)
+  messageCallback(ctx, message)
 }
 
 /** The recipient's phone "receives" the message: it lands in the inbox, unless it will never be delivered. */
