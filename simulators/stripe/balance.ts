@@ -85,7 +85,7 @@ export function book(ctx: StripeContext, input: BookInput): BalanceTransaction {
 
 const announced = new WeakMap<StripeState, Set<number>>()
 
-/** Stripe sends `balance.available` when pending funds become available: once per instant funds land. */
+/** Stripe sends `balance.available` when pending funds become available: once per instant funds land (the instants still ahead are kept). */
 function announceAvailable(ctx: StripeContext, at: number): void {
   let set = announced.get(ctx.state)
   if (!set) {
@@ -94,9 +94,12 @@ function announceAvailable(ctx: StripeContext, at: number): void {
   }
   if (set.has(at)) return
   set.add(at)
-  ctx.later((at - ctx.clock.unix()) * 1000, () =>
-    emitEvent({ ctx, at, request: null }, 'balance.available', balanceOf(ctx)),
-  )
+  const instants = set
+  ctx.later((at - ctx.clock.unix()) * 1000, () => {
+    // Once funds have landed, no pending transaction can land at that instant again: the entry goes.
+    instants.delete(at)
+    emitEvent({ ctx, at, request: null }, 'balance.available', balanceOf(ctx))
+  })
 }
 
 function chargeTxn(ctx: StripeContext, charge: Charge): BookInput {
