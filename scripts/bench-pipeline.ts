@@ -17,10 +17,10 @@
  * made first over a fastify app serving the same runtime (not timed), at
  * most 8,000 (the store keeps 10,000 per account: more would evict the first).
  */
-import { createServer } from 'node:net'
 import { parseArgs } from 'node:util'
 import { Core } from '../simulators/core/runtime.ts'
 import { buildProviderApp } from '../simulators/core/transports/fastify.ts'
+import { freePorts } from '../simulators/hub/hub-process.ts'
 import { allProviders } from '../simulators/hub/providers.ts'
 import { endpoints, raiseLimits } from './bench/endpoints.ts'
 import { machine } from './bench/machine.ts'
@@ -37,7 +37,7 @@ const PREPARED_MAX = 8_000
 /** A Twilio message's lifecycle ends 2 s after it is created: its timers fire inside the measure. */
 const TIMERS_SETTLE_MS = 2_500
 
-const port = await freePort()
+const [port] = (await freePorts(1)) as [number]
 const baseUrl = `http://127.0.0.1:${port}`
 const core = new Core({ seed: 1 })
 const runtimes = new Map(allProviders.map((p) => [p.name, core.register(p as never, { baseUrl })]))
@@ -83,15 +83,4 @@ async function prepared(endpoint: (typeof endpoints)[number], count: number): Pr
   } finally {
     await app.close()
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }

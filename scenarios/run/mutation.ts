@@ -8,9 +8,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { StandinClient } from '../../simulators/core/control/client.ts'
+import { freePorts } from '../../simulators/hub/hub-process.ts'
 import { loadProfile } from '../target/load-profile.ts'
 import { runJourneys } from './journeys.ts'
 
@@ -55,24 +55,6 @@ export interface MutationReport {
   survived: string[]
   ok: boolean
   ms: number
-}
-
-/** `count` distinct free ports: every server stays open until all are chosen, so no two lanes share one. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((done, fail) => {
-          const server = createServer()
-          server.once('error', fail)
-          server.listen(0, '127.0.0.1', () => done(server))
-        }),
-    ),
-  )
-  const ports = servers.map((server) => (server.address() as { port: number }).port)
-  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))))
-  return ports
 }
 
 /** Starts the app under test with one defect (or none) and waits for it to answer. */

@@ -8,7 +8,8 @@ import { createServer } from 'node:net'
  */
 
 /**
- * `n` loopback ports free at the time of the call (each briefly bound to port 0, then released).
+ * `n` distinct loopback ports free at the time of the call: each is bound to port 0 and all stay open
+ * until every one is chosen (so no two are the same), then released.
  * @example
  * const [control, stripe] = await freePorts(2)
  */
@@ -17,8 +18,9 @@ export async function freePorts(n: number): Promise<number[]> {
     Array.from(
       { length: n },
       () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
           const server = createServer()
+          server.once('error', reject)
           server.listen(0, '127.0.0.1', () => resolve(server))
         }),
     ),
