@@ -24,27 +24,36 @@ import { emitStatusCallback } from './webhooks.ts'
 /** Virtual ms after creation at which an outbound message reaches each step. */
 export const MESSAGE_TIMING = { queued: 50, sending: 100, sent: 500, final: 2_000 } as const
 
+type Step = keyof typeof MESSAGE_TIMING
+
+/** The steps after the queue: a message that fails never leaves Twilio, it fails from the queue at `sent`'s time. */
+const DELIVERY_STEPS: readonly Step[] = ['sending', 'sent', 'final']
+const FAILURE_STEPS: readonly Step[] = ['sent']
+
+function stepsAfterQueue(message: StoredMessage): readonly Step[] {
+  return message.outcome.status === 'failed' ? FAILURE_STEPS : DELIVERY_STEPS
+}
+
+/** The status a step moves a message to. */
+function statusAt(step: Step, message: StoredMessage): MessageStatus {
+  if (step === 'sent') return message.outcome.status === 'failed' ? 'failed' : 'sent'
+  return step === 'final' ? message.outcome.status : step
+}
+
 export function startMessageLifecycle(ctx: ProviderContext<TwilioState>, message: StoredMessage): void {
-  // A scheduled message waits for SendAt, then walks the same steps as one created then.
+  // A scheduled message waits for SendAt (it is queued then), then walks the same steps as one created then.
   if (message.wire.status === 'scheduled') {
     const base = Math.max(0, (message.sendAt ?? 0) - ctx.clock.now())
     messageStep(ctx, message, base, 'queued', true)
-    if (message.outcome.status === 'failed') messageStep(ctx, message, base + MESSAGE_TIMING.sent, 'failed')
-    else {
-      messageStep(ctx, message, base + MESSAGE_TIMING.sending, 'sending')
-      messageStep(ctx, message, base + MESSAGE_TIMING.sent, 'sent')
-      messageStep(ctx, message, base + MESSAGE_TIMING.final, message.outcome.status)
-    }
+    for (const step of stepsAfterQueue(message))
+      messageStep(ctx, message, base + MESSAGE_TIMING[step], statusAt(step, message))
     return
   }
   // Every other message starts now, so its steps wait the same delays as every other's: one lane per step.
   const lanes = lanesOf(ctx)
   const inFlight: InFlight = { ctx, message }
   if (message.wire.status === 'accepted') lanes.queued.add(inFlight)
-  // A message that fails never leaves Twilio: it fails straight from the queue, at the `sent` step's time.
-  if (message.outcome.status !== 'failed') lanes.sending.add(inFlight)
-  lanes.sent.add(inFlight)
-  if (message.outcome.status !== 'failed') lanes.final.add(inFlight)
+  for (const step of stepsAfterQueue(message)) lanes[step].add(inFlight)
 }
 
 /** A message on its way, as its lanes hold it (one record shared by its steps). */
@@ -53,29 +62,17 @@ interface InFlight {
   message: StoredMessage
 }
 
-interface MessageLanes {
-  queued: TimerLane<InFlight>
-  sending: TimerLane<InFlight>
-  sent: TimerLane<InFlight>
-  final: TimerLane<InFlight>
-}
-
 /** Per account state, so a reset (a new state) leaves the old lanes behind with the old messages. */
-const accountLanes = new WeakMap<TwilioState, MessageLanes>()
+const accountLanes = new WeakMap<TwilioState, Record<Step, TimerLane<InFlight>>>()
 
-function lanesOf(ctx: ProviderContext<TwilioState>): MessageLanes {
+function lanesOf(ctx: ProviderContext<TwilioState>): Record<Step, TimerLane<InFlight>> {
   let lanes = accountLanes.get(ctx.state)
   if (lanes === undefined) {
-    const lane = (delay: number, to: (message: StoredMessage) => MessageStatus) =>
-      new TimerLane<InFlight>(ctx.clock, ctx.provider, delay, (m) =>
-        moveAndReport(m.ctx, m.message, to(m.message)),
+    const lane = (step: Step) =>
+      new TimerLane<InFlight>(ctx.clock, ctx.provider, MESSAGE_TIMING[step], (m) =>
+        moveAndReport(m.ctx, m.message, statusAt(step, m.message)),
       )
-    lanes = {
-      queued: lane(MESSAGE_TIMING.queued, () => 'queued'),
-      sending: lane(MESSAGE_TIMING.sending, () => 'sending'),
-      sent: lane(MESSAGE_TIMING.sent, (message) => (message.outcome.status === 'failed' ? 'failed' : 'sent')),
-      final: lane(MESSAGE_TIMING.final, (message) => message.outcome.status),
-    }
+    lanes = { queued: lane('queued'), sending: lane('sending'), sent: lane('sent'), final: lane('final') }
     accountLanes.set(ctx.state, lanes)
   }
   return lanes
