@@ -39,14 +39,14 @@ export class TimerLane<T> {
 
   /** Runs `run(item)` once `delayMs` of virtual time has passed. */
   add(item: T): void {
+    // A lane whose timer a reset dropped (no longer pending, yet never fired) drops its entries with it.
+    if (!this.firing && this.timer !== undefined && !this.timer.pending) this.clear()
     const due = this.clock.now() + this.delayMs
     const last = this.dues.length > this.head ? this.dues[this.dues.length - 1]! : -Infinity
     if (due < last) {
       this.clock.setTimeoutAt(() => this.run(item), due, this.tag)
       return
     }
-    // A lane whose timer a reset dropped (no longer pending, yet never fired) drops its entries with it.
-    if (!this.firing && this.timer !== undefined && !this.timer.pending) this.clear()
     this.dues.push(due)
     this.items.push(item)
     if (!this.firing && this.timer === undefined) this.arm()
