@@ -105,6 +105,17 @@ describe('TimerLane', () => {
     expect(ran.map((r) => r.id)).toEqual([after.id])
   })
 
+  it('drops what a reset left behind before a new entry, even when the clock was set back meanwhile', () => {
+    const { clock, ran, lanes, add } = setup()
+    add(3)
+    clock.clearTimers('p')
+    clock.set(clock.now() - 10_000)
+    const after = add(3)
+    clock.advance(2_000)
+    expect(ran.map((r) => r.id)).toEqual([after.id])
+    expect(lanes[3]!.size).toBe(0)
+  })
+
   it('runs the rest of the lane when one entry throws, and the clock reports the throw', () => {
     const errors: unknown[] = []
     const clock = new VirtualClock({ start: 0, scale: 0, onError: (error) => errors.push(error) })
