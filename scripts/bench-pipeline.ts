@@ -7,6 +7,11 @@
  * without the load generator's noise. The hub's figure adds the transport and
  * the kernel's work on top (`npm run bench`).
  *
+ * It also reports the bytes a request allocates (V8's sampling heap profiler,
+ * collected objects counted, over 3,000 more requests): exact where CPU time is
+ * noisy, and what matters under load, where a request runs on caches the
+ * kernel and the transport just evicted (README: "Where a request's time goes").
+ *
  *   --requests N   timed requests per endpoint (default 30000, after 2000 untimed)
  *   --only TEXT    endpoints whose name contains TEXT
  *
@@ -15,8 +20,9 @@
  *
  * Toss's confirm needs a payment paid in its window per request: those are
  * made first over a fastify app serving the same runtime (not timed), at
- * most 8,000 (the store keeps 10,000 per account: more would evict the first).
+ * most 8,000 timed and profiled (the store keeps 10,000 per account: more would evict the first).
  */
+import { Session } from 'node:inspector/promises'
 import { parseArgs } from 'node:util'
 import { Core } from '../simulators/core/runtime.ts'
 import { buildProviderApp } from '../simulators/core/transports/fastify.ts'
@@ -34,6 +40,9 @@ const { values: flags } = parseArgs({
 const requests = Number(flags.requests)
 const WARM_UP = 2_000
 const PREPARED_MAX = 8_000
+/** Requests the allocation profile runs over (after the timed ones), and its sampling interval in bytes. */
+const PROFILED = 3_000
+const SAMPLING_BYTES = 64
 /** A Twilio message's lifecycle ends 2 s after it is created: its timers fire inside the measure. */
 const TIMERS_SETTLE_MS = 2_500
 
@@ -46,8 +55,8 @@ await raiseLimits(core as never)
 const rows: string[] = []
 for (const endpoint of endpoints.filter((e) => !flags.only || e.name.includes(flags.only))) {
   const runtime = runtimes.get(endpoint.provider)!
-  const count = endpoint.prepare ? Math.min(requests, PREPARED_MAX) : requests
-  const bodies = endpoint.prepare ? await prepared(endpoint, WARM_UP + count) : undefined
+  const count = endpoint.prepare ? Math.min(requests, PREPARED_MAX - PROFILED) : requests
+  const bodies = endpoint.prepare ? await prepared(endpoint, WARM_UP + count + PROFILED) : undefined
   let next = 0
   const request = () => ({
     method: endpoint.method,
@@ -65,14 +74,41 @@ for (const endpoint of endpoints.filter((e) => !flags.only || e.name.includes(fl
   for (let i = 0; i < count; i++) await one()
   await new Promise((resolve) => setTimeout(resolve, TIMERS_SETTLE_MS))
   const used = process.cpuUsage(before)
-  rows.push(`| ${endpoint.name} | ${count} | ${((used.user + used.system) / count).toFixed(1)} |`)
+  const bytes = await allocated(async () => {
+    for (let i = 0; i < PROFILED; i++) await one()
+  })
+  rows.push(
+    `| ${endpoint.name} | ${count} | ${((used.user + used.system) / count).toFixed(1)} | ${Math.round(bytes / PROFILED).toLocaleString('en')} |`,
+  )
 }
 const m = machine()
 process.stdout.write(
   `${m.cpus} × ${m.model}, Node ${m.node}, load average ${String(m.loadavg)}\n\n` +
-    `| endpoint | requests | pipeline CPU µs/req |\n| --- | ---: | ---: |\n${rows.join('\n')}\n`,
+    `| endpoint | requests | pipeline CPU µs/req | bytes allocated/req |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
 )
 process.exit(0)
+
+/** Bytes allocated while `run` runs, garbage included (the sampling profiler's estimate). */
+async function allocated(run: () => Promise<void>): Promise<number> {
+  const session = new Session()
+  session.connect()
+  await session.post('HeapProfiler.enable')
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: SAMPLING_BYTES,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  })
+  await run()
+  const { profile } = await session.post('HeapProfiler.stopSampling')
+  session.disconnect()
+  let total = 0
+  const walk = (node: typeof profile.head) => {
+    total += node.selfSize
+    for (const child of node.children) walk(child)
+  }
+  walk(profile.head)
+  return total
+}
 
 /** Single-use bodies made over HTTP against the same runtime, as the hub bench makes them. */
 async function prepared(endpoint: (typeof endpoints)[number], count: number): Promise<string[]> {

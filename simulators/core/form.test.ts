@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeForm, decodePairs, encodeForm } from './form.ts'
+import { decodeForm, decodePairs, encodeForm, formPairs } from './form.ts'
 
 describe('bracket-nested form decoding', () => {
   it('decodes flat pairs', () => {
@@ -71,6 +71,45 @@ describe('bracket-nested form decoding', () => {
     ]) {
       const pairs = [...new URLSearchParams(text)]
       expect(decodeForm(text), text).toEqual(decodePairs(pairs))
+    }
+  })
+
+  it('splits pairs exactly as URLSearchParams does (plus, stray and bad percent escapes, a leading ?, empty pieces)', () => {
+    const pieces = [
+      '?',
+      'a',
+      'b',
+      '=',
+      '&',
+      '%',
+      '+',
+      '2',
+      'F',
+      'E9',
+      '%E9',
+      '%C3%A9',
+      '%zz',
+      '%2',
+      ' ',
+      'é',
+      '한',
+      '[',
+      '%5B',
+      '%26',
+      '%3D',
+      '%ED%A0%80',
+      '%F0%9F%98%80',
+      '😀',
+    ]
+    // A fixed walk over the pieces (no randomness: a failure names its input and repeats).
+    let state = 7
+    for (let i = 0; i < 20_000; i++) {
+      let text = ''
+      for (let length = i % 11; length > 0; length--) {
+        state = (state * 1_103_515_245 + 12_345) % 2 ** 31
+        text += pieces[state % pieces.length]
+      }
+      expect(formPairs(text), JSON.stringify(text)).toEqual([...new URLSearchParams(text)])
     }
   })
 })

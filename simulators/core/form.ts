@@ -15,8 +15,47 @@ export type FormObject = { [key: string]: FormValue }
 export function decodeForm(text: string): FormObject {
   const out: FormObject = Object.create(null)
   if (text.length === 0) return out
-  const pairs = [...new URLSearchParams(text)]
+  const pairs = formPairs(text)
   return pairs.every(isPlainKey) ? flat(pairs) : decodePairs(pairs)
+}
+
+/**
+ * The pairs `new URLSearchParams(text)` reads, without its objects: it costs
+ * ~3 KB of garbage per customer-create body, and that garbage (more than the
+ * work) is what a request pays under load. A pair that needs decoding goes
+ * through decodeURIComponent; one it refuses (a stray `%`, bytes that are not
+ * UTF-8) through URLSearchParams itself, so the result is the WHATWG one either way.
+ */
+export function formPairs(text: string): [string, string][] {
+  const pairs: [string, string][] = []
+  // As URLSearchParams: one leading '?' is not part of the first name.
+  let start = text.startsWith('?') ? 1 : 0
+  while (start <= text.length) {
+    let end = text.indexOf('&', start)
+    if (end < 0) end = text.length
+    if (end > start) {
+      const eq = text.indexOf('=', start)
+      const split = eq >= 0 && eq < end
+      pairs.push([
+        formComponent(text, start, split ? eq : end),
+        split ? formComponent(text, eq + 1, end) : '',
+      ])
+    }
+    start = end + 1
+  }
+  return pairs
+}
+
+function formComponent(text: string, from: number, to: number): string {
+  let raw = text.slice(from, to)
+  if (raw.includes('+')) raw = raw.replaceAll('+', ' ')
+  if (!raw.includes('%')) return raw
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    // What WHATWG does with what decodeURIComponent refuses: a stray % stays, bad UTF-8 becomes U+FFFD.
+    return [...new URLSearchParams(`a=${text.slice(from, to)}`)][0]![1]
+  }
 }
 
 /**

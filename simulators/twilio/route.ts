@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { formPairs } from '../core/form.ts'
 import { type PlainRequest, type PlainResponse, splitUrl } from '../core/http.ts'
 import { type HttpMethod, type ProviderContext, type RouteDefinition, routesFor } from '../core/provider.ts'
 import { twilioError } from './errors.ts'
@@ -48,7 +49,7 @@ export function decodeBody(req: PlainRequest): Params {
 function flatForm(text: string): Params {
   // No prototype: a `__proto__` key in a form is a plain (ignored) parameter, never the object's prototype.
   const out: Params = Object.create(null)
-  for (const [key, value] of new URLSearchParams(text)) {
+  for (const [key, value] of formPairs(text)) {
     const seen = out[key]
     if (seen === undefined) out[key] = value
     else out[key] = Array.isArray(seen) ? [...seen, value] : [seen, value]
