@@ -71,15 +71,23 @@ function flat(pairs: [string, string][]): FormObject {
 
 /** A key that is one segment and means the same in the walk: no brackets, not forbidden, not an index. */
 function isPlainKey([key]: [string, string]): boolean {
-  return key.length > 0 && !key.includes('[') && !FORBIDDEN_KEYS.has(key) && !/^\d{1,4}$/.test(key)
+  return key.length > 0 && !key.includes('[') && !FORBIDDEN_KEYS.has(key) && !isIndex(key)
 }
 
 /** Same as {@link decodeForm} for already split pairs (query strings, multipart fields). */
 export function decodePairs(pairs: Iterable<[string, string]>): FormObject {
-  const out: FormObject = Object.create(null)
-  for (const [key, value] of pairs) setPath(out, splitKey(key), value)
-  return normalize(out) as FormObject
+  const out: FormObject = {}
+  let indexed = false
+  for (const [key, value] of pairs) {
+    const segments = splitKey(key)
+    indexed ||= segments.some(isIndex)
+    setPath(out, segments, value)
+  }
+  // Only integer-keyed maps need the copying walk (to become arrays); the rest is already in its final form.
+  return indexed ? (normalize(out) as FormObject) : out
 }
+
+const isIndex = (segment: string) => /^\d{1,4}$/.test(segment)
 
 /** Inverse of {@link decodeForm}: nested values → bracket keys, the way bracket-form SDKs encode them. */
 export function encodeForm(value: Record<string, unknown>): string {
@@ -134,7 +142,7 @@ function setPath(root: Node, segments: string[], value: string) {
       if (!list) return
       if (last) list.push(value)
       else {
-        const child: Node = Object.create(null)
+        const child: Node = {}
         list.push(child)
         node = child
       }
@@ -145,9 +153,10 @@ function setPath(root: Node, segments: string[], value: string) {
       return
     }
     const nextIsAppend = segments[i + 1] === ''
-    let child = container[segment]
+    // Own keys only: the containers are plain objects, and `toString` is not a container of the form's.
+    let child = Object.hasOwn(container, segment) ? container[segment] : undefined
     if (child === undefined || typeof child === 'string') {
-      child = nextIsAppend ? [] : Object.create(null)
+      child = nextIsAppend ? [] : {}
       container[segment] = child as Node
     }
     node = child as Node
@@ -159,7 +168,7 @@ function normalize(node: Node | string): FormValue {
   if (typeof node === 'string') return node
   if (Array.isArray(node)) return node.map(normalize)
   const keys = Object.keys(node)
-  if (keys.length > 0 && keys.every((k) => /^\d{1,4}$/.test(k))) {
+  if (keys.length > 0 && keys.every(isIndex)) {
     return keys
       .map(Number)
       .sort((a, b) => a - b)
