@@ -4,7 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { circularGroups } from './cycles.ts'
 
 describe('npm run cycles', () => {
-  // A fixture under the working directory, so paths come back relative as for the real tree.
+  // A fixture under the working directory, so paths come back relative as for the real tree
+  // (reports/ is made by the main job; a fresh clone's first `vitest run` has none yet).
+  mkdirSync(path.join(process.cwd(), 'reports'), { recursive: true })
   const dir = mkdtempSync(path.join(process.cwd(), 'reports', '.cycles-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const write = (file: string, text: string) => {

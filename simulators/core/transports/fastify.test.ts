@@ -1,0 +1,32 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { testkit } from '../../testkit/index.ts'
+import { Core } from '../runtime.ts'
+import { buildProviderApp } from './fastify.ts'
+
+describe('the fastify transport', () => {
+  const core = new Core({ seed: 1 })
+  const app = buildProviderApp(core.register(testkit, { baseUrl: 'http://127.0.0.1' }))
+  // What the journal held when each answer went out: the requests handled before it left.
+  const handledWhenSent: number[] = []
+  app.addHook('onSend', async () => {
+    handledWhenSent.push(core.journal.list().length)
+  })
+  afterAll(() => app.close())
+
+  it('sends the answers made in one event-loop turn together, at its end, each to its own request', async () => {
+    const answers = await Promise.all(
+      ['a', 'b', 'c'].map((name) =>
+        app.inject({
+          method: 'POST',
+          url: '/v1/echo',
+          headers: { authorization: 'Bearer tk_batch', 'content-type': 'application/json' },
+          payload: { name },
+        }),
+      ),
+    )
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200])
+    expect(answers.map((answer) => answer.json().name)).toEqual(['a', 'b', 'c'])
+    // Written one by one, the first would have left with one request handled.
+    expect(handledWhenSent).toEqual([3, 3, 3])
+  })
+})
