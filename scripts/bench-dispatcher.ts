@@ -26,6 +26,7 @@ import { WebhookDispatcher } from '../simulators/core/webhooks/dispatcher.ts'
 import { post } from '../simulators/core/webhooks/post.ts'
 import { MAX_IN_FLIGHT_PER_ENDPOINT } from '../simulators/core/webhooks/sender.ts'
 import { machine } from './bench/machine.ts'
+import { median } from './bench/median.ts'
 
 const { values: flags } = parseArgs({
   options: {
@@ -173,8 +174,6 @@ function inboxRound(): { inbox: number; baseline: number } {
   inbox.clear()
   return { inbox: inboxRate, baseline }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const receiver = await startReceiver()
 try {

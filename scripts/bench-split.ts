@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util'
 import { type Endpoint, endpoints, raiseLimits } from './bench/endpoints.ts'
 import { load } from './bench/load.ts'
 import { machine } from './bench/machine.ts'
+import { median } from './bench/median.ts'
 
 const { values: flags } = parseArgs({
   options: {
@@ -104,7 +105,7 @@ async function measure(urls: Record<SideName, string>, pid: number, ask: <T>(mes
   const rows = SIDES.map((side) => {
     const s = samples.get(side)!
     const inLoop = side === 'transport' ? '' : loop[side].toFixed(1)
-    return `| ${side} | ${median(s.rps).toLocaleString('en')} | ${median(s.cpu)} | ${inLoop} |`
+    return `| ${side} | ${Math.round(median(s.rps)).toLocaleString('en')} | ${Math.round(median(s.cpu))} | ${inLoop} |`
   })
   process.stdout.write(
     `${endpoint!.name}: ${m.cpus} × ${m.model}, Node ${m.node}, load average ${String(m.loadavg)}; ` +
@@ -179,8 +180,4 @@ async function serve() {
     refused: base,
     full: base,
   })
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 }

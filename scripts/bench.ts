@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util'
 import { type Endpoint, endpoints } from './bench/endpoints.ts'
 import { load, type Sample } from './bench/load.ts'
 import { machine } from './bench/machine.ts'
+import { median } from './bench/median.ts'
 import { PEERS_DIR, type Server, startServer, startWireMock } from './bench/servers.ts'
 import type { StubRoute } from './bench-server.ts'
 
@@ -220,12 +221,6 @@ try {
 } finally {
   for (const server of servers) server.close()
   rmSync(scratch, { recursive: true, force: true })
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 function round2(n: number): number {
