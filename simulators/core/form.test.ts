@@ -74,6 +74,14 @@ describe('bracket-nested form decoding', () => {
     }
   })
 
+  it('nests under keys that objects inherit (toString, valueOf) as under any other, without touching the prototype', () => {
+    expect(decodeForm('toString[x]=1&a[valueOf]=2&a[b][hasOwnProperty]=3')).toEqual({
+      toString: { x: '1' },
+      a: { valueOf: '2', b: { hasOwnProperty: '3' } },
+    })
+    expect(Object.hasOwn(Object.prototype.toString, 'x')).toBe(false)
+  })
+
   it('splits pairs exactly as URLSearchParams does (plus, stray and bad percent escapes, a leading ?, empty pieces)', () => {
     const pieces = [
       '?',

@@ -66,15 +66,14 @@ export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits 
     const outcome = await runtime.handle(
       toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)),
     )
-    return outcome.kind === 'response' ? answerThisTurn(reply, outcome) : render(outcome, request, reply)
+    return renderThisTurn(outcome, request, reply)
   }
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/', handler })
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/*', handler })
   // Methods the routes above do not list (PROPFIND, MOVE, TRACE...) reach the provider's own router,
   // which answers them as the provider does (404 or 405 in its shape).
   app.setNotFoundHandler(async (request, reply) => {
-    const outcome = await runtime.handle(toRaw(request, Buffer.alloc(0)))
-    return outcome.kind === 'response' ? answerThisTurn(reply, outcome) : render(outcome, request, reply)
+    return renderThisTurn(await runtime.handle(toRaw(request, Buffer.alloc(0))), request, reply)
   })
 
   // fastify refuses some bodies before any route runs; the provider still answers in its own words.
@@ -128,9 +127,11 @@ function send(reply: FastifyReply, answer: Answer) {
 const afterThisTurn = setImmediate
 let waiting: { reply: FastifyReply; answer: Answer }[] = []
 
-function answerThisTurn(reply: FastifyReply, answer: Answer): FastifyReply {
+/** As {@link render}, but a response waits for the end of the turn; a wire fault still acts at once. */
+function renderThisTurn(outcome: Outcome, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (outcome.kind !== 'response') return render(outcome, request, reply)
   if (waiting.length === 0) afterThisTurn(sendWaiting)
-  waiting.push({ reply, answer })
+  waiting.push({ reply, answer: outcome })
   // fastify holds the request open until this reply is sent (a reply is a thenable).
   return reply
 }
