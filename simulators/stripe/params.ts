@@ -36,15 +36,23 @@ function emptyNotAllowed(path: string[]) {
   )
 }
 
+/**
+ * Checks `value` against the operation's schema and returns it coerced. `path` names where the
+ * walk is: one array, a segment pushed for each child and popped after (a copy per key, the way it
+ * was, cost about 1 KB of garbage on a customer create); an error names it when it is made.
+ */
 export function check(schema: JsonSchema, value: unknown, path: string[]): unknown {
   const s = resolve(schema)
   if (s.anyOf) {
     let chosen: unknown
     let fallback: unknown
+    const depth = path.length
     for (const option of s.anyOf) {
       try {
         return check(option, value, path)
       } catch (error) {
+        // A branch that failed inside a child left its segments on the path.
+        path.length = depth
         // Report a branch other than the "empty string unsets" alternative: it says what was expected.
         const o = resolve(option)
         const unset = o.enum?.length === 1 && o.enum[0] === ''
@@ -108,7 +116,7 @@ export function check(schema: JsonSchema, value: unknown, path: string[]): unkno
     }
     case 'array': {
       if (!Array.isArray(value)) throw new ParamError('Invalid array', name(path))
-      return value.map((item, i) => check(s.items ?? {}, item, [...path, String(i)]))
+      return value.map((item, i) => checkChild(s.items ?? {}, item, path, String(i)))
     }
     case 'object':
       return checkObject(s, value, path)
@@ -125,6 +133,13 @@ function describeValue(value: unknown): string {
       : String(value)
 }
 
+function checkChild(schema: JsonSchema, value: unknown, path: string[], key: string): unknown {
+  path.push(key)
+  const checked = check(schema, value, path)
+  path.pop()
+  return checked
+}
+
 function checkObject(s: JsonSchema, value: unknown, path: string[]): Record<string, unknown> {
   // The form decoder turns integer-keyed maps into arrays; a map-typed param (metadata[0]=x) wants them back.
   if (Array.isArray(value) && (s.additionalProperties || path.at(-1) === 'metadata'))
@@ -135,11 +150,13 @@ function checkObject(s: JsonSchema, value: unknown, path: string[]): Record<stri
   if (path.at(-1) === 'metadata') checkMetadata(input, path)
   const out: Record<string, unknown> = {}
   const properties = s.properties ?? {}
-  for (const [key, v] of Object.entries(input)) {
+  for (const key in input) {
+    if (!Object.hasOwn(input, key)) continue
+    const v = input[key]
     const prop = properties[key]
-    if (prop) out[key] = check(prop, v, [...path, key])
+    if (prop) out[key] = checkChild(prop, v, path, key)
     else if (typeof s.additionalProperties === 'object')
-      out[key] = check(s.additionalProperties, v, [...path, key])
+      out[key] = checkChild(s.additionalProperties, v, path, key)
     else if (
       s.additionalProperties === true ||
       (s.properties === undefined && s.additionalProperties === undefined)

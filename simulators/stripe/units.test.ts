@@ -75,6 +75,29 @@ describe('parameter checks from the spec', () => {
     expect([bad?.code, bad?.param]).toEqual(['parameter_invalid_integer', 'items[0][quantity]'])
   })
 
+  it('names a parameter after an alternative that failed deep inside another', () => {
+    // `a`'s first alternative fails at a[x] and its second takes it: `b`'s error must not carry a[x].
+    const schema = {
+      type: 'object',
+      properties: {
+        a: {
+          anyOf: [
+            { type: 'object', properties: { x: { type: 'integer' } } },
+            { type: 'object', additionalProperties: true },
+          ],
+        },
+        b: { type: 'integer' },
+      },
+    } as Parameters<typeof check>[0]
+    let bad: ParamError | undefined
+    try {
+      check(schema, { a: { x: 'not a number' }, b: 'x' }, [])
+    } catch (error) {
+      bad = error as ParamError
+    }
+    expect([bad?.code, bad?.param]).toEqual(['parameter_invalid_integer', 'b'])
+  })
+
   it('turns an integer-keyed metadata map back into an object', () => {
     const out = check(create, { amount: '1', currency: 'usd', metadata: ['zero', 'one'] }, []) as {
       metadata: unknown
