@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { compiledParser } from '../core/compiled-parser.ts'
 import { ProviderError } from '../core/errors.ts'
 import type { PlainResponse } from '../core/http.ts'
 import { errorResponse, fail } from './errors.ts'
@@ -157,7 +158,7 @@ export function expansions(input: {
  * becomes Razorpay's 400. Unknown keys → "<key> is/are not required and should not be sent".
  */
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value ?? {})
+  const parsed = compiledParser(schema).safeParse(value ?? {})
   if (parsed.success) return parsed.data
   throw new ProviderError(invalidInput(parsed.error.issues))
 }

@@ -1,3 +1,4 @@
+import { compiledParser } from '../core/compiled-parser.ts'
 import { mailHelp, type SgError } from './errors.ts'
 import { MailSendRequest } from './models.ts'
 import { type Add, isObject, isTemplateIdShape, isValidEmail } from './validation/common.ts'
@@ -88,7 +89,7 @@ export function validateMail(body: unknown, nowSeconds: number): MailValidation 
   checkSettings(body.tracking_settings, 'tracking_settings', TRACKING_SETTING_NAMES, add)
 
   if (errors.length > 0) return { ok: false, errors }
-  const parsed = MailSendRequest.safeParse(body)
+  const parsed = compiledParser(MailSendRequest).safeParse(body)
   // The checks above cover the schema; anything left is reported in the same envelope rather than crashing.
   if (!parsed.success)
     return {

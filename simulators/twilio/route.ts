@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { compiledParser } from '../core/compiled-parser.ts'
 import { formPairs } from '../core/form.ts'
 import { type PlainRequest, type PlainResponse, splitUrl } from '../core/http.ts'
 import { type HttpMethod, type ProviderContext, type RouteDefinition, routesFor } from '../core/provider.ts'
@@ -120,7 +121,7 @@ export function twilioRoute<Schema extends z.ZodType>(
   const handler = (req: PlainRequest, ctx: ProviderContext<TwilioState>) => {
     let input: unknown
     if (spec.input) {
-      const parsed = spec.input.safeParse(paramsOf(req))
+      const parsed = compiledParser(spec.input).safeParse(paramsOf(req))
       if (!parsed.success) throw invalidParameter(spec.product, parsed.error.issues)
       input = parsed.data
     }

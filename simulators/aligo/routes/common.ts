@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { compiledParser } from '../../core/compiled-parser.ts'
 import type { PlainRequest, PlainResponse, UploadedFile } from '../../core/http.ts'
 import { type ProviderContext, type RouteDefinition, routesFor } from '../../core/provider.ts'
 import { fail } from '../errors.ts'
@@ -40,7 +41,7 @@ export const yn = z
 
 /** Parses params with an operation's schema; a failure is Aligo's -102. */
 export function parseParams<S extends z.ZodType>(schema: S, params: Params): z.output<S> {
-  const parsed = schema.safeParse(params)
+  const parsed = compiledParser(schema).safeParse(params)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     fail('-102', `${issue.path.join('.') || 'parameter'}: ${issue.message}`)

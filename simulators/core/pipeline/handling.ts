@@ -1,3 +1,4 @@
+import { compiledParser } from '../compiled-parser.ts'
 import { ProviderError } from '../errors.ts'
 import type { PlainResponse } from '../http.ts'
 import type { RequestScope } from '../provider.ts'
@@ -36,7 +37,7 @@ export function parse(host: PipelineHost, ex: Exchange): Step {
       : from === 'query'
         ? req.query
         : (req.body ?? {})
-  const parsed = route.input.safeParse(source)
+  const parsed = compiledParser(route.input).safeParse(source)
   if (!parsed.success) return host.definition.responses.invalidInput(req, parsed.error.issues, route as never)
   ex.input = parsed.data
   return undefined

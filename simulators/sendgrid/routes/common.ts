@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { compiledParser } from '../../core/compiled-parser.ts'
 import type { PlainRequest, PlainResponse } from '../../core/http.ts'
 import { type RequestScope, routesFor } from '../../core/provider.ts'
 import { fail, MESSAGES, sgError, sgErrors } from '../errors.ts'
@@ -36,7 +37,7 @@ export function requireJson(req: PlainRequest): void {
 
 /** Parses a body or query with a zod schema; failures become SendGrid's `{errors:[{field,message}]}` 400. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value)
+  const parsed = compiledParser(schema).safeParse(value)
   if (parsed.success) return parsed.data
   fail(
     sgErrors(
