@@ -95,7 +95,15 @@ export function splitUrl(url: string): { path: string; search: string } {
 }
 
 /** Parses a raw request into a {@link PlainRequest}; body problems throw {@link BodyDecodeError}. */
-export function toPlainRequest(raw: RawRequest): PlainRequest | Promise<PlainRequest> {
+/**
+ * The request decoded: headers normalized, the query and the body decoded by
+ * content type. `forms: false` leaves a form body undecoded (`body`
+ * undefined), for a provider whose own `decode` reads forms from the bytes.
+ */
+export function toPlainRequest(
+  raw: RawRequest,
+  options: { forms?: boolean } = {},
+): PlainRequest | Promise<PlainRequest> {
   const headers = normalizeHeaders(raw.headers)
   const { path, search } = splitUrl(raw.url)
   const contentType = mediaType(headers['content-type'])
@@ -118,7 +126,7 @@ export function toPlainRequest(raw: RawRequest): PlainRequest | Promise<PlainReq
   // Only multipart decoding is asynchronous; the common bodies stay off the promise path.
   if (contentType === 'multipart/form-data')
     return decodeMultipartBody(request, headers['content-type']).then(() => request)
-  decodeBody(request)
+  decodeBody(request, options.forms ?? true)
   return request
 }
 
@@ -134,19 +142,19 @@ async function decodeMultipartBody(request: PlainRequest, contentTypeHeader: str
   request.files = files
 }
 
-function decodeBody(request: PlainRequest) {
+function decodeBody(request: PlainRequest, forms: boolean) {
   switch (request.contentType) {
     case 'application/json':
     case undefined:
       if (request.contentType === undefined && !looksLikeJson(request.rawBody)) {
         // No content type and not JSON: many form clients omit it; try form decoding.
-        request.body = decodeForm(request.rawBody.toString('utf8'))
+        if (forms) request.body = decodeForm(request.rawBody.toString('utf8'))
         return
       }
       request.body = parseJson(request.rawBody)
       return
     case 'application/x-www-form-urlencoded':
-      request.body = decodeForm(request.rawBody.toString('utf8'))
+      if (forms) request.body = decodeForm(request.rawBody.toString('utf8'))
       return
     default:
       if (request.contentType.endsWith('+json')) {

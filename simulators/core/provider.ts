@@ -141,6 +141,12 @@ export interface ProviderDefinition<State = unknown> {
    * rules and the journal see. Throw a BodyDecodeError to refuse the body.
    */
   decode?(req: PlainRequest): unknown
+  /**
+   * `decode` reads form bodies from `rawBody` itself: the core leaves them
+   * undecoded (`body` undefined) rather than build a nested object nothing
+   * reads (Twilio's flat forms: about 1 KB and a second pass per request).
+   */
+  decodesForms?: boolean
   /** Steps of the provider's own in the pipeline (see core/pipeline/index.ts). */
   hooks?: ProviderHooks<State>
   routes: RouteDefinition<State, z.ZodType>[]

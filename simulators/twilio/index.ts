@@ -25,6 +25,7 @@ export const twilio = defineProvider<TwilioState>({
   createState,
   authenticate,
   decode: decodeBody,
+  decodesForms: true,
   hooks: { preValidation: [enforceRateLimit] },
   routes: [
     ...accountRoutes,

@@ -13,7 +13,7 @@ const EMPTY = Buffer.alloc(0)
 export function decode(host: PipelineHost, ex: Exchange): Step | Promise<Step> {
   let decoded: ReturnType<typeof toPlainRequest>
   try {
-    decoded = toPlainRequest(ex.raw)
+    decoded = toPlainRequest(ex.raw, { forms: !host.definition.decodesForms })
   } catch (error) {
     return refuseBody(host, ex, error)
   }
