@@ -57,12 +57,23 @@ export class EndpointRegistry {
     return endpoint
   }
 
-  list(filter: { provider?: string | undefined; account?: string | undefined } = {}): WebhookEndpoint[] {
-    return [...this.endpoints.values()].filter(
-      (e) =>
+  /** One pass, no copy of the whole registry: Stripe asks this for every event it records (to count `pending_webhooks`). */
+  list(
+    filter: {
+      provider?: string | undefined
+      account?: string | undefined
+      source?: WebhookEndpoint['source']
+    } = {},
+  ): WebhookEndpoint[] {
+    const out: WebhookEndpoint[] = []
+    for (const e of this.endpoints.values())
+      if (
         (!filter.provider || e.provider === filter.provider) &&
-        (!filter.account || e.account === filter.account),
-    )
+        (!filter.account || e.account === filter.account) &&
+        (!filter.source || e.source === filter.source)
+      )
+        out.push(e)
+    return out
   }
 
   get(id: string): WebhookEndpoint | undefined {
@@ -108,7 +119,7 @@ export class EndpointRegistry {
       },
       remove: (id) => (mine(this.endpoints.get(id)) ? this.endpoints.delete(id) : false),
       get: (id) => mine(this.endpoints.get(id)),
-      list: () => this.list({ provider, account }).filter((e) => e.source === 'api'),
+      list: () => this.list({ provider, account, source: 'api' }),
     }
   }
 }
