@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { Journal, type JournalEntry, nestsDeeperThan } from './journal.ts'
+import { Journal, type JournalEntry, type NewJournalEntry, nestsDeeperThan } from './journal.ts'
 
-const entry = (i: number, extra: Partial<JournalEntry> = {}): Omit<JournalEntry, 'seq'> => ({
+const entry = (i: number, extra: Partial<JournalEntry> = {}): NewJournalEntry => ({
   requestId: `req_${i}`,
-  at: new Date(i).toISOString(),
   epochMs: i,
   provider: i % 2 ? 'stripe' : 'twilio',
   method: 'POST',
@@ -20,6 +19,14 @@ const entry = (i: number, extra: Partial<JournalEntry> = {}): Omit<JournalEntry,
 })
 
 describe('journal', () => {
+  it('gives each entry its virtual time as ISO 8601, from the epoch it was recorded at', () => {
+    const journal = new Journal(5)
+    journal.record(entry(1_796_229_861_123))
+    const [read] = journal.list()
+    expect(read!.at).toBe('2026-12-02T16:44:21.123Z')
+    expect(Object.keys(read!).slice(0, 4)).toEqual(['seq', 'requestId', 'at', 'epochMs'])
+  })
+
   it('keeps only the newest entries once full (ring buffer)', () => {
     const journal = new Journal(5)
     for (let i = 1; i <= 12; i++) journal.record(entry(i))

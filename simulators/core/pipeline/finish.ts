@@ -1,6 +1,5 @@
-import { isoTime } from '../clock.ts'
 import { type PlainRequest, type PlainResponse, serializeBody } from '../http.ts'
-import { type JournalEntry, nestsDeeperThan } from '../journal.ts'
+import { type JournalEntry, type NewJournalEntry, nestsDeeperThan } from '../journal.ts'
 import type { Exchange, Outcome } from './exchange.ts'
 import type { PipelineHost } from './host.ts'
 
@@ -59,9 +58,8 @@ export function record(host: PipelineHost, ex: Exchange, outcome: Outcome): void
     responseBody = undefined
   }
   // Built field by field, without spreads: this runs on every request.
-  const entry: Omit<JournalEntry, 'seq'> = {
+  const entry: NewJournalEntry = {
     requestId: ex.requestId,
-    at: isoTime(now),
     epochMs: Math.floor(now),
     provider: host.name,
     method: req.method,
