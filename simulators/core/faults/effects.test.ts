@@ -50,6 +50,24 @@ describe('fault effects over HTTP', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(290)
   })
 
+  it('latency after answers with the object as the handler left it, not as it is when the delay ends', async () => {
+    const widget = (await (await create('late')).json()) as { id: string }
+    sims.core.faults.add({
+      match: { provider: 'testkit', operation: 'widgets.retrieve' },
+      effect: { type: 'latency', ms: 300, phase: 'after' },
+      times: 1,
+    })
+    const late = fetch(`${sims.url('testkit')}/v1/widgets/${widget.id}`, { headers: auth })
+    // Shipped while the retrieve's answer waits: the handler answered "not shipped" before this.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const shipped = await fetch(`${sims.url('testkit')}/v1/widgets/${widget.id}/ship`, {
+      method: 'POST',
+      headers: auth,
+    })
+    expect(((await shipped.json()) as { shipped: boolean }).shipped).toBe(true)
+    expect(((await (await late).json()) as { shipped: boolean }).shipped).toBe(false)
+  })
+
   it('connection-reset drops the socket with no answer', async () => {
     sims.core.faults.add({ match: { provider: 'testkit' }, effect: { type: 'connection-reset' }, times: 1 })
     await expect(create('reset')).rejects.toThrow(/fetch failed/)

@@ -38,6 +38,14 @@ export function refuse(_host: PipelineHost, ex: Exchange): Step {
 
 /** faults after: the answer is late (latency after); finalize hands it to a wire effect, if one fired. */
 export function faultsAfter(host: PipelineHost, ex: Exchange): Step | Promise<Step> {
-  if (ex.verdict.delayAfterMs > 0) return host.clock.sleepReal(ex.verdict.delayAfterMs).then(() => undefined)
-  return undefined
+  if (ex.verdict.delayAfterMs <= 0) return undefined
+  // A handler may answer with the provider's own state (a stored object, not a copy): the late answer is
+  // what the provider said, so it is copied as it will be sent before the wait, and what other requests
+  // change meanwhile does not show in it.
+  const body = ex.response?.body
+  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
+    const text = JSON.stringify(body)
+    if (text !== undefined) ex.response!.body = JSON.parse(text)
+  }
+  return host.clock.sleepReal(ex.verdict.delayAfterMs).then(() => undefined)
 }
