@@ -134,12 +134,7 @@ function renderWith(value: unknown, table: DropTable): unknown {
   }
   const source = value as Record<string, unknown>
   const drop = typeof source.object === 'string' ? table.get(source.object) : undefined
-  let dropped: string[] | undefined
-  for (const key in source) {
-    if (key.charCodeAt(0) !== UNDERSCORE && !drop?.has(key)) continue
-    dropped ??= []
-    dropped.push(key)
-  }
+  const dropped = droppedKeys(source, drop)
   // A spread keeps the object's fast V8 shape (built key by key, an object of a few dozen keys is a slow
   // dictionary, slower to serialize); nested objects are then replaced in place. What the version drops is
   // deleted last key first: private fields are added last, and deleting the last key keeps the shape.
@@ -150,6 +145,69 @@ function renderWith(value: unknown, table: DropTable): unknown {
     if (item !== null && typeof item === 'object') out[key] = renderWith(item, table)
   }
   return out
+}
+
+/** The keys a version's shape leaves out of an object: simulator-private (`_`) ones and `drop`'s. */
+function droppedKeys(
+  source: Record<string, unknown>,
+  drop: ReadonlySet<string> | undefined,
+): string[] | undefined {
+  let dropped: string[] | undefined
+  for (const key in source) {
+    if (key.charCodeAt(0) !== UNDERSCORE && !drop?.has(key)) continue
+    dropped ??= []
+    dropped.push(key)
+  }
+  return dropped
+}
+
+/**
+ * A stored object in the shape of `version` for an answer serialized at once
+ * (`respond` without `expand`): what the version leaves as it is is the stored
+ * object itself, and only an object that loses a key is copied, with the
+ * objects above it. A PaymentIntent's answer copies one object (it drops
+ * `_offSession`) where {@link render} copied all of them (4.6 KB per create
+ * and confirm). Safe because the answer is serialized before anything can
+ * change the object: in the same turn, or copied before a late answer's wait
+ * (core/pipeline/faults.ts). Anything that edits the answer, or keeps it,
+ * takes {@link render}'s copy.
+ */
+export function renderShared(value: unknown, version: string): unknown {
+  return shareWith(value, dropTableFor(version))
+}
+
+function shareWith(value: unknown, table: DropTable): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      if (item === null || typeof item !== 'object') continue
+      const shared = shareWith(item, table)
+      if (shared === item) continue
+      out ??= value.slice()
+      out[i] = shared
+    }
+    return out ?? value
+  }
+  const source = value as Record<string, unknown>
+  const drop = typeof source.object === 'string' ? table.get(source.object) : undefined
+  let out: Record<string, unknown> | undefined
+  const dropped = droppedKeys(source, drop)
+  if (dropped !== undefined) {
+    out = { ...source }
+    for (let i = dropped.length - 1; i >= 0; i--) delete out[dropped[i]!]
+  }
+  for (const key in source) {
+    const item = source[key]
+    if (item === null || typeof item !== 'object') continue
+    if (key.charCodeAt(0) === UNDERSCORE || drop?.has(key)) continue
+    const shared = shareWith(item, table)
+    if (shared === item) continue
+    out ??= { ...source }
+    out[key] = shared
+  }
+  return out ?? source
 }
 
 /**

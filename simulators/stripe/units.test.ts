@@ -1,6 +1,6 @@
 import Stripe from 'stripe'
 import { describe, expect, it } from 'vitest'
-import { isLegacy, render, requestVersion } from './codec.ts'
+import { isLegacy, render, renderShared, requestVersion } from './codec.ts'
 import { copyJson } from './json-copy.ts'
 import { check, type ParamError } from './params.ts'
 import { parseQuery } from './search.ts'
@@ -182,6 +182,30 @@ describe('versions and test cards', () => {
       object: 'constructor',
       includes: 1,
     })
+  })
+
+  it('renders an answer sharing with the stored object what the version leaves as it is', () => {
+    const stored = {
+      object: 'payment_intent',
+      a: 1,
+      invoice: 'in_1',
+      kept: { x: [{ y: 1 }] },
+      b: { _q: 1, c: [{ d: 2 }, { object: 'subscription_item', current_period_end: 5 }] },
+      _last: 3,
+    }
+    const before = JSON.stringify(stored)
+    for (const version of ['2023-08-16', '2026-10-28.endive']) {
+      const shared = renderShared(stored, version) as typeof stored
+      expect(shared).toEqual(render(stored, version))
+      // Copied: what lost a key, and the objects above it. Shared: the rest.
+      expect(shared).not.toBe(stored)
+      expect(shared.b).not.toBe(stored.b)
+      expect(shared.kept).toBe(stored.kept)
+      expect(shared.b.c[0]).toBe(stored.b.c[0])
+    }
+    expect(JSON.stringify(stored)).toBe(before)
+    const plain = { object: 'customer', metadata: { a: '1' }, tags: [{ k: 1 }] }
+    expect(renderShared(plain, '2026-10-28.endive')).toBe(plain)
   })
 
   it('copies stored objects as a JSON round trip would', () => {

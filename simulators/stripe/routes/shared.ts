@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { PlainRequest, PlainResponse } from '../../core/http.ts'
 import { routesFor } from '../../core/provider.ts'
 import type { Collection } from '../../core/store.ts'
-import { requestVersion, wire } from '../codec.ts'
+import { renderShared, requestVersion, wire } from '../codec.ts'
 import { fail, resourceMissing } from '../errors.ts'
 import { mergeMetadata } from '../metadata.ts'
 import { expandShape, params } from '../params.ts'
@@ -33,7 +33,10 @@ export function respond(
   obj: object,
   expand?: string[],
 ): PlainResponse {
-  return { status: 200, body: wire(obj, versionOf(req), ctx.state, expand) }
+  const version = versionOf(req)
+  // Nothing to expand: the answer shares with the stored object what the version leaves as it is.
+  const body = expand?.length ? wire(obj, version, ctx.state, expand) : renderShared(obj, version)
+  return { status: 200, body }
 }
 
 export function find<T extends { id: string }>(
