@@ -32,6 +32,19 @@ describe('bracket-nested form decoding', () => {
     })
   })
 
+  it('reads a bracket with leading zeros (items[00], a[0]0) as a key, not an index, as qs and PHP do', () => {
+    // It used to crash the decoder: the key `00` counted as an index, then was looked up as `0`.
+    expect(decodeForm('metadata[00]=x&b[01]=y&c[0]=z')).toEqual({
+      metadata: { '00': 'x' },
+      b: { '01': 'y' },
+      c: ['z'],
+    })
+    expect(decodeForm('++[0]0')).toEqual({ '  ': { '00': '' } })
+    expect(decodeForm('items[0][a]=1&items[00][b]=2')).toEqual({
+      items: { '0': { a: '1' }, '00': { b: '2' } },
+    })
+  })
+
   it('keeps percent-encoded and unicode values intact', () => {
     expect(decodeForm('Body=%EC%9D%B8%EC%A6%9D%EB%B2%88%ED%98%B8+123456&To=%2B821012345678')).toEqual({
       Body: '인증번호 123456',

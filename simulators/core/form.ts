@@ -13,8 +13,7 @@ export type FormObject = { [key: string]: FormValue }
 
 /** Decodes `a=1&b[c]=2&d[]=3` into `{ a: '1', b: { c: '2' }, d: ['3'] }`. */
 export function decodeForm(text: string): FormObject {
-  const out: FormObject = Object.create(null)
-  if (text.length === 0) return out
+  if (text.length === 0) return Object.create(null)
   const pairs = formPairs(text)
   return pairs.every(isPlainKey) ? flat(pairs) : decodePairs(pairs)
 }
@@ -65,12 +64,14 @@ function formComponent(text: string, from: number, to: number): string {
  */
 function flat(pairs: [string, string][]): FormObject {
   const out: FormObject = {}
-  for (const [key, value] of pairs) out[key] = value
+  // Indexed, not destructured: destructuring a pair runs the iterator protocol, an object per pair.
+  for (let i = 0; i < pairs.length; i++) out[pairs[i]![0]] = pairs[i]![1]
   return out
 }
 
 /** A key that is one segment and means the same in the walk: no brackets, not forbidden, not an index. */
-function isPlainKey([key]: [string, string]): boolean {
+function isPlainKey(pair: [string, string]): boolean {
+  const key = pair[0]
   return key.length > 0 && !key.includes('[') && !FORBIDDEN_KEYS.has(key) && !isIndex(key)
 }
 
@@ -78,16 +79,21 @@ function isPlainKey([key]: [string, string]): boolean {
 export function decodePairs(pairs: Iterable<[string, string]>): FormObject {
   const out: FormObject = {}
   let indexed = false
-  for (const [key, value] of pairs) {
-    const segments = splitKey(key)
+  for (const pair of pairs) {
+    const segments = splitKey(pair[0])
     indexed ||= segments.some(isIndex)
-    setPath(out, segments, value)
+    setPath(out, segments, pair[1])
   }
   // Only integer-keyed maps need the copying walk (to become arrays); the rest is already in its final form.
   return indexed ? (normalize(out) as FormObject) : out
 }
 
-const isIndex = (segment: string) => /^\d{1,4}$/.test(segment)
+/**
+ * An array index as qs and PHP read one: a canonical integer below 10,000 (`0`, `7`, `42`). `00` and `01`
+ * are keys: counted as indexes, they were looked up as `0` and `1` and crashed the decoder.
+ */
+const isIndex = (segment: string) => /^(?:0|[1-9]\d{0,3})$/.test(segment)
+const isForbidden = (segment: string) => FORBIDDEN_KEYS.has(segment)
 
 /** Inverse of {@link decodeForm}: nested values → bracket keys, the way bracket-form SDKs encode them. */
 export function encodeForm(value: Record<string, unknown>): string {
@@ -115,22 +121,25 @@ function splitKey(key: string): string[] {
   const open = key.indexOf('[')
   if (open <= 0) return [key]
   const segments = [key.slice(0, open)]
-  let rest = key.slice(open)
-  while (rest.startsWith('[') && segments.length <= MAX_DEPTH) {
-    const close = rest.indexOf(']')
+  // An index into the key rather than a sliced rest: one substring per segment, not two.
+  let at = open
+  while (at < key.length && key.charCodeAt(at) === OPEN_BRACKET && segments.length <= MAX_DEPTH) {
+    const close = key.indexOf(']', at)
     if (close < 0) break
-    segments.push(rest.slice(1, close))
-    rest = rest.slice(close + 1)
+    segments.push(key.slice(at + 1, close))
+    at = close + 1
   }
   // Trailing garbage after the last bracket stays part of the last segment, as qs does.
-  if (rest.length > 0) segments[segments.length - 1] += rest
+  if (at < key.length) segments[segments.length - 1] += key.slice(at)
   return segments
 }
+
+const OPEN_BRACKET = 91
 
 type Node = { [key: string]: Node | string } | (Node | string)[]
 
 function setPath(root: Node, segments: string[], value: string) {
-  if (segments.some((segment) => FORBIDDEN_KEYS.has(segment))) return
+  if (segments.some(isForbidden)) return
   let node: Node = root
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!
