@@ -1,4 +1,5 @@
 import type { Exchange, Step } from './exchange.ts'
+import { isJsonValue } from './finish.ts'
 import type { PipelineHost } from './host.ts'
 
 /**
@@ -43,7 +44,7 @@ export function faultsAfter(host: PipelineHost, ex: Exchange): Step | Promise<St
   // what the provider said, so it is copied as it will be sent before the wait, and what other requests
   // change meanwhile does not show in it.
   const body = ex.response?.body
-  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
+  if (isJsonValue(body)) {
     const text = JSON.stringify(body)
     if (text !== undefined) ex.response!.body = JSON.parse(text)
   }

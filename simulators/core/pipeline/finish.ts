@@ -88,7 +88,7 @@ export function record(host: PipelineHost, ex: Exchange, outcome: Outcome): void
 }
 
 /** A body serializeBody sends as JSON (an object or array, not text or bytes). */
-function isJsonValue(body: unknown): boolean {
+export function isJsonValue(body: unknown): boolean {
   return typeof body === 'object' && body !== null && !Buffer.isBuffer(body)
 }
 
