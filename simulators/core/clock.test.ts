@@ -71,6 +71,31 @@ describe('virtual clock', () => {
     expect(fired).toBe(1)
   })
 
+  it('cancelling the earliest timer leaves the real timer armed, and the next still fires on time', () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout', 'clearTimeout'] })
+    try {
+      const clock = new VirtualClock({ start: 0, scale: 1 })
+      const fired: number[] = []
+      const first = clock.setTimeout(() => fired.push(100), 100)
+      clock.setTimeout(() => fired.push(300), 300)
+      const clears = vi.spyOn(globalThis, 'clearTimeout')
+      const sets = vi.spyOn(globalThis, 'setTimeout')
+      first.cancel()
+      // No clearTimeout + setTimeout per cancel (a Toss confirm cancels its payment's expiry each time).
+      expect(clears).not.toHaveBeenCalled()
+      expect(sets).not.toHaveBeenCalled()
+      vi.advanceTimersByTime(150) // the idle wake at 100 ms arms for 300
+      expect(fired).toEqual([])
+      vi.advanceTimersByTime(149)
+      expect(fired).toEqual([])
+      vi.advanceTimersByTime(1)
+      expect(fired).toEqual([300])
+    } finally {
+      vi.restoreAllMocks()
+      vi.useRealTimers()
+    }
+  })
+
   it('refuses to go backwards with advance', () => {
     expect(() => new VirtualClock().advance(-1)).toThrow(RangeError)
   })
