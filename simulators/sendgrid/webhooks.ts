@@ -1,4 +1,5 @@
 import { createECDH, createHash, createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto'
+import { jsonBytes } from '../core/json-bytes.ts'
 import type { ProviderContext } from '../core/provider.ts'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
 import type { SendgridEvent, SendgridState } from './models.ts'
@@ -143,7 +144,8 @@ export function batchType(events: readonly SendgridEvent[]): string {
 export function enqueueEvent(ctx: ProviderContext<SendgridState>, event: SendgridEvent): void {
   const state = ctx.state
   state.outbox.push(event)
-  state.outboxBytes += Buffer.byteLength(JSON.stringify(event)) + 3
+  // Its bytes in the batch's body (see serializeEvents), counted, not written: most batches are never sent.
+  state.outboxBytes += jsonBytes(event) + 3
   if (state.outboxBytes >= BATCH_MAX_BYTES) {
     flushEvents(ctx)
     return
