@@ -1,6 +1,15 @@
 // Fuzz phases that mutate what a request carries (bodies, nesting, keys, encodings, sizes).
 
-import { CONTENT_TYPES, deepJson, int, PROTO_KEYS, pick, randomBytes, valid } from './fuzz-seeds.ts'
+import {
+  CONTENT_TYPES,
+  deepJson,
+  int,
+  ODD_INDEXES,
+  PROTO_KEYS,
+  pick,
+  randomBytes,
+  valid,
+} from './fuzz-seeds.ts'
 import type { Generator } from './fuzz-wire.ts'
 import { rawRequest } from './fuzz-wire.ts'
 
@@ -20,6 +29,7 @@ export const PAYLOAD_PHASES: { name: string; weight: number; generate: Generator
         () => 'a[b][c]=1&a[b]=2&a=3&a[]=4&[]=5&=6&&a[b][c][d]=7',
         () => `--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--xyz`,
         () => v.body.replace(/[=:]/g, ''),
+        () => `${v.body}&${pick(random, ODD_INDEXES)}`,
       ]
       const body = pick(random, kinds)()
       const headers = {

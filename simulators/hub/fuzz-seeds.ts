@@ -86,6 +86,20 @@ export const CONTENT_TYPES = [
   ';;;',
   'application/x-www-form-urlencoded; charset=euc-kr',
 ]
+/** Bracket keys at the edge of what counts as an array index (leading zeros, signs, exponents, the cap). */
+export const ODD_INDEXES = [
+  'metadata[00]=x',
+  'items[01][price]=p',
+  'a[0]0=1',
+  'a[9999]=1',
+  'a[10000]=1',
+  'a[-1]=1',
+  'a[1e3]=1',
+  'a[%201]=1',
+  'a[0x1]=1',
+  'a[1][]=1&a[1][0]=2',
+  'a[]=1&a[00]=2&a[0]=3',
+]
 export const PROTO_KEYS = [
   '__proto__',
   'constructor',
