@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
-import { copyJson } from './json-copy.ts'
+import { copyJson } from '../core/json-copy.ts'
 
 /**
  * Stripe's OpenAPI document (the bundled 2023-08-16 copy), loaded once on

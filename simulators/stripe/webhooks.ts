@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { copyJson } from '../core/json-copy.ts'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
 import { PINNED_VERSION, render } from './codec.ts'
-import { copyJson } from './json-copy.ts'
 import type { StripeEvent } from './models.ts'
 import { connectEndpointsAccount, scopeOf } from './scope.ts'
 import type { StripeContext } from './state.ts'

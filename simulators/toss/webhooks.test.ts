@@ -74,6 +74,22 @@ describe('PAYMENT_STATUS_CHANGED', () => {
     expect(hits.map((h) => h.body.data.status)).toEqual(['DONE', 'PARTIAL_CANCELED', 'CANCELED'])
   })
 
+  it('keeps each event as the Payment was when it was sent, nested objects included', async () => {
+    const keys = shop(`whSnap${Date.now().toString(36)}`)
+    const payment = await confirmed(base, { clientKey: keys.clientKey }, {}, keys.secretKey)
+    expect(payment.card.acquireStatus).not.toBe('CANCELED')
+    await call(base, 'POST', `/v1/payments/${payment.paymentKey}/cancel`, {
+      body: { cancelReason: 'snapshot' },
+      key: keys.secretKey,
+    })
+    const [canceled, done] = sims.core.webhooks.listEvents({ provider: 'toss', account: keys.account })
+    const data = (event: typeof done) => (event!.payload as { data: typeof payment }).data
+    expect(data(canceled).status).toBe('CANCELED')
+    expect(data(canceled).card.acquireStatus).toBe('CANCELED')
+    // The cancel changed the stored Payment and its card in place: the DONE event did not follow.
+    expect(data(done)).toEqual(payment)
+  })
+
   it('reports ABORTED on a refused card and EXPIRED on a lapsed confirm', async () => {
     const m = await merchant('whFail', ['PAYMENT_STATUS_CHANGED'])
     const refused = await authenticated(base, { clientKey: m.clientKey }, { cardNumber: '4000000000009995' })

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { copyJson } from './json-copy.ts'
+
+describe('copyJson', () => {
+  it('copies stored objects as a JSON round trip would', () => {
+    const value = {
+      a: 1,
+      gone: undefined,
+      fn: () => 1,
+      nested: { list: [1, undefined, { b: null }, Number.NaN], at: new Date(0) },
+      inf: Number.POSITIVE_INFINITY,
+      10: 'numeric key first',
+    }
+    const copy = copyJson(value)
+    expect(copy).toStrictEqual(JSON.parse(JSON.stringify(value)))
+    expect(Object.keys(copy)).toEqual(Object.keys(JSON.parse(JSON.stringify(value))))
+    expect(copy.nested).not.toBe(value.nested)
+    expect(copy.nested.list[2]).not.toBe(value.nested.list[2])
+    // Without keys to leave out (the usual stored object), the copy is made by another way: the same answer.
+    const plain = { a: { b: [1, { c: Number.NaN }], d: Number.NEGATIVE_INFINITY, at: new Date(0) }, e: 's' }
+    expect(copyJson(plain)).toStrictEqual(JSON.parse(JSON.stringify(plain)))
+    expect(copyJson(plain).a).not.toBe(plain.a)
+  })
+
+  it('keeps a key named __proto__ a plain key, with its own copy', () => {
+    const value = JSON.parse('{"metadata":{"__proto__":{"x":1}},"a":[{"__proto__":2}]}')
+    const copy = copyJson(value)
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(value))
+    expect(Object.getPrototypeOf(copy.metadata)).toBe(Object.prototype)
+    expect(Object.hasOwn(copy.metadata, '__proto__')).toBe(true)
+    expect(copy.metadata.__proto__).not.toBe(value.metadata.__proto__)
+    expect(({} as { x?: number }).x).toBeUndefined()
+  })
+})
