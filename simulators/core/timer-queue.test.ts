@@ -47,3 +47,30 @@ describe('timer queue', () => {
     }
   })
 })
+
+describe('timer queue, mostly cancelled', () => {
+  it('stays in order when cancels outnumber the live and the queue is rebuilt (a Toss confirm cancels its payment expiry)', () => {
+    const random = createRandom(5)
+    const queue = new TimerQueue<T>()
+    let reference: T[] = []
+    let id = 0
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 400; i++) {
+        const timer: T = { id: ++id, due: Math.floor(random() * 10_000), tag: undefined, pending: true }
+        queue.push(timer)
+        reference.push(timer)
+      }
+      // Cancel three in four, in random order: the dead pass half the queue and it is rebuilt.
+      for (const timer of reference) if (random() < 0.75) queue.cancel(timer)
+      reference = reference.filter((t) => t.pending)
+      expect(queue.size).toBe(reference.length)
+      const now = round * 200
+      reference.sort((x, y) => x.due - y.due || x.id - y.id)
+      const expected = reference.filter((t) => t.due <= now)
+      const taken: T[] = []
+      for (let t = queue.takeDue(now); t; t = queue.takeDue(now)) taken.push(t)
+      expect(taken.map((t) => t.id)).toEqual(expected.map((t) => t.id))
+      reference = reference.slice(expected.length)
+    }
+  })
+})

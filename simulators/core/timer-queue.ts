@@ -75,11 +75,13 @@ export class TimerQueue<T extends QueuedTimer> {
     this.rebuild()
   }
 
+  /** Keeps the pending timers and makes them a heap again bottom-up (Floyd's way: linear, where a sort was n log n). */
   private rebuild(): void {
-    const live = this.heap.filter((timer) => timer.pending)
-    live.sort((a, b) => (before(a, b) ? -1 : 1)) // a sorted array is a heap
+    const live: T[] = []
+    for (const timer of this.heap) if (timer.pending) live.push(timer)
     this.heap = live
     this.dead = 0
+    for (let i = (live.length >> 1) - 1; i >= 0; i--) this.siftDown(i, live[i]!)
   }
 
   private dropCancelledTop(): void {
@@ -90,22 +92,25 @@ export class TimerQueue<T extends QueuedTimer> {
   }
 
   private popTop(): void {
+    const last = this.heap.pop()!
+    // The last timer goes down from the top.
+    if (this.heap.length > 0) this.siftDown(0, last)
+  }
+
+  /** Puts `timer` at slot `i` or below, moving earlier children up past it. */
+  private siftDown(i: number, timer: T): void {
     const heap = this.heap
-    const last = heap.pop()!
-    if (heap.length === 0) return
-    // Sift the last timer down from the top.
-    let i = 0
     const n = heap.length
     for (;;) {
       const left = 2 * i + 1
       if (left >= n) break
       const right = left + 1
       const child = right < n && before(heap[right]!, heap[left]!) ? right : left
-      if (!before(heap[child]!, last)) break
+      if (!before(heap[child]!, timer)) break
       heap[i] = heap[child]!
       i = child
     }
-    heap[i] = last
+    heap[i] = timer
   }
 }
 
