@@ -96,6 +96,26 @@ describe('virtual clock', () => {
     }
   })
 
+  it('arms the real timer once after running the due timers, not for each timer they set', () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout', 'clearTimeout'] })
+    try {
+      const clock = new VirtualClock({ start: 0, scale: 1 })
+      const fired: number[] = []
+      // Each sets an earlier timer than the one before it: each would be the new first due.
+      clock.setTimeout(() => {
+        for (const at of [300, 200, 150]) clock.setTimeoutAt(() => fired.push(at), at)
+      }, 100)
+      const sets = vi.spyOn(globalThis, 'setTimeout')
+      vi.advanceTimersByTime(100)
+      expect(sets).toHaveBeenCalledTimes(1)
+      vi.advanceTimersByTime(200)
+      expect(fired).toEqual([150, 200, 300])
+    } finally {
+      vi.restoreAllMocks()
+      vi.useRealTimers()
+    }
+  })
+
   it('refuses to go backwards with advance', () => {
     expect(() => new VirtualClock().advance(-1)).toThrow(RangeError)
   })

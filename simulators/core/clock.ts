@@ -87,6 +87,8 @@ export class VirtualClock {
   private nextId = 1
   /** While an advance runs, time stands at the instant being processed. */
   private holding = false
+  /** While the timers due in real time run: the real timer is armed once, after them. */
+  private draining = false
   /** Work started by timers (a webhook attempt's HTTP call) that an advance waits for before moving on. */
   private readonly inflight = new Set<Promise<unknown>>()
   private queue: Promise<unknown> = Promise.resolve()
@@ -210,8 +212,14 @@ export class VirtualClock {
     // Re-arm the real timer only when this one is now the first due: a
     // clearTimeout + setTimeout on every message lifecycle step was ~6 % of the
     // hub's CPU under load (the armed timer already serves an earlier entry).
-    if (this.timers.peek() === entry) this.arm()
+    // Not while due timers are being run either: that run arms once it ends.
+    if (!this.draining && this.timers.peek() === entry) this.arm()
     return entry
+  }
+
+  /** When the earliest pending timer falls due (virtual epoch ms), or undefined when none is pending. */
+  nextDue(): number | undefined {
+    return this.timers.peek()?.due
   }
 
   /** Resolves after `ms` of virtual time. */
@@ -358,9 +366,14 @@ export class VirtualClock {
   }
 
   private fireDue() {
-    if (this.holding) return // the advance in progress fires them in order
+    if (this.holding || this.draining) return // the advance or the run in progress fires them in order
     const now = this.now()
-    for (let next = this.timers.takeDue(now); next; next = this.timers.takeDue(now)) this.run(next)
+    this.draining = true
+    try {
+      for (let next = this.timers.takeDue(now); next; next = this.timers.takeDue(now)) this.run(next)
+    } finally {
+      this.draining = false
+    }
     this.arm()
   }
 

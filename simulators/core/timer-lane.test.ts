@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { VirtualClock } from './clock.ts'
 import { TimerLane } from './timer-lane.ts'
 
@@ -154,5 +154,29 @@ describe('TimerLane', () => {
     expect(ran).toEqual(['first'])
     clock.advance(10)
     expect(ran).toEqual(['first', 'second'])
+  })
+
+  it('in real time, a late firing serves every entry due by then, and stops before another timer', async () => {
+    // Real time is faked so the firing comes late without a sleep: 200 ms pass before the clock looks.
+    vi.useFakeTimers({ toFake: ['performance'] })
+    try {
+      const clock = new VirtualClock({ start: 0, scale: 1 })
+      const ran: string[] = []
+      const lane = new TimerLane<string>(clock, 'p', 100, (id) => ran.push(id))
+      for (let i = 0; i < 10; i++) {
+        lane.add(`m${i}`) // due 100, 101, ... 109
+        vi.advanceTimersByTime(1)
+      }
+      clock.setTimeoutAt(() => ran.push('other'), 105.5)
+      const arms = vi.spyOn(clock, 'setTimeoutAt')
+      vi.advanceTimersByTime(200)
+      await clock.idle()
+      expect(ran).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'other', 'm6', 'm7', 'm8', 'm9'])
+      // One more lane timer (for m6, after the other timer), not one per entry.
+      expect(arms).toHaveBeenCalledTimes(1)
+    } finally {
+      vi.restoreAllMocks()
+      vi.useRealTimers()
+    }
   })
 })

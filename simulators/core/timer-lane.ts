@@ -4,6 +4,8 @@ import type { Timer, TimerCallback } from './clock.ts'
 export interface LaneClock {
   now(): number
   setTimeoutAt(fn: TimerCallback, epochMs: number, tag?: string): Timer
+  /** The earliest pending timer's due, or undefined. */
+  nextDue(): number | undefined
 }
 
 /**
@@ -14,12 +16,15 @@ export interface LaneClock {
  * that live up to two seconds (long enough to be promoted, then collected
  * with the old generation, whose collections grow with the stored state).
  *
- * Each firing runs only the entries due at the instant it was armed for, then
- * arms for the next head at that head's own due, even one already past: the
- * clock's loop interleaves lanes and other timers in due order, so an advance
- * or a set that jumps past many steps runs them as separate timers would. An
- * entry whose due falls before the lane's last (the clock was set back
- * meanwhile) gets a timer of its own.
+ * Each firing runs the entries due at the instant it was armed for, and
+ * after them those due by now that fall before every other pending timer (in
+ * real time, a firing a millisecond late serves the dozens of messages due
+ * meanwhile, where it served one, each with a clock timer of its own); then
+ * it arms for the next head at that head's own due, even one already past.
+ * So the clock's loop still interleaves lanes and other timers in due order,
+ * and an advance or a set that jumps past many steps runs them as separate
+ * timers would. An entry whose due falls before the lane's last (the clock
+ * was set back meanwhile) gets a timer of its own.
  */
 export class TimerLane<T> {
   private dues: number[] = []
@@ -66,9 +71,10 @@ export class TimerLane<T> {
 
   private readonly fire = (): void => {
     const until = this.armedFor
+    const now = this.clock.now()
     this.firing = true
     try {
-      while (this.head < this.dues.length && this.dues[this.head]! <= until) {
+      while (this.head < this.dues.length && this.dueNow(this.dues[this.head]!, until, now)) {
         const item = this.items[this.head] as T
         this.items[this.head] = undefined
         this.head++
@@ -80,6 +86,14 @@ export class TimerLane<T> {
       this.compact()
       this.arm()
     }
+  }
+
+  /** Due at the armed instant, or due by now and before every other pending timer (asked each time: a run may set one). */
+  private dueNow(due: number, until: number, now: number): boolean {
+    if (due <= until) return true
+    if (due > now) return false
+    const other = this.clock.nextDue()
+    return other === undefined || due < other
   }
 
   private clear(): void {
