@@ -1,4 +1,5 @@
 import type { ProviderContext } from '../core/provider.ts'
+import { TimerLane } from '../core/timer-lane.ts'
 import type {
   EmailAddress,
   MailSendRequest,
@@ -220,51 +221,77 @@ const DELIVERED = Object.freeze({ response: '250 Ok: queued as standin', ...MTA 
 const DEFERRED = Object.freeze({ response: '451 4.4.1 Try again later', attempt: '1', ...MTA })
 
 function lifecycle(ctx: Ctx, recipient: Recipient) {
-  const { mail, base, rendered, sendAt, email, p, xMessageId } = recipient
+  const { mail, base, sendAt, email } = recipient
   emit(ctx, base, 'processed', { send_at: sendAt })
   const dropped = suppressionReason(ctx.state, email, mail.mail_settings, mail.asm?.group_id)
   if (dropped) {
     emit(ctx, base, 'dropped', { reason: dropped, status: '5.0.0' })
     return
   }
-  const outcome = outcomeFor(email)
-  ctx.later(TIMING.deliveryMs, () => {
-    switch (outcome) {
-      case 'bounce':
-        emit(ctx, base, 'bounce', {
-          type: 'bounce',
-          status: '5.1.1',
-          reason:
-            "550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.",
-          bounce_classification: 'Invalid Address',
-          ...MTA,
-        })
-        addSuppression(ctx.state, 'bounces', email, ctx.clock.unix(), {
-          reason: '550 5.1.1 The email account that you tried to reach does not exist.',
-          status: '5.1.1',
-        })
-        return
-      case 'block':
-        emit(ctx, base, 'bounce', {
-          type: 'blocked',
-          status: '5.7.1',
-          reason: '554 5.7.1 Service unavailable; Client host blocked using a blocklist',
-          bounce_classification: 'Reputation',
-          ...MTA,
-        })
-        addSuppression(ctx.state, 'blocks', email, ctx.clock.unix(), {
-          reason: '554 5.7.1 Service unavailable; Client host blocked',
-          status: '5.7.1',
-        })
-        return
-      case 'defer':
-        emit(ctx, base, 'deferred', DEFERRED)
-        ctx.later(TIMING.deferralMs, () => deliver(ctx, mail, base, rendered, email, p, xMessageId, outcome))
-        return
-      default:
-        deliver(ctx, mail, base, rendered, email, p, xMessageId, outcome)
-    }
-  })
+  deliveryLane(ctx).add({ ctx, recipient, outcome: outcomeFor(email) })
+}
+
+/** A processed copy on its way to the mailbox, as the delivery lane holds it. */
+interface InFlight {
+  ctx: Ctx
+  recipient: Recipient
+  outcome: ReturnType<typeof outcomeFor>
+}
+
+/** Per account state, so a reset (a new state) leaves the old lane behind with the old sends. */
+const deliveryLanes = new WeakMap<SendgridState, TimerLane<InFlight>>()
+
+/**
+ * Every copy waits the same delay between processed and its outcome: one lane per account (a queue served
+ * by one clock timer) instead of a clock timer and a closure per recipient that live half a second.
+ */
+function deliveryLane(ctx: Ctx): TimerLane<InFlight> {
+  let lane = deliveryLanes.get(ctx.state)
+  if (lane === undefined) {
+    lane = new TimerLane<InFlight>(ctx.clock, ctx.provider, TIMING.deliveryMs, settle)
+    deliveryLanes.set(ctx.state, lane)
+  }
+  return lane
+}
+
+/** The copy's outcome: bounced, blocked, deferred, or delivered. */
+function settle({ ctx, recipient, outcome }: InFlight): void {
+  const { mail, base, rendered, email, p, xMessageId } = recipient
+  switch (outcome) {
+    case 'bounce':
+      emit(ctx, base, 'bounce', {
+        type: 'bounce',
+        status: '5.1.1',
+        reason:
+          "550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.",
+        bounce_classification: 'Invalid Address',
+        ...MTA,
+      })
+      addSuppression(ctx.state, 'bounces', email, ctx.clock.unix(), {
+        reason: '550 5.1.1 The email account that you tried to reach does not exist.',
+        status: '5.1.1',
+      })
+      return
+    case 'block':
+      emit(ctx, base, 'bounce', {
+        type: 'blocked',
+        status: '5.7.1',
+        reason: '554 5.7.1 Service unavailable; Client host blocked using a blocklist',
+        bounce_classification: 'Reputation',
+        ...MTA,
+      })
+      addSuppression(ctx.state, 'blocks', email, ctx.clock.unix(), {
+        reason: '554 5.7.1 Service unavailable; Client host blocked',
+        status: '5.7.1',
+      })
+      return
+    case 'defer':
+      emit(ctx, base, 'deferred', DEFERRED)
+      ctx.later(TIMING.deferralMs, () => deliver(ctx, mail, base, rendered, email, p, xMessageId, outcome))
+      return
+    default:
+      deliver(ctx, mail, base, rendered, email, p, xMessageId, outcome)
+  }
 }
 
 /** The copy reaches the mailbox: the delivered event, the inbox, then what the recipient does with it. */
