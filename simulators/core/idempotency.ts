@@ -1,5 +1,7 @@
 import type { PlainRequest, PlainResponse } from './http.ts'
+import { copyJson } from './json-copy.ts'
 import type { IdempotencySpec } from './provider.ts'
+import { BoundedMap } from './store.ts'
 
 interface Remembered {
   fingerprint: string
@@ -18,9 +20,15 @@ export type IdempotencyDecision =
  * with a key runs and its response is remembered; the same key with the same
  * parameters replays that response; other parameters, or a request while the
  * first still runs, is refused. Keys are per account and expire in virtual time.
+ *
+ * Bounded as the store is (`STANDIN_STORE_LIMIT`, 10,000 keys by default): past
+ * it the oldest key is forgotten. An SDK that retries sends a key with every
+ * POST (stripe-node does), so a load test makes one per request; the cache
+ * used to sweep all its keys on every request once it held 100,000 (none had
+ * expired: they live 24 h), 4 ms a request, and grew without end.
  */
 export class IdempotencyCache {
-  private readonly entries = new Map<string, Remembered>()
+  private readonly entries = new BoundedMap<string, Remembered>()
 
   constructor(
     private readonly spec: IdempotencySpec,
@@ -53,7 +61,6 @@ export class IdempotencyCache {
       }
     }
     this.entries.set(slot, { fingerprint, expiresAt: now + this.spec.ttlMs, response: undefined })
-    if (this.entries.size > 100_000) this.sweep(now)
     return { kind: 'run', key: scoped }
   }
 
@@ -63,7 +70,7 @@ export class IdempotencyCache {
     const entry = this.entries.get(slot)
     if (!entry) return
     const store = this.spec.shouldStore ? this.spec.shouldStore(response) : response.status < 500
-    if (store) entry.response = structuredClone(response)
+    if (store) entry.response = snapshot(response)
     else this.entries.delete(slot)
   }
 
@@ -74,8 +81,24 @@ export class IdempotencyCache {
     }
     for (const slot of this.entries.keys()) if (slot.startsWith(`${account}\u0000`)) this.entries.delete(slot)
   }
+}
 
-  private sweep(now: number) {
-    for (const [slot, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(slot)
+/**
+ * The response as it is now: its body may be a stored object (Stripe's answers share with it) that later
+ * requests change. A JSON body is copied as JSON sends it (a replay is sent as JSON too), bytes as bytes;
+ * `structuredClone` cost more than the rest of a Stripe customer create, and turned a Buffer into a
+ * Uint8Array.
+ */
+function snapshot(response: PlainResponse): PlainResponse {
+  const body = response.body
+  const copy: PlainResponse = {
+    status: response.status,
+    body: Buffer.isBuffer(body)
+      ? Buffer.from(body)
+      : typeof body === 'object' && body !== null
+        ? copyJson(body)
+        : body,
   }
+  if (response.headers !== undefined) copy.headers = { ...response.headers }
+  return copy
 }
