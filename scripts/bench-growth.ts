@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { endpoints } from './bench/endpoints.ts'
-import { load, type Sample } from './bench/load.ts'
+import { load, requestOf, type Sample } from './bench/load.ts'
 import { machine } from './bench/machine.ts'
 import { type Server, startServer } from './bench/servers.ts'
 
@@ -51,9 +51,7 @@ for (const name of flags.endpoint) {
         url,
         connections,
         amount: target - stored,
-        requests: [
-          { method: endpoint.method, path: endpoint.path, headers: endpoint.headers, body: endpoint.body },
-        ],
+        requests: [requestOf(endpoint)],
       })
       if (result.non2xx + result.errors > 0)
         throw new Error(`${name}: ${result.non2xx + result.errors} failed while filling`)

@@ -29,6 +29,7 @@ import { buildProviderApp } from '../simulators/core/transports/fastify.ts'
 import { freePorts } from '../simulators/hub/hub-process.ts'
 import { allProviders } from '../simulators/hub/providers.ts'
 import { endpoints, raiseLimits } from './bench/endpoints.ts'
+import { freshKey } from './bench/load.ts'
 import { machine } from './bench/machine.ts'
 
 const { values: flags } = parseArgs({
@@ -61,7 +62,11 @@ for (const endpoint of endpoints.filter((e) => !flags.only || e.name.includes(fl
   const request = () => ({
     method: endpoint.method,
     url: endpoint.path,
-    headers: { ...endpoint.headers, host: '127.0.0.1' },
+    headers: {
+      ...endpoint.headers,
+      host: '127.0.0.1',
+      ...(endpoint.keyHeader && { [endpoint.keyHeader]: freshKey() }),
+    },
     body: Buffer.from(bodies ? bodies[next++]! : endpoint.body),
   })
   const one = async () => {

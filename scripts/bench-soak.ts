@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { endpoints } from './bench/endpoints.ts'
+import { requestOf } from './bench/load.ts'
 import { machine } from './bench/machine.ts'
 import { cpuMicros, rssBytes, startServer } from './bench/servers.ts'
 
@@ -41,9 +42,7 @@ try {
         connections: 16,
         overallRate: Math.max(1, Math.round(rate / repeatable.length)),
         duration: minutes * 60,
-        requests: [
-          { method: endpoint.method, path: endpoint.path, headers: endpoint.headers, body: endpoint.body },
-        ],
+        requests: [requestOf(endpoint)],
       }),
     ),
   )

@@ -110,13 +110,15 @@ try {
         `${endpoint.name}: the hub answered ${response.status}, not ${endpoint.status}: ${text}`,
       )
     stubBodies.set(endpoint, body)
-    routes.push({
-      method: endpoint.method,
-      path: endpoint.path,
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? 'application/json',
-      body: text,
-    })
+    // One stub per route: endpoints sending the same request another way (keyed) share the first's answer.
+    if (!routes.some((r) => r.method === endpoint.method && r.path === endpoint.path))
+      routes.push({
+        method: endpoint.method,
+        path: endpoint.path,
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? 'application/json',
+        body: text,
+      })
   }
   const routesFile = path.join(scratch, 'routes.json')
   writeFileSync(routesFile, JSON.stringify(routes))

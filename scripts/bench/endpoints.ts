@@ -18,6 +18,8 @@ export interface Endpoint {
   status: number
   /** Makes `count` single-use request bodies against the hub's provider URL (untimed). */
   prepare?: (base: string, count: number) => Promise<string[]>
+  /** A header sent with a new value on every request, as an SDK sends its idempotency key. */
+  keyHeader?: string
 }
 
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`
@@ -38,6 +40,17 @@ export const endpoints: Endpoint[] = [
     headers: { authorization: 'Bearer sk_test_bench', 'content-type': FORM },
     body: form({ email: 'jenny@example.com', name: 'Jenny Rosen', 'metadata[order_id]': 'o_1' }),
     status: 200,
+  },
+  {
+    // What stripe-node sends: it retries once by default, so every POST carries an Idempotency-Key.
+    name: 'stripe customer create, keyed as stripe-node sends it',
+    provider: 'stripe',
+    method: 'POST',
+    path: '/v1/customers',
+    headers: { authorization: 'Bearer sk_test_bench', 'content-type': FORM },
+    body: form({ email: 'jenny@example.com', name: 'Jenny Rosen', 'metadata[order_id]': 'o_1' }),
+    status: 200,
+    keyHeader: 'idempotency-key',
   },
   {
     name: 'stripe payment intent create+confirm',

@@ -25,9 +25,36 @@ export interface LoadOptions {
   bodies?: string[]
 }
 
+/**
+ * What autocannon sends for `endpoint`: its request, with the next single-use body each time (`bodies`)
+ * and a fresh value of its `keyHeader` each time (counted across runs in this process, so a later round
+ * does not replay an earlier one's keys).
+ */
+export function requestOf(endpoint: Endpoint, bodies?: string[]): autocannon.Request {
+  let next = 0
+  const base = {
+    method: endpoint.method,
+    path: endpoint.path,
+    headers: endpoint.headers,
+    body: endpoint.body,
+  }
+  if (!bodies && !endpoint.keyHeader) return base
+  return {
+    ...base,
+    setupRequest: (request: autocannon.Request) => ({
+      ...request,
+      ...(bodies && { body: bodies[next++ % bodies.length] }),
+      ...(endpoint.keyHeader && { headers: { ...request.headers, [endpoint.keyHeader]: freshKey() } }),
+    }),
+  }
+}
+
+let keys = 0
+/** An idempotency key as an SDK makes one per request (stripe-node: `stripe-node-retry-` and a UUID). */
+export const freshKey = () => `bench-${process.pid}-${++keys}`
+
 export async function load(options: LoadOptions): Promise<Sample> {
   const { endpoint, bodies } = options
-  let next = 0
   const cpuBefore = cpuMicros(options.pid)
   const started = performance.now()
   let lastAnswer = started
@@ -36,20 +63,7 @@ export async function load(options: LoadOptions): Promise<Sample> {
       url: options.url,
       connections: options.connections,
       ...(bodies ? { amount: bodies.length } : { duration: options.seconds ?? 5 }),
-      requests: [
-        {
-          method: endpoint.method,
-          path: endpoint.path,
-          headers: endpoint.headers,
-          body: endpoint.body,
-          ...(bodies && {
-            setupRequest: (request: autocannon.Request) => ({
-              ...request,
-              body: bodies[next++ % bodies.length],
-            }),
-          }),
-        },
-      ],
+      requests: [requestOf(endpoint, bodies)],
     },
     () => {
       lastAnswer = performance.now()

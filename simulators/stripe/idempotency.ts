@@ -6,15 +6,29 @@ import type { PlainRequest } from '../core/http.ts'
  * not bytes), while the same key on another endpoint is a conflict.
  */
 export function fingerprint(req: PlainRequest): string {
-  return `${req.method} ${req.path} ${stable(req.body ?? {})}`
+  return `${req.method} ${req.path} ${JSON.stringify(sorted(req.body ?? {}))}`
 }
 
-function stable(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`
-  if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  return JSON.stringify(value)
+/**
+ * The parameters with every object's keys in sorted order (arrays keep theirs), written by one
+ * `JSON.stringify`: stripe-node sends a key with every POST, so this runs on nearly every request (a
+ * string per key, joined level by level, was 2 KB and 5 % of a customer create).
+ */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted)
+  if (value === null || typeof value !== 'object') return value
+  const source = value as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(source).sort()) {
+    // A parameter named `__proto__` stays a plain key (an assignment would set the prototype).
+    if (key === '__proto__')
+      Object.defineProperty(out, key, {
+        value: sorted(source[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    else out[key] = sorted(source[key])
+  }
+  return out
 }

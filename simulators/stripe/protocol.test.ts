@@ -220,6 +220,28 @@ describe('idempotency', () => {
     expect(fresh.email).toBe('two@example.com')
     expect(fresh.lastResponse.headers['idempotent-replayed']).toBeUndefined()
   })
+
+  it('compares parameters, not bytes: the same ones in another order replay, another array order conflicts', async () => {
+    const post = (body: string) =>
+      raw('/v1/customers', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': 'order-free' },
+        body,
+      })
+    const first = await post(
+      'email=a%40example.com&metadata[b]=2&metadata[a]=1&preferred_locales[]=en&preferred_locales[]=fr',
+    )
+    const reordered = await post(
+      'metadata[a]=1&preferred_locales[]=en&metadata[b]=2&preferred_locales[]=fr&email=a%40example.com',
+    )
+    expect(reordered.headers.get('idempotent-replayed')).toBe('true')
+    expect(((await reordered.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id)
+    const otherOrder = await post(
+      'email=a%40example.com&metadata[b]=2&metadata[a]=1&preferred_locales[]=fr&preferred_locales[]=en',
+    )
+    expect(otherOrder.status).toBe(400)
+    expect(((await otherOrder.json()) as { error: { type: string } }).error.type).toBe('idempotency_error')
+  })
 })
 
 describe('fault rules by catalogue name', () => {
