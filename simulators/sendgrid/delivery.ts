@@ -231,6 +231,36 @@ function lifecycle(ctx: Ctx, recipient: Recipient) {
   deliveryLane(ctx).add({ ctx, recipient, outcome: outcomeFor(email) })
 }
 
+/** The receiving server's two refusals: the bounce event's own keys, and the suppression list it adds to. */
+const REFUSALS = {
+  bounce: {
+    event: Object.freeze({
+      type: 'bounce',
+      status: '5.1.1',
+      reason:
+        "550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.",
+      bounce_classification: 'Invalid Address',
+      ...MTA,
+    }),
+    list: 'bounces',
+    suppression: {
+      reason: '550 5.1.1 The email account that you tried to reach does not exist.',
+      status: '5.1.1',
+    },
+  },
+  block: {
+    event: Object.freeze({
+      type: 'blocked',
+      status: '5.7.1',
+      reason: '554 5.7.1 Service unavailable; Client host blocked using a blocklist',
+      bounce_classification: 'Reputation',
+      ...MTA,
+    }),
+    list: 'blocks',
+    suppression: { reason: '554 5.7.1 Service unavailable; Client host blocked', status: '5.7.1' },
+  },
+} as const
+
 /** A processed copy on its way to the mailbox, as the delivery lane holds it. */
 interface InFlight {
   ctx: Ctx
@@ -259,32 +289,12 @@ function settle({ ctx, recipient, outcome }: InFlight): void {
   const { mail, base, rendered, email, p, xMessageId } = recipient
   switch (outcome) {
     case 'bounce':
-      emit(ctx, base, 'bounce', {
-        type: 'bounce',
-        status: '5.1.1',
-        reason:
-          "550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.",
-        bounce_classification: 'Invalid Address',
-        ...MTA,
-      })
-      addSuppression(ctx.state, 'bounces', email, ctx.clock.unix(), {
-        reason: '550 5.1.1 The email account that you tried to reach does not exist.',
-        status: '5.1.1',
-      })
+    case 'block': {
+      const refusal = REFUSALS[outcome]
+      emit(ctx, base, 'bounce', refusal.event)
+      addSuppression(ctx.state, refusal.list, email, ctx.clock.unix(), refusal.suppression)
       return
-    case 'block':
-      emit(ctx, base, 'bounce', {
-        type: 'blocked',
-        status: '5.7.1',
-        reason: '554 5.7.1 Service unavailable; Client host blocked using a blocklist',
-        bounce_classification: 'Reputation',
-        ...MTA,
-      })
-      addSuppression(ctx.state, 'blocks', email, ctx.clock.unix(), {
-        reason: '554 5.7.1 Service unavailable; Client host blocked',
-        status: '5.7.1',
-      })
-      return
+    }
     case 'defer':
       emit(ctx, base, 'deferred', DEFERRED)
       ctx.later(TIMING.deferralMs, () => deliver(ctx, mail, base, rendered, email, p, xMessageId, outcome))
