@@ -428,6 +428,24 @@ describe('suppressions', () => {
     expect(await (await call('GET', '/v3/suppression/bounces', { key })).json()).toEqual([])
   })
 
+  it('a blocked address lands on the blocks list, not the bounces list', async () => {
+    const key = newKey()
+    const account = key.split('.')[1]!
+    const to = 'dave+block@example.com'
+    await call('POST', '/v3/mail/send', { key, body: mail({ personalizations: [{ to: [{ email: to }] }] }) })
+    advance(500)
+    expect(sims.core.inbox.list({ to, account })).toHaveLength(0)
+    const blocks = await (await call('GET', '/v3/suppression/blocks', { key })).json()
+    expect(blocks).toEqual([
+      expect.objectContaining({
+        email: to,
+        status: '5.7.1',
+        reason: '554 5.7.1 Service unavailable; Client host blocked',
+      }),
+    ])
+    expect(await (await call('GET', '/v3/suppression/bounces', { key })).json()).toEqual([])
+  })
+
   it('global unsubscribes are honoured (202, no delivery) unless bypassed', async () => {
     const key = newKey()
     const account = key.split('.')[1]!
