@@ -31,25 +31,22 @@ const TOSS_SECRET = 'test_sk_benchShop01'
 const TOSS_CLIENT = 'test_ck_benchShop01'
 const SENDGRID_ACCOUNT = 'bench'
 
+const STRIPE_CUSTOMER_CREATE: Endpoint = {
+  name: 'stripe customer create',
+  provider: 'stripe',
+  method: 'POST',
+  path: '/v1/customers',
+  headers: { authorization: 'Bearer sk_test_bench', 'content-type': FORM },
+  body: form({ email: 'jenny@example.com', name: 'Jenny Rosen', 'metadata[order_id]': 'o_1' }),
+  status: 200,
+}
+
 export const endpoints: Endpoint[] = [
+  STRIPE_CUSTOMER_CREATE,
+  // What stripe-node sends: it retries once by default, so every POST carries an Idempotency-Key.
   {
-    name: 'stripe customer create',
-    provider: 'stripe',
-    method: 'POST',
-    path: '/v1/customers',
-    headers: { authorization: 'Bearer sk_test_bench', 'content-type': FORM },
-    body: form({ email: 'jenny@example.com', name: 'Jenny Rosen', 'metadata[order_id]': 'o_1' }),
-    status: 200,
-  },
-  {
-    // What stripe-node sends: it retries once by default, so every POST carries an Idempotency-Key.
+    ...STRIPE_CUSTOMER_CREATE,
     name: 'stripe customer create, keyed as stripe-node sends it',
-    provider: 'stripe',
-    method: 'POST',
-    path: '/v1/customers',
-    headers: { authorization: 'Bearer sk_test_bench', 'content-type': FORM },
-    body: form({ email: 'jenny@example.com', name: 'Jenny Rosen', 'metadata[order_id]': 'o_1' }),
-    status: 200,
     keyHeader: 'idempotency-key',
   },
   {

@@ -6,6 +6,16 @@ interface T extends QueuedTimer {
   due: number
 }
 
+/** Takes every timer due by `now` and checks them against the definition: `reference` sorted by (due, id). */
+function takeAllDue(queue: TimerQueue<T>, reference: T[], now: number): T[] {
+  reference.sort((x, y) => x.due - y.due || x.id - y.id)
+  const expected = reference.filter((t) => t.due <= now)
+  const taken: T[] = []
+  for (let t = queue.takeDue(now); t; t = queue.takeDue(now)) taken.push(t)
+  expect(taken.map((t) => t.id)).toEqual(expected.map((t) => t.id))
+  return taken
+}
+
 describe('timer queue', () => {
   it('hands out timers by due time, then in the order they were set, through cancels and clears', () => {
     const random = createRandom(11)
@@ -35,12 +45,8 @@ describe('timer queue', () => {
         reference = reference.filter((t) => t.tag !== 'a')
       } else {
         now += Math.floor(random() * 60)
-        reference.sort((x, y) => x.due - y.due || x.id - y.id)
-        const expected = reference.filter((t) => t.due <= now)
-        const taken: T[] = []
-        for (let t = queue.takeDue(now); t; t = queue.takeDue(now)) taken.push(t)
-        expect(taken.map((t) => t.id)).toEqual(expected.map((t) => t.id))
-        reference = reference.slice(expected.length)
+        const taken = takeAllDue(queue, reference, now)
+        reference = reference.slice(taken.length)
         for (const t of taken) queue.cancel(t) // cancelling a fired timer changes nothing
       }
       expect(queue.size).toBe(reference.length)
@@ -65,12 +71,7 @@ describe('timer queue, mostly cancelled', () => {
       reference = reference.filter((t) => t.pending)
       expect(queue.size).toBe(reference.length)
       const now = round * 200
-      reference.sort((x, y) => x.due - y.due || x.id - y.id)
-      const expected = reference.filter((t) => t.due <= now)
-      const taken: T[] = []
-      for (let t = queue.takeDue(now); t; t = queue.takeDue(now)) taken.push(t)
-      expect(taken.map((t) => t.id)).toEqual(expected.map((t) => t.id))
-      reference = reference.slice(expected.length)
+      reference = reference.slice(takeAllDue(queue, reference, now).length)
     }
   })
 })
