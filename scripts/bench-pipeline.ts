@@ -62,11 +62,7 @@ for (const endpoint of endpoints.filter((e) => !flags.only || e.name.includes(fl
   const request = () => ({
     method: endpoint.method,
     url: endpoint.path,
-    headers: {
-      ...endpoint.headers,
-      host: '127.0.0.1',
-      ...(endpoint.keyHeader && { [endpoint.keyHeader]: freshKey() }),
-    },
+    headers: withKey(endpoint, { ...endpoint.headers, host: '127.0.0.1' }),
     body: Buffer.from(bodies ? bodies[next++]! : endpoint.body),
   })
   const one = async () => {
@@ -113,6 +109,18 @@ async function allocated(run: () => Promise<void>): Promise<number> {
   }
   walk(profile.head)
   return total
+}
+
+/**
+ * The request's headers with the endpoint's fresh key, if it has one. Added after the literal: a
+ * conditional spread in it made every request's headers a slower object (3 µs more a Razorpay order).
+ */
+function withKey(
+  endpoint: (typeof endpoints)[number],
+  headers: Record<string, string>,
+): Record<string, string> {
+  if (endpoint.keyHeader) headers[endpoint.keyHeader] = freshKey()
+  return headers
 }
 
 /** Single-use bodies made over HTTP against the same runtime, as the hub bench makes them. */
