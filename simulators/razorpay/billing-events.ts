@@ -1,3 +1,4 @@
+import { copyJson } from '../core/json-copy.ts'
 import type { ProviderContext } from '../core/provider.ts'
 import type { PaymentLink, Subscription } from './billing-models.ts'
 import type { Order, Payment, RazorpayState } from './models.ts'
@@ -32,11 +33,10 @@ export function emitBilling(
   entities: { subscription?: Subscription; payment_link?: PaymentLink; order?: Order; payment?: Payment },
 ) {
   const payload: Record<string, { entity: unknown }> = {}
-  if (entities.subscription) payload.subscription = { entity: structuredClone(entities.subscription) }
-  if (entities.payment_link) payload.payment_link = { entity: structuredClone(entities.payment_link) }
-  if (entities.order) payload.order = { entity: structuredClone(entities.order) }
-  if (entities.payment)
-    payload.payment = { entity: structuredClone(paymentForEvent(ctx.state, entities.payment)) }
+  if (entities.subscription) payload.subscription = { entity: copyJson(entities.subscription) }
+  if (entities.payment_link) payload.payment_link = { entity: copyJson(entities.payment_link) }
+  if (entities.order) payload.order = { entity: copyJson(entities.order) }
+  if (entities.payment) payload.payment = { entity: copyJson(paymentForEvent(ctx.state, entities.payment)) }
   return ctx.webhooks.emit({
     type,
     id: ctx.ids.mint('', 14),

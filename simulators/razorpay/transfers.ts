@@ -1,3 +1,4 @@
+import { copyJson } from '../core/json-copy.ts'
 import type { ProviderContext } from '../core/provider.ts'
 import { fail, invalidParam } from './errors.ts'
 import type { Payment, RazorpayState } from './models.ts'
@@ -127,7 +128,7 @@ function emitTransfer(ctx: Ctx, type: 'transfer.processed', transfer: Transfer) 
       account_id: ctx.state.accountId,
       event: type,
       contains: ['transfer'],
-      payload: { transfer: { entity: structuredClone(transfer) } },
+      payload: { transfer: { entity: copyJson(transfer) } },
       created_at: ctx.clock.unix(),
     },
   })

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { copyJson } from '../core/json-copy.ts'
 import type { ProviderContext } from '../core/provider.ts'
 import type { WebhookSpec } from '../core/webhooks/types.ts'
 import type { Order, Payment, RazorpayState, Refund } from './models.ts'
@@ -71,10 +72,9 @@ export function emit(
 ) {
   const payload: Record<string, { entity: unknown }> = {}
   // Razorpay lists refund before payment, payment before order.
-  if (entities.refund) payload.refund = { entity: structuredClone(entities.refund) }
-  if (entities.payment)
-    payload.payment = { entity: structuredClone(paymentForEvent(ctx.state, entities.payment)) }
-  if (entities.order) payload.order = { entity: structuredClone(entities.order) }
+  if (entities.refund) payload.refund = { entity: copyJson(entities.refund) }
+  if (entities.payment) payload.payment = { entity: copyJson(paymentForEvent(ctx.state, entities.payment)) }
+  if (entities.order) payload.order = { entity: copyJson(entities.order) }
   return ctx.webhooks.emit({
     type,
     id: ctx.ids.mint('', 14),
