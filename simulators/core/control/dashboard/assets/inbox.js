@@ -80,6 +80,8 @@ export function inboxPanel(root) {
   let all = []
   let selected
   let rendered = false
+  /** Loads started: two changes close together start two, and the older answer may arrive last. */
+  let loads = 0
 
   const byRecipient = () => {
     const groups = new Map()
@@ -142,8 +144,11 @@ export function inboxPanel(root) {
   return {
     topics: ['messages'],
     async load() {
+      const load = ++loads
       try {
         const fresh = (await api('/messages?limit=500')).messages
+        // A later load is under way: its list is newer, and this one must not overwrite it.
+        if (load !== loads) return
         clearError(status)
         // Unchanged: keep the frames as they are (no reload, no lost scroll).
         if (rendered && fresh.map((m) => m.id).join() === all.map((m) => m.id).join()) return
