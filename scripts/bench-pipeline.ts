@@ -29,7 +29,7 @@ import { buildProviderApp } from '../simulators/core/transports/fastify.ts'
 import { freePorts } from '../simulators/hub/hub-process.ts'
 import { allProviders } from '../simulators/hub/providers.ts'
 import { endpoints, raiseLimits } from './bench/endpoints.ts'
-import { freshKey } from './bench/load.ts'
+import { withKey } from './bench/load.ts'
 import { machine } from './bench/machine.ts'
 
 const { values: flags } = parseArgs({
@@ -109,18 +109,6 @@ async function allocated(run: () => Promise<void>): Promise<number> {
   }
   walk(profile.head)
   return total
-}
-
-/**
- * The request's headers with the endpoint's fresh key, if it has one. Added after the literal: a
- * conditional spread in it made every request's headers a slower object (3 µs more a Razorpay order).
- */
-function withKey(
-  endpoint: (typeof endpoints)[number],
-  headers: Record<string, string>,
-): Record<string, string> {
-  if (endpoint.keyHeader) headers[endpoint.keyHeader] = freshKey()
-  return headers
 }
 
 /** Single-use bodies made over HTTP against the same runtime, as the hub bench makes them. */

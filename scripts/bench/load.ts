@@ -44,14 +44,24 @@ export function requestOf(endpoint: Endpoint, bodies?: string[]): autocannon.Req
     setupRequest: (request: autocannon.Request) => ({
       ...request,
       ...(bodies && { body: bodies[next++ % bodies.length] }),
-      ...(endpoint.keyHeader && { headers: { ...request.headers, [endpoint.keyHeader]: freshKey() } }),
+      ...(endpoint.keyHeader && { headers: withKey(endpoint, { ...request.headers }) }),
     }),
   }
 }
 
 let keys = 0
-/** An idempotency key as an SDK makes one per request (stripe-node: `stripe-node-retry-` and a UUID). */
-export const freshKey = () => `bench-${process.pid}-${++keys}`
+
+/**
+ * `headers` with the endpoint's key header set to a fresh value, as an SDK makes one per request
+ * (stripe-node: `stripe-node-retry-` and a UUID); unchanged for an endpoint without one. Set after the
+ * literal is made: a conditional spread in it made every request's headers a slower object (3 µs more a
+ * Razorpay order in bench:pipeline).
+ */
+export function withKey<H extends Record<string, unknown>>(endpoint: Endpoint, headers: H): H {
+  if (endpoint.keyHeader)
+    (headers as Record<string, unknown>)[endpoint.keyHeader] = `bench-${process.pid}-${++keys}`
+  return headers
+}
 
 export async function load(options: LoadOptions): Promise<Sample> {
   const { endpoint, bodies } = options

@@ -51,3 +51,13 @@ function copyKeyByKey(source: Record<string, unknown>): Record<string, unknown> 
   }
   return out
 }
+
+/**
+ * Sets `key` as an own data property, `__proto__` included: an assignment of that name sets the prototype
+ * instead, so a client's key named so (a custom arg, a metadata key) would vanish from the copy.
+ */
+export function setOwnKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
+}

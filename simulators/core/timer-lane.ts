@@ -111,3 +111,20 @@ export class TimerLane<T> {
     this.head = 0
   }
 }
+
+/**
+ * A provider's lanes, made once per account state and kept with it: a reset gives the account a new
+ * state, so the old lanes stay behind with the old state's entries (the reset dropped their timer) and
+ * the new state starts with lanes of its own.
+ */
+export function lanesPerState<C extends { state: object }, L>(make: (ctx: C) => L): (ctx: C) => L {
+  const lanes = new WeakMap<object, L>()
+  return (ctx) => {
+    let made = lanes.get(ctx.state)
+    if (made === undefined) {
+      made = make(ctx)
+      lanes.set(ctx.state, made)
+    }
+    return made
+  }
+}

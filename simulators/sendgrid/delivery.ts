@@ -1,5 +1,6 @@
+import { setOwnKey } from '../core/json-copy.ts'
 import type { ProviderContext } from '../core/provider.ts'
-import { TimerLane } from '../core/timer-lane.ts'
+import { lanesPerState, TimerLane } from '../core/timer-lane.ts'
 import type {
   EmailAddress,
   MailSendRequest,
@@ -202,17 +203,8 @@ function emit(ctx: Ctx, base: Base, event: string, extra?: Readonly<Record<strin
 }
 
 function copyKeys(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): void {
-  for (const key of Object.keys(source)) {
-    // A custom arg named `__proto__` stays a plain key, as a spread keeps it (an assignment would set the prototype).
-    if (key === '__proto__')
-      Object.defineProperty(target, key, {
-        value: source[key],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    else target[key] = source[key]
-  }
+  // A custom arg named `__proto__` stays a plain key, as a spread keeps it.
+  for (const key of Object.keys(source)) setOwnKey(target, key, source[key])
 }
 
 const MTA = { ip: '168.245.1.1', tls: 1 }
@@ -268,21 +260,13 @@ interface InFlight {
   outcome: ReturnType<typeof outcomeFor>
 }
 
-/** Per account state, so a reset (a new state) leaves the old lane behind with the old sends. */
-const deliveryLanes = new WeakMap<SendgridState, TimerLane<InFlight>>()
-
 /**
- * Every copy waits the same delay between processed and its outcome: one lane per account (a queue served
- * by one clock timer) instead of a clock timer and a closure per recipient that live half a second.
+ * Every copy waits the same delay between processed and its outcome: one lane per account state (a queue
+ * served by one clock timer) instead of a clock timer and a closure per recipient that live half a second.
  */
-function deliveryLane(ctx: Ctx): TimerLane<InFlight> {
-  let lane = deliveryLanes.get(ctx.state)
-  if (lane === undefined) {
-    lane = new TimerLane<InFlight>(ctx.clock, ctx.provider, TIMING.deliveryMs, settle)
-    deliveryLanes.set(ctx.state, lane)
-  }
-  return lane
-}
+const deliveryLane = lanesPerState(
+  (ctx: Ctx) => new TimerLane<InFlight>(ctx.clock, ctx.provider, TIMING.deliveryMs, settle),
+)
 
 /** The copy's outcome: bounced, blocked, deferred, or delivered. */
 function settle({ ctx, recipient, outcome }: InFlight): void {

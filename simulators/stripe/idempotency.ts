@@ -1,4 +1,5 @@
 import type { PlainRequest } from '../core/http.ts'
+import { setOwnKey } from '../core/json-copy.ts'
 
 /**
  * What must match for a replay: the endpoint and the decoded parameters, so
@@ -19,16 +20,7 @@ function sorted(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value
   const source = value as Record<string, unknown>
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(source).sort()) {
-    // A parameter named `__proto__` stays a plain key (an assignment would set the prototype).
-    if (key === '__proto__')
-      Object.defineProperty(out, key, {
-        value: sorted(source[key]),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    else out[key] = sorted(source[key])
-  }
+  // A parameter named `__proto__` stays a plain key.
+  for (const key of Object.keys(source).sort()) setOwnKey(out, key, sorted(source[key]))
   return out
 }

@@ -1,5 +1,5 @@
 import type { ProviderContext } from '../core/provider.ts'
-import { TimerLane } from '../core/timer-lane.ts'
+import { lanesPerState, TimerLane } from '../core/timer-lane.ts'
 import {
   API_VERSION,
   type CallEvent,
@@ -62,21 +62,14 @@ interface InFlight {
   message: StoredMessage
 }
 
-/** Per account state, so a reset (a new state) leaves the old lanes behind with the old messages. */
-const accountLanes = new WeakMap<TwilioState, Record<Step, TimerLane<InFlight>>>()
-
-function lanesOf(ctx: ProviderContext<TwilioState>): Record<Step, TimerLane<InFlight>> {
-  let lanes = accountLanes.get(ctx.state)
-  if (lanes === undefined) {
-    const lane = (step: Step) =>
-      new TimerLane<InFlight>(ctx.clock, ctx.provider, MESSAGE_TIMING[step], (m) =>
-        moveAndReport(m.ctx, m.message, statusAt(step, m.message)),
-      )
-    lanes = { queued: lane('queued'), sending: lane('sending'), sent: lane('sent'), final: lane('final') }
-    accountLanes.set(ctx.state, lanes)
-  }
-  return lanes
-}
+/** One lane per step, per account state (a reset leaves the old lanes behind with the old messages). */
+const lanesOf = lanesPerState((ctx: ProviderContext<TwilioState>): Record<Step, TimerLane<InFlight>> => {
+  const lane = (step: Step) =>
+    new TimerLane<InFlight>(ctx.clock, ctx.provider, MESSAGE_TIMING[step], (m) =>
+      moveAndReport(m.ctx, m.message, statusAt(step, m.message)),
+    )
+  return { queued: lane('queued'), sending: lane('sending'), sent: lane('sent'), final: lane('final') }
+})
 
 /**
  * One step of a scheduled message's lifecycle, `at` virtual ms from now. A
