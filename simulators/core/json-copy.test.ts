@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { copyJson } from './json-copy.ts'
+import { copyJson, setOwnKey } from './json-copy.ts'
 
 describe('copyJson', () => {
   it('copies stored objects as a JSON round trip would', () => {
@@ -32,5 +32,15 @@ describe('copyJson', () => {
     const own = (o: object) => Object.getOwnPropertyDescriptor(o, '__proto__')?.value
     expect(own(copy.metadata)).toEqual({ x: 1 })
     expect(own(copy.metadata)).not.toBe(own(value.metadata))
+  })
+
+  it('setOwnKey keeps a key named __proto__ an own key and leaves the prototype alone', () => {
+    const target: Record<string, unknown> = {}
+    setOwnKey(target, '__proto__', { polluted: true })
+    setOwnKey(target, 'a', 1)
+    expect(Object.getPrototypeOf(target)).toBe(Object.prototype)
+    expect(Object.keys(target)).toEqual(['__proto__', 'a'])
+    expect(JSON.stringify(target)).toBe('{"__proto__":{"polluted":true},"a":1}')
+    expect((target as { polluted?: boolean }).polluted).toBeUndefined()
   })
 })
