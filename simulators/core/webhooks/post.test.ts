@@ -29,6 +29,22 @@ describe('webhook POST', () => {
     expect(answer.headers['retry-after']).toBe('7')
   })
 
+  it('reads an answer sent in pieces, a character split between them', async () => {
+    const url = await receiver((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        const bytes = Buffer.from('¿ok? ✓')
+        res.write(bytes.subarray(0, 1)) // the first byte of '¿' alone
+        setTimeout(() => res.end(bytes.subarray(1)), 5)
+      })
+    })
+    for (let i = 0; i < 3; i++)
+      expect(await post(url, { headers: {}, body: '{}', timeoutMs: 5_000 })).toMatchObject({
+        status: 200,
+        text: '¿ok? ✓',
+      })
+  })
+
   it('gives up on a receiver that never answers, with a timeout error', async () => {
     const url = await receiver(() => {}) // reads the request, never answers
     const started = performance.now()
