@@ -29,4 +29,19 @@ describe('the fastify transport', () => {
     // Written one by one, the first would have left with one request handled.
     expect(handledWhenSent).toEqual([3, 3, 3])
   })
+
+  it('answers a runtime that fails outright with the provider’s 500, journaled as internal', async () => {
+    const failing = new Core({ seed: 1 })
+    const runtime = failing.register(testkit, { baseUrl: 'http://127.0.0.1' })
+    const failingApp = buildProviderApp(runtime)
+    runtime.handle = () => Promise.reject(new Error('runtime broke'))
+    try {
+      const answer = await failingApp.inject({ method: 'GET', url: '/hello' })
+      expect(answer.statusCode).toBe(500)
+      expect(answer.json()).toMatchObject({ error: { code: 'server_error' } })
+      expect(failing.journal.list().at(-1)?.internalError).toBe('runtime broke')
+    } finally {
+      await failingApp.close()
+    }
+  })
 })
