@@ -69,7 +69,10 @@ export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits 
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     runtime
       .handle(toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)))
-      .then((outcome) => renderThisTurn(outcome, request, reply))
+      .then((outcome) => {
+        // Nothing returned: a reply returned here would be adopted as a thenable, the same cost.
+        renderThisTurn(outcome, request, reply)
+      })
       .catch((failure: unknown) =>
         reply.send(failure instanceof Error ? failure : new Error(String(failure))),
       )
