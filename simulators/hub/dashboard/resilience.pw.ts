@@ -89,6 +89,38 @@ test.describe('a failing control-plane call', () => {
     await expect(faults.getByRole('table', { name: 'Fault rules' })).toContainText('No fault rules.')
   })
 
+  test('a change made while the live feed is still connecting is shown once the feed is up', async ({
+    page,
+  }) => {
+    // The feed's connection is held open until released, as a slow proxy or a busy hub would hold it.
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let feedAsked!: () => void
+    const asked = new Promise<void>((resolve) => (feedAsked = resolve))
+    await page.route('**/_standin/events', async (route) => {
+      feedAsked()
+      await released
+      await route.continue()
+    })
+    // An inbox list asked for before the feed is up (the bug) is let finish before the change is made.
+    const lists: Promise<unknown>[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/_standin/messages')) lists.push(request.response())
+    })
+    await page.goto(`${hub.url}/#inbox`)
+    await asked
+    await Promise.all(lists)
+    expect((await sendSms(hub, '+14155550377', 'sent while the feed was connecting')).status).toBe(201)
+    await expect
+      .poll(async () => JSON.stringify(await control(hub, '/messages?to=%2B14155550377')))
+      .toContain('sent while the feed was connecting')
+    release()
+    await expect(page.getByRole('status', { name: 'Live updates' })).toHaveText('live')
+    await expect(
+      page.getByRole('listbox', { name: 'Recipients' }).getByRole('option', { name: /\+14155550377/ }),
+    ).toBeVisible()
+  })
+
   test('the live feed refused (HTTP 500) shows "reconnecting", is retried, and the page comes back live', async ({
     page,
   }) => {

@@ -29,7 +29,18 @@ function showTab() {
     if (a.dataset.tab === name) a.setAttribute('aria-current', 'page')
     else a.removeAttribute('aria-current')
   }
-  if (stale.delete(name)) panels[name].load()
+  if (feedStarted && stale.delete(name)) panels[name].load()
+}
+
+// The panels first load once the live feed is up (its `hello`), or has failed: a change made between
+// a panel's first answer and the feed's start would never be announced, and the panel would miss it
+// until the next change. A feed that fails still gets the panels loaded, and refreshed when it is back.
+let feedStarted = false
+function firstLoad() {
+  if (feedStarted) return
+  feedStarted = true
+  clock.load()
+  showTab()
 }
 
 async function loadCatalogue() {
@@ -69,7 +80,8 @@ function connect() {
     retryMs = 1000
     if (!providers.length) loadCatalogue()
     // Changes made while the feed was down were not announced: fetch everything once.
-    if (gap) refresh(ALL_TOPICS)
+    if (!feedStarted) firstLoad()
+    else if (gap) refresh(ALL_TOPICS)
     gap = false
   })
   source.addEventListener('change', (event) => {
@@ -79,6 +91,7 @@ function connect() {
   source.addEventListener('error', () => {
     gap = true
     if (!login.hidden) return
+    firstLoad()
     live.textContent = 'reconnecting…'
     live.className = 'live off'
     // An EventSource cannot see a 401: ask the API, which raises the token form if that is the reason.
@@ -96,8 +109,8 @@ async function start() {
   await loadCatalogue()
   // Locked (the catalogue answered 401): the token form is up; start again once it is accepted.
   if (!login.hidden) return
-  clock.load()
   for (const name of Object.keys(panels)) stale.add(name)
+  feedStarted = false
   showTab()
   connect()
 }
