@@ -64,8 +64,8 @@ export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits 
 
   // Not an async handler: one that returns the reply makes the promise machinery call the reply's
   // `then`, which listens for the response's end (five listeners per request, 3 % of the hub's CPU
-  // under load). Returning nothing tells fastify the reply is sent later; a failure still reaches
-  // the error handler below through `reply.send(error)`.
+  // under load). Returning nothing tells fastify the reply is sent later; a failure is the provider's
+  // own 5xx, journaled as internal, as the error handler below makes it.
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     runtime
       .handle(toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)))
@@ -73,9 +73,7 @@ export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits 
         // Nothing returned: a reply returned here would be adopted as a thenable, the same cost.
         renderThisTurn(outcome, request, reply)
       })
-      .catch((failure: unknown) =>
-        reply.send(failure instanceof Error ? failure : new Error(String(failure))),
-      )
+      .catch((failure: unknown) => render(runtime.internalFailure(toRaw(request), failure), request, reply))
   }
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/', handler })
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/*', handler })
