@@ -1,5 +1,5 @@
 import { type PlainRequest, type PlainResponse, serializeBody } from '../http.ts'
-import { type JournalEntry, type NewJournalEntry, nestsDeeperThan } from '../journal.ts'
+import { type JournalEntry, mayNestDeeperThan, type NewJournalEntry, nestsDeeperThan } from '../journal.ts'
 import type { Exchange, Outcome } from './exchange.ts'
 import type { PipelineHost } from './host.ts'
 
@@ -89,26 +89,6 @@ export function record(host: PipelineHost, ex: Exchange, outcome: Outcome): void
     Math.min(rawBytes, journal.maxBodyBytes) + Math.min(payloadBytes, journal.maxBodyBytes) + req.url.length,
     responseJson,
   )
-}
-
-/**
- * Whether a body's bytes leave room for a decoded value deeper than `maxDepth`: each level below the
- * top opens with a `{` or `[` (JSON), or a `[` or `%5B` in a key (a form, a multipart field name).
- * A byte loop, where the walk of the decoded value was 4 % of a SendGrid mail send.
- */
-export function mayNestDeeperThan(raw: Buffer, maxDepth: number): boolean {
-  let levels = 1
-  for (let i = 0; i < raw.length; i++) {
-    const byte = raw[i]!
-    if (
-      byte === 0x7b ||
-      byte === 0x5b ||
-      (byte === 0x25 && raw[i + 1] === 0x35 && ((raw[i + 2] ?? 0) | 0x20) === 0x62)
-    ) {
-      if (++levels > maxDepth) return true
-    }
-  }
-  return false
 }
 
 /** A body serializeBody sends as JSON (an object or array, not text or bytes). */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { decodeForm } from '../form.ts'
-import { nestsDeeperThan } from '../journal.ts'
-import { createRandom } from '../random.ts'
-import { mayNestDeeperThan } from './finish.ts'
+import { decodeForm } from './form.ts'
+import { mayNestDeeperThan, nestsDeeperThan } from './journal.ts'
+import { createRandom } from './random.ts'
 
 /** A JSON value nested `depth` deep, brackets in its strings now and then (they only add to the count). */
 function nestedJson(random: () => number, depth: number): unknown {
