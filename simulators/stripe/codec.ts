@@ -195,8 +195,11 @@ function shareWith(value: unknown, table: DropTable): unknown {
   let out: Record<string, unknown> | undefined
   const dropped = droppedKeys(source, drop)
   if (dropped !== undefined) {
+    // Left out as JSON leaves out an undefined value, not deleted: deleting a key in the middle (a
+    // PaymentIntent's legacy `invoice`) turns the copy into a slow dictionary, which JSON.stringify
+    // serializes a third slower. The answer is serialized at once, so nobody sees the key.
     out = { ...source }
-    for (let i = dropped.length - 1; i >= 0; i--) delete out[dropped[i]!]
+    for (const key of dropped) out[key] = undefined
   }
   for (const key in source) {
     const item = source[key]
