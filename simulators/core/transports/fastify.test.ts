@@ -30,6 +30,64 @@ describe('the fastify transport', () => {
     expect(handledWhenSent).toEqual([3, 3, 3])
   })
 
+  it('runs the requests read in one turn through the pipeline together, in the order they came', async () => {
+    const batched = new Core({ seed: 1 })
+    const batchedApp = buildProviderApp(batched.register(testkit, { baseUrl: 'http://127.0.0.1' }))
+    // What the journal held as each request reached its handler: run at once, the second would find the first.
+    const journaledOnArrival: number[] = []
+    batchedApp.addHook('preHandler', async () => {
+      journaledOnArrival.push(batched.journal.list().length)
+    })
+    try {
+      const answers = await Promise.all(
+        ['a', 'b', 'c'].map((name) =>
+          batchedApp.inject({
+            method: 'POST',
+            url: '/v1/echo',
+            headers: { authorization: 'Bearer tk_batch', 'content-type': 'application/json' },
+            payload: { name },
+          }),
+        ),
+      )
+      expect(answers.map((answer) => answer.json().name)).toEqual(['a', 'b', 'c'])
+      expect(journaledOnArrival).toEqual([0, 0, 0])
+      expect(batched.journal.list().map((entry) => (entry.body as { name: string }).name)).toEqual(['a', 'b', 'c'])
+    } finally {
+      await batchedApp.close()
+    }
+  })
+
+  it('answers a request whose run throws with the provider’s 500, and still runs the rest of its batch', async () => {
+    const throwing = new Core({ seed: 1 })
+    const runtime = throwing.register(testkit, { baseUrl: 'http://127.0.0.1' })
+    const throwingApp = buildProviderApp(runtime)
+    const handle = runtime.handle.bind(runtime)
+    runtime.handle = (raw) => {
+      if (raw.url === '/v1/echo?n=b') throw new Error('runtime threw')
+      return handle(raw)
+    }
+    try {
+      const answers = await Promise.all(
+        ['a', 'b', 'c'].map((name) =>
+          throwingApp.inject({
+            method: 'POST',
+            url: `/v1/echo?n=${name}`,
+            headers: { authorization: 'Bearer tk_batch', 'content-type': 'application/json' },
+            payload: { name },
+          }),
+        ),
+      )
+      expect(answers.map((answer) => answer.statusCode)).toEqual([200, 500, 200])
+      expect(throwing.journal.list().map((entry) => entry.internalError)).toEqual([
+        undefined,
+        'runtime threw',
+        undefined,
+      ])
+    } finally {
+      await throwingApp.close()
+    }
+  })
+
   it('answers a runtime that fails outright with the provider’s 500, journaled as internal', async () => {
     const failing = new Core({ seed: 1 })
     const runtime = failing.register(testkit, { baseUrl: 'http://127.0.0.1' })

@@ -66,14 +66,24 @@ export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits 
   // `then`, which listens for the response's end (five listeners per request, 3 % of the hub's CPU
   // under load). Returning nothing tells fastify the reply is sent later; a failure is the provider's
   // own 5xx, journaled as internal, as the error handler below makes it.
+  const fail = (request: FastifyRequest, reply: FastifyReply, failure: unknown) =>
+    render(runtime.internalFailure(toRaw(request), failure), request, reply)
+  const run = (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      runtime
+        .handle(toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)))
+        .then((outcome) => {
+          // Nothing returned: a reply returned here would be adopted as a thenable, the same cost.
+          renderThisTurn(outcome, request, reply)
+        })
+        .catch((failure: unknown) => fail(request, reply, failure))
+    } catch (failure) {
+      // Run with other requests in a batch: a throw here must answer this one and let the rest run.
+      fail(request, reply, failure)
+    }
+  }
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
-    runtime
-      .handle(toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)))
-      .then((outcome) => {
-        // Nothing returned: a reply returned here would be adopted as a thenable, the same cost.
-        renderThisTurn(outcome, request, reply)
-      })
-      .catch((failure: unknown) => render(runtime.internalFailure(toRaw(request), failure), request, reply))
+    handleThisTurn(run, request, reply)
   }
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/', handler })
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/*', handler })
@@ -119,6 +129,33 @@ export function render(outcome: Outcome, _request: FastifyRequest, reply: Fastif
 
 function send(reply: FastifyReply, answer: Answer) {
   return reply.code(answer.status).headers(answer.headers).send(answer.payload)
+}
+
+/**
+ * The requests read in one turn of the event loop run through the pipeline
+ * together at its end, one after another, rather than each between the
+ * parsing of the next. Interleaved with fastify's and the kernel's work, the
+ * pipeline ran on caches they had just displaced: under load a request cost
+ * two to three times what it costs in a tight loop. In a row, the pipeline's
+ * code and data stay warm from one request to the next (Stripe's customer
+ * create, 32 connections: 10-25 % less CPU per request in six alternating
+ * rounds). Run in arrival order, so the journal and the state see requests
+ * as they came; a lone request waits for nothing, its turn ending right after
+ * it was read.
+ */
+let arrived: { run: Runner; request: FastifyRequest; reply: FastifyReply }[] = []
+type Runner = (request: FastifyRequest, reply: FastifyReply) => void
+
+function handleThisTurn(run: Runner, request: FastifyRequest, reply: FastifyReply): void {
+  if (arrived.length === 0) afterThisTurn(runArrived)
+  arrived.push({ run, request, reply })
+}
+
+function runArrived() {
+  const batch = arrived
+  arrived = []
+  // `run` answers its own failures, so one request that throws leaves the rest of the batch to run.
+  for (const { run, request, reply } of batch) run(request, reply)
 }
 
 /**
