@@ -127,7 +127,10 @@ export function withBlank<T extends object>(object: string, values: T): T {
  * usually names most fields, and a copy of the whole blank (the nested ones included) was thrown away but
  * for a few of them (1 KB of the 28 a PaymentIntent create+confirm allocated).
  */
-function completed(template: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
+function completed(
+  template: Record<string, unknown>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
   for (const key in template) if (!(key in values)) values[key] = copyJson(template[key])
   return values
 }

@@ -51,7 +51,11 @@ describe('the fastify transport', () => {
       )
       expect(answers.map((answer) => answer.json().name)).toEqual(['a', 'b', 'c'])
       expect(journaledOnArrival).toEqual([0, 0, 0])
-      expect(batched.journal.list().map((entry) => (entry.body as { name: string }).name)).toEqual(['a', 'b', 'c'])
+      expect(batched.journal.list().map((entry) => (entry.body as { name: string }).name)).toEqual([
+        'a',
+        'b',
+        'c',
+      ])
     } finally {
       await batchedApp.close()
     }
