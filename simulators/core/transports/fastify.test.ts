@@ -1,7 +1,22 @@
+import type { FastifyInstance } from 'fastify'
 import { afterAll, describe, expect, it } from 'vitest'
 import { testkit } from '../../testkit/index.ts'
 import { Core } from '../runtime.ts'
 import { buildProviderApp } from './fastify.ts'
+
+/** Three echo requests sent in one turn (`a`, `b`, `c`, each also named in the query), answered in that order. */
+function echoAtOnce(app: FastifyInstance) {
+  return Promise.all(
+    ['a', 'b', 'c'].map((name) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/echo?name=${name}`,
+        headers: { authorization: 'Bearer tk_batch', 'content-type': 'application/json' },
+        payload: { name },
+      }),
+    ),
+  )
+}
 
 describe('the fastify transport', () => {
   const core = new Core({ seed: 1 })
@@ -14,16 +29,7 @@ describe('the fastify transport', () => {
   afterAll(() => app.close())
 
   it('sends the answers made in one event-loop turn together, at its end, each to its own request', async () => {
-    const answers = await Promise.all(
-      ['a', 'b', 'c'].map((name) =>
-        app.inject({
-          method: 'POST',
-          url: '/v1/echo',
-          headers: { authorization: 'Bearer tk_batch', 'content-type': 'application/json' },
-          payload: { name },
-        }),
-      ),
-    )
+    const answers = await echoAtOnce(app)
     expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200])
     expect(answers.map((answer) => answer.json().name)).toEqual(['a', 'b', 'c'])
     // Written one by one, the first would have left with one request handled.
@@ -39,16 +45,7 @@ describe('the fastify transport', () => {
       journaledOnArrival.push(batched.journal.list().length)
     })
     try {
-      const answers = await Promise.all(
-        ['a', 'b', 'c'].map((name) =>
-          batchedApp.inject({
-            method: 'POST',
-            url: '/v1/echo',
-            headers: { authorization: 'Bearer tk_batch', 'content-type': 'application/json' },
-            payload: { name },
-          }),
-        ),
-      )
+      const answers = await echoAtOnce(batchedApp)
       expect(answers.map((answer) => answer.json().name)).toEqual(['a', 'b', 'c'])
       expect(journaledOnArrival).toEqual([0, 0, 0])
       expect(batched.journal.list().map((entry) => (entry.body as { name: string }).name)).toEqual([
@@ -67,20 +64,11 @@ describe('the fastify transport', () => {
     const throwingApp = buildProviderApp(runtime)
     const handle = runtime.handle.bind(runtime)
     runtime.handle = (raw) => {
-      if (raw.url === '/v1/echo?n=b') throw new Error('runtime threw')
+      if (raw.url === '/v1/echo?name=b') throw new Error('runtime threw')
       return handle(raw)
     }
     try {
-      const answers = await Promise.all(
-        ['a', 'b', 'c'].map((name) =>
-          throwingApp.inject({
-            method: 'POST',
-            url: `/v1/echo?n=${name}`,
-            headers: { authorization: 'Bearer tk_batch', 'content-type': 'application/json' },
-            payload: { name },
-          }),
-        ),
-      )
+      const answers = await echoAtOnce(throwingApp)
       expect(answers.map((answer) => answer.statusCode)).toEqual([200, 500, 200])
       expect(throwing.journal.list().map((entry) => entry.internalError)).toEqual([
         undefined,
