@@ -58,6 +58,29 @@ describe('the fastify transport', () => {
     }
   })
 
+  it('runs a method it has no route for in the same batch, in the order it came', async () => {
+    const mixed = new Core({ seed: 1 })
+    const mixedApp = buildProviderApp(mixed.register(testkit, { baseUrl: 'http://127.0.0.1' }))
+    try {
+      // No bodies: a body is read before its request reaches a handler, which would reorder the three.
+      const sent = (method: 'GET' | 'PROPFIND', name: string) =>
+        mixedApp.inject({
+          method,
+          url: `/v1/echo?name=${name}`,
+          headers: { authorization: 'Bearer tk_batch' },
+        })
+      const answers = await Promise.all([sent('GET', 'a'), sent('PROPFIND', 'b'), sent('GET', 'c')])
+      expect(answers.every((answer) => answer.statusCode >= 400)).toBe(true)
+      expect(mixed.journal.list().map((entry) => `${entry.method} ${entry.query.name}`)).toEqual([
+        'GET a',
+        'PROPFIND b',
+        'GET c',
+      ])
+    } finally {
+      await mixedApp.close()
+    }
+  })
+
   it('answers a request whose run throws with the provider’s 500, and still runs the rest of its batch', async () => {
     const throwing = new Core({ seed: 1 })
     const runtime = throwing.register(testkit, { baseUrl: 'http://127.0.0.1' })

@@ -16,6 +16,31 @@ import {
  * its outcome, connection-level faults included.
  */
 export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits = {}): FastifyInstance {
+  // Not an async handler: one that returns the reply makes the promise machinery call the reply's
+  // `then`, which listens for the response's end (five listeners per request, 3 % of the hub's CPU
+  // under load). Returning nothing tells fastify the reply is sent later; a failure is the provider's
+  // own 5xx, journaled as internal, as the error handler below makes it.
+  const fail = (request: FastifyRequest, reply: FastifyReply, failure: unknown) =>
+    render(runtime.internalFailure(toRaw(request), failure), request, reply)
+  const run = (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      runtime
+        .handle(toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)))
+        .then((outcome) => {
+          // Nothing returned: a reply returned here would be adopted as a thenable, the same cost.
+          renderThisTurn(outcome, request, reply)
+        })
+        .catch((failure: unknown) => fail(request, reply, failure))
+    } catch (failure) {
+      // Run with other requests in a batch: a throw here must answer this one and let the rest run.
+      fail(request, reply, failure)
+    }
+  }
+  // Every request the provider answers goes through the turn's batch (its routes, the methods fastify has
+  // no route for, a path too long for fastify's router), so all run in the order they came.
+  const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    handleThisTurn(run, request, reply)
+  }
   const app = Fastify({
     logger: false,
     bodyLimit: runtime.bodyLimit,
@@ -26,13 +51,7 @@ export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits 
     // A URL fastify cannot decode (`/x/%ZZ`) never reaches a route: the provider still answers it in its own words.
     frameworkErrors: (error, request, reply) => {
       // A path parameter longer than fastify's router takes is still a path: the provider's router answers it.
-      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
-        return void runtime
-          .handle(toRaw(request, Buffer.alloc(0)))
-          .then((outcome) => render(outcome, request, reply))
-          .catch((failure: unknown) =>
-            render(runtime.internalFailure(toRaw(request), failure), request, reply),
-          )
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return handleThisTurn(run, request, reply)
       render(runtime.refuseBody(toRaw(request, Buffer.alloc(0)), 'malformed', error.message), request, reply)
     },
     // What Node refuses before fastify sees a request (a broken request line, headers too large, a client
@@ -62,36 +81,11 @@ export function buildProviderApp(runtime: ProviderRuntime, limits: ServerLimits 
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
 
-  // Not an async handler: one that returns the reply makes the promise machinery call the reply's
-  // `then`, which listens for the response's end (five listeners per request, 3 % of the hub's CPU
-  // under load). Returning nothing tells fastify the reply is sent later; a failure is the provider's
-  // own 5xx, journaled as internal, as the error handler below makes it.
-  const fail = (request: FastifyRequest, reply: FastifyReply, failure: unknown) =>
-    render(runtime.internalFailure(toRaw(request), failure), request, reply)
-  const run = (request: FastifyRequest, reply: FastifyReply) => {
-    try {
-      runtime
-        .handle(toRaw(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)))
-        .then((outcome) => {
-          // Nothing returned: a reply returned here would be adopted as a thenable, the same cost.
-          renderThisTurn(outcome, request, reply)
-        })
-        .catch((failure: unknown) => fail(request, reply, failure))
-    } catch (failure) {
-      // Run with other requests in a batch: a throw here must answer this one and let the rest run.
-      fail(request, reply, failure)
-    }
-  }
-  const handler = (request: FastifyRequest, reply: FastifyReply) => {
-    handleThisTurn(run, request, reply)
-  }
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/', handler })
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/*', handler })
   // Methods the routes above do not list (PROPFIND, MOVE, TRACE...) reach the provider's own router,
   // which answers them as the provider does (404 or 405 in its shape).
-  app.setNotFoundHandler(async (request, reply) => {
-    return renderThisTurn(await runtime.handle(toRaw(request, Buffer.alloc(0))), request, reply)
-  })
+  app.setNotFoundHandler(handler)
 
   // fastify refuses some bodies before any route runs; the provider still answers in its own words.
   // Anything else that escapes is our failure, not the client's: the provider's own 5xx, journaled as internal.
