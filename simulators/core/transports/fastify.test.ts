@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { testkit } from '../../testkit/index.ts'
 import { Core, type ProviderRuntime } from '../runtime.ts'
 import { buildProviderApp } from './fastify.ts'
@@ -33,22 +33,19 @@ function echoAtOnce(app: FastifyInstance) {
 }
 
 describe('the fastify transport', () => {
-  const core = new Core({ seed: 1 })
-  const app = buildProviderApp(core.register(testkit, { baseUrl: 'http://127.0.0.1' }))
-  // What the journal held when each answer went out: the requests handled before it left.
-  const handledWhenSent: number[] = []
-  app.addHook('onSend', async () => {
-    handledWhenSent.push(core.journal.list().length)
-  })
-  afterAll(() => app.close())
-
-  it('sends the answers made in one event-loop turn together, at its end, each to its own request', async () => {
-    const answers = await echoAtOnce(app)
-    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200])
-    expect(answers.map((answer) => answer.json().name)).toEqual(['a', 'b', 'c'])
-    // Written one by one, the first would have left with one request handled.
-    expect(handledWhenSent).toEqual([3, 3, 3])
-  })
+  it('sends the answers made in one event-loop turn together, at its end, each to its own request', () =>
+    withFreshApp(async (app, core) => {
+      // What the journal held when each answer went out: the requests handled before it left.
+      const handledWhenSent: number[] = []
+      app.addHook('onSend', async () => {
+        handledWhenSent.push(core.journal.list().length)
+      })
+      const answers = await echoAtOnce(app)
+      expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200])
+      expect(answers.map((answer) => answer.json().name)).toEqual(['a', 'b', 'c'])
+      // Written one by one, the first would have left with one request handled.
+      expect(handledWhenSent).toEqual([3, 3, 3])
+    }))
 
   it('runs the requests read in one turn through the pipeline together, in the order they came', () =>
     withFreshApp(async (batchedApp, batched) => {

@@ -132,7 +132,7 @@ function send(reply: FastifyReply, answer: Answer) {
  * pipeline ran on caches they had just displaced: under load a request cost
  * two to three times what it costs in a tight loop. In a row, the pipeline's
  * code and data stay warm from one request to the next (Stripe's customer
- * create, 32 connections: 10-25 % less CPU per request in six alternating
+ * create, 32 connections: 5-24 % less CPU per request in six alternating
  * rounds). Run in arrival order, so the journal and the state see requests
  * as they came; a lone request waits for nothing, its turn ending right after
  * it was read.
