@@ -10,6 +10,7 @@ import type { Invoice, Subscription } from './models.ts'
 import { endTrialWithoutPaymentMethod } from './pause.ts'
 import { addInterval, DAY, HOUR } from './periods.ts'
 import { advanceSchedule, dueSchedules } from './schedules.ts'
+import { patchNested } from './snapshots.ts'
 import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
@@ -123,7 +124,7 @@ function expireIncomplete(src: EventSource, sub: Subscription): void {
   const invoice = sub.latest_invoice ? src.ctx.state.invoices.get(sub.latest_invoice) : undefined
   if (invoice && invoice.status === 'open') {
     invoice.status = 'void'
-    ;(invoice.status_transitions as Record<string, unknown>).voided_at = src.at
+    patchNested(invoice, 'status_transitions', { voided_at: src.at })
     emitEvent(src, 'invoice.voided', invoice)
   }
 }

@@ -6,6 +6,7 @@ import { newOneOffInvoice, type TaxRate } from './invoicing.ts'
 import type { Customer, Invoice } from './models.ts'
 import { attach, createCardPaymentMethod } from './payments.ts'
 import { newInvoiceItem } from './routes/invoice-items.ts'
+import { patchNested } from './snapshots.ts'
 import type { StripeContext } from './state.ts'
 import { sourceOf, triggeredCustomer } from './trigger-support.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -20,7 +21,7 @@ export function payingCustomer(src: EventSource): Customer {
   const c = triggeredCustomer(src)
   const pm = createCardPaymentMethod(src, { number: '4242424242424242' })
   attach(src, pm, c)
-  c.invoice_settings.default_payment_method = pm.id
+  patchNested(c, 'invoice_settings', { default_payment_method: pm.id })
   return c
 }
 

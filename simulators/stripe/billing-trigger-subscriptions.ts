@@ -6,6 +6,7 @@ import { newConfiguration } from './routes/billing-portal.ts'
 import { newPaymentLink } from './routes/payment-links.ts'
 import { newPrice } from './routes/products.ts'
 import { activate, buildPhases, newSchedule, type Schedule } from './schedules.ts'
+import { patchNested } from './snapshots.ts'
 import type { StripeContext } from './state.ts'
 import { newSubscription } from './subscriptions.ts'
 import { sourceOf } from './trigger-support.ts'
@@ -15,7 +16,7 @@ import { emitEvent } from './webhooks.ts'
 export function paused(ctx: StripeContext) {
   const src = sourceOf(ctx)
   const c = payingCustomer(src)
-  c.invoice_settings.default_payment_method = null
+  patchNested(c, 'invoice_settings', { default_payment_method: null })
   const price = newPrice(ctx, src.at, {
     currency: 'usd',
     unit_amount: 2000,

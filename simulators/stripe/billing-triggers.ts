@@ -20,6 +20,7 @@ import { resumeSubscription } from './pause.ts'
 import { attach, createCardPaymentMethod } from './payments.ts'
 import { newInvoiceItem } from './routes/invoice-items.ts'
 import { cancelSchedule, releaseSchedule } from './schedules.ts'
+import { patchNested } from './snapshots.ts'
 import type { StripeState } from './state.ts'
 import { sourceOf } from './trigger-support.ts'
 import { emitEvent } from './webhooks.ts'
@@ -114,7 +115,7 @@ export const billingTriggers: Record<string, TriggerSpec<StripeState>> = {
       const src = sourceOf(ctx)
       const pm = createCardPaymentMethod(src, { number: '4242424242424242' })
       attach(src, pm, customer)
-      customer.invoice_settings.default_payment_method = pm.id
+      patchNested(customer, 'invoice_settings', { default_payment_method: pm.id })
       resumeSubscription(src, sub)
       return sub
     },

@@ -144,6 +144,32 @@ describe.each([LEGACY_VERSION, PINNED_VERSION])('disputes in %s', (version) => {
     expect((await s.disputes.close(second.id)).status).toBe('warning_closed')
   })
 
+  it('each event keeps the dispute as it was when it happened, while the dispute changes', async () => {
+    const s = client()
+    const { dispute } = await disputed(s, 'pm_card_createDisputeInquiry', 2100)
+    await s.disputes.update(dispute.id, { evidence: { uncategorized_text: 'escalate_inquiry_evidence' } })
+    settle()
+    const events = (await s.events.list({ type: 'charge.dispute.*', limit: 100 })).data
+      .filter((e) => (e.data.object as Stripe.Dispute).id === dispute.id)
+      .reverse()
+    const seen = events.map((e) => {
+      const d = e.data.object as Stripe.Dispute
+      return [
+        e.type,
+        d.status,
+        d.evidence.uncategorized_text,
+        d.evidence_details.submission_count,
+        d.balance_transactions.length,
+      ]
+    })
+    expect(seen).toEqual([
+      ['charge.dispute.created', 'warning_needs_response', null, 0, 0],
+      ['charge.dispute.updated', 'warning_under_review', 'escalate_inquiry_evidence', 1, 0],
+      ['charge.dispute.updated', 'needs_response', 'escalate_inquiry_evidence', 1, 0],
+      ['charge.dispute.funds_withdrawn', 'needs_response', 'escalate_inquiry_evidence', 1, 1],
+    ])
+  })
+
   it('lists by charge and payment_intent, pages, and answers Stripe errors naming the parameter', async () => {
     const s = client()
     const a = await disputed(s)

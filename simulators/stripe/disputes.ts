@@ -2,6 +2,7 @@ import { book, bookCharge, DAY } from './balance.ts'
 import { cardOf } from './charges.ts'
 import { fail, invalidRequest } from './errors.ts'
 import type { Charge, Dispute, PaymentMethod } from './models.ts'
+import { patchNested } from './snapshots.ts'
 import { blank, spec } from './spec.ts'
 import type { DisputeKind } from './test-values.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
@@ -145,13 +146,18 @@ export function updateDispute(
     status: dispute.status,
   })
   if (input.evidence && typeof input.evidence === 'object')
-    for (const [k, v] of Object.entries(input.evidence)) dispute.evidence[k] = v === '' ? null : v
+    dispute.evidence = {
+      ...dispute.evidence,
+      ...Object.fromEntries(Object.entries(input.evidence).map(([k, v]) => [k, v === '' ? null : v])),
+    }
   if (input.metadata) dispute.metadata = input.metadata
   const hasEvidence = Object.values(dispute.evidence).some((v) => v !== null)
-  dispute.evidence_details.has_evidence = hasEvidence
+  patchNested(dispute, 'evidence_details', { has_evidence: hasEvidence })
   const submit = input.submit !== false && input.evidence !== undefined
   if (submit) {
-    dispute.evidence_details.submission_count += 1
+    patchNested(dispute, 'evidence_details', {
+      submission_count: dispute.evidence_details.submission_count + 1,
+    })
     if (dispute.status === 'needs_response') dispute.status = 'under_review'
     if (dispute.status === 'warning_needs_response') dispute.status = 'warning_under_review'
   }
@@ -178,7 +184,7 @@ export function settleDispute(src: EventSource, id: string, magic: string): void
   if (magic === 'escalate_inquiry_evidence') {
     if (!inquiry) return
     dispute.status = 'needs_response'
-    dispute.evidence_details.has_evidence = false
+    patchNested(dispute, 'evidence_details', { has_evidence: false })
     emitEvent(src, 'charge.dispute.updated', dispute, previous)
     withdraw(src, dispute)
     return

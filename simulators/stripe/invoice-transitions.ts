@@ -5,6 +5,7 @@ import type { Customer, Invoice, InvoicePayment } from './models.ts'
 import type { ConfirmOutcome } from './payment-method-kinds.ts'
 import { confirmIntent, newPaymentIntent } from './payments.ts'
 import { DAY } from './periods.ts'
+import { patchNested } from './snapshots.ts'
 import type { StripeContext } from './state.ts'
 import { type EventSource, emitEvent } from './webhooks.ts'
 
@@ -23,7 +24,7 @@ export function finalizeInvoice(src: EventSource, invoice: Invoice): void {
   invoice.status = 'open'
   invoice.hosted_invoice_url = `${ctx.baseUrl}/invoices/${invoice.id}`
   invoice.invoice_pdf = `${ctx.baseUrl}/invoices/${invoice.id}/pdf`
-  ;(invoice.status_transitions as Record<string, unknown>).finalized_at = src.at
+  patchNested(invoice, 'status_transitions', { finalized_at: src.at })
   invoice._finalizeAt = null
   spendOnceDiscounts(src, invoice)
   emitEvent(src, 'invoice.finalized', invoice)
@@ -94,7 +95,7 @@ export function markPaid(src: EventSource, invoice: Invoice, paymentIntent: stri
   invoice.amount_paid = invoice.amount_due
   invoice.amount_remaining = 0
   invoice.next_payment_attempt = null
-  ;(invoice.status_transitions as Record<string, unknown>).paid_at = src.at
+  patchNested(invoice, 'status_transitions', { paid_at: src.at })
   let payment: InvoicePayment | undefined
   if (paymentIntent) {
     payment = {
@@ -139,7 +140,7 @@ export function voidInvoice(src: EventSource, invoice: Invoice): void {
   invoice.status = 'void'
   invoice.next_payment_attempt = null
   invoice.amount_remaining = 0
-  ;(invoice.status_transitions as Record<string, unknown>).voided_at = src.at
+  patchNested(invoice, 'status_transitions', { voided_at: src.at })
   emitEvent(src, 'invoice.voided', invoice)
 }
 
@@ -147,7 +148,7 @@ export function markUncollectible(src: EventSource, invoice: Invoice): void {
   assertMarkableUncollectible(invoice)
   invoice.status = 'uncollectible'
   invoice.next_payment_attempt = null
-  ;(invoice.status_transitions as Record<string, unknown>).marked_uncollectible_at = src.at
+  patchNested(invoice, 'status_transitions', { marked_uncollectible_at: src.at })
   emitEvent(src, 'invoice.marked_uncollectible', invoice)
 }
 

@@ -4,6 +4,7 @@ import type { WebhookSpec } from '../core/webhooks/types.ts'
 import { PINNED_VERSION, render } from './codec.ts'
 import type { StripeEvent } from './models.ts'
 import { connectEndpointsAccount, scopeOf } from './scope.ts'
+import { snapshotOf } from './snapshots.ts'
 import type { StripeContext } from './state.ts'
 
 /**
@@ -73,11 +74,11 @@ export interface EventSource {
 }
 
 /**
- * `data`: a copy of the object as it is now (plain JSON, internal shape; rendered for the reader's version
- * when read) and what changed.
+ * `data`: the object as it is now, a snapshot that later changes do not reach (internal shape; rendered
+ * for the reader's version when read; what it shares with the object: snapshots.ts), and what changed.
  */
 function eventData(object: object, previous: Record<string, unknown> | undefined): StripeEvent['data'] {
-  const snapshot = copyJson(object) as Record<string, unknown>
+  const snapshot = snapshotOf(object)
   return previous === undefined
     ? { object: snapshot }
     : { object: snapshot, previous_attributes: copyJson(previous) }

@@ -28,7 +28,8 @@ const settings = z.looseObject({ payouts: z.looseObject({ schedule }).optional()
 function applySettings(account: ConnectedAccount, input: { settings?: z.infer<typeof settings> }): void {
   const s = input.settings?.payouts?.schedule
   if (!s) return
-  const payouts = (account.settings as { payouts: { schedule: Record<string, unknown> } }).payouts
+  const current = account.settings as { payouts: { schedule: Record<string, unknown> } }
+  const payouts = current.payouts
   const next: Record<string, unknown> = { ...payouts.schedule, ...s }
   if (next.delay_days === 'minimum') next.delay_days = 2
   if (next.interval !== 'weekly') delete next.weekly_anchor
@@ -43,7 +44,7 @@ function applySettings(account: ConnectedAccount, input: { settings?: z.infer<ty
       'You must provide a monthly_anchor when the interval is monthly.',
       'settings[payouts][schedule][monthly_anchor]',
     )
-  payouts.schedule = next
+  account.settings = { ...current, payouts: { ...payouts, schedule: next } }
 }
 
 /** The platform's own account (GET /v1/account without Stripe-Account): a stable id per key. */

@@ -5,6 +5,7 @@ import { fail } from '../errors.ts'
 import type { Customer } from '../models.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { attach, resolvePaymentMethod } from '../payments.ts'
+import { patchNested } from '../snapshots.ts'
 import { emitEvent } from '../webhooks.ts'
 import {
   find,
@@ -113,8 +114,9 @@ export const customers = [
       applyCustomerCoupon(src, customer, input)
       const dpm = input.invoice_settings?.default_payment_method
       if (dpm !== undefined)
-        customer.invoice_settings.default_payment_method =
-          dpm === '' ? null : ownedPaymentMethod(ctx, customer, dpm)
+        patchNested(customer, 'invoice_settings', {
+          default_payment_method: dpm === '' ? null : ownedPaymentMethod(ctx, customer, dpm),
+        })
       const previous = previousOf(before, customer)
       if (Object.keys(previous).length > 0) emitEvent(src, 'customer.updated', customer, previous)
       return respond(req, ctx, customer, input.expand)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { invalidRequest } from '../errors.ts'
 import { expandShape, listShape, metadataShape, params } from '../params.ts'
 import { attach, createCardPaymentMethod, resolvePaymentMethod } from '../payments.ts'
+import { patchNested } from '../snapshots.ts'
 import { CARD_TOKENS } from '../test-cards.ts'
 import { emitEvent } from '../webhooks.ts'
 import { find, list, mergeMetadata, previousOf, respond, route, source, timeFor } from './shared.ts'
@@ -151,7 +152,7 @@ export const paymentMethods = [
         )
       const customer = ctx.state.customers.get(pm.customer!)
       if (customer?.invoice_settings.default_payment_method === pm.id)
-        customer.invoice_settings.default_payment_method = null
+        patchNested(customer, 'invoice_settings', { default_payment_method: null })
       pm.customer = null
       emitEvent(source(req, ctx), 'payment_method.detached', pm)
       return respond(req, ctx, pm, input.expand)
