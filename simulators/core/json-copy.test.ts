@@ -22,6 +22,15 @@ describe('copyJson', () => {
     expect(copyJson(plain).a).not.toBe(plain.a)
   })
 
+  it('shares a frozen object (it cannot change) and copies what holds it', () => {
+    const fixed = Object.freeze({ order: 'o_1' })
+    const value = { metadata: fixed, list: [fixed] }
+    const copy = copyJson(value)
+    expect(copy.metadata).toBe(fixed)
+    expect(copy.list[0]).toBe(fixed)
+    expect(copy.list).not.toBe(value.list)
+  })
+
   it('keeps a key named __proto__ a plain key, with its own copy', () => {
     const value = JSON.parse('{"metadata":{"__proto__":{"x":1}},"a":[{"__proto__":2}]}')
     const copy = copyJson(value)

