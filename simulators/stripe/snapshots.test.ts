@@ -52,4 +52,12 @@ describe('event snapshots', () => {
     expect(live.metadata).toEqual({ order: 'o_2' })
     expect(snapshot.metadata).toEqual({ order: 'o_1' })
   })
+
+  it('copies bytes as JSON sends them instead of failing to freeze them', () => {
+    const live = { id: 'file_1', object: 'file', extra: { content: Buffer.from('hi') } }
+    const snapshot = snapshotOf(live) as { extra: { content: unknown } }
+    expect(snapshot.extra.content).toEqual({ type: 'Buffer', data: [104, 105] })
+    live.extra.content[0] = 0
+    expect(snapshot.extra.content).toEqual({ type: 'Buffer', data: [104, 105] })
+  })
 })

@@ -48,6 +48,8 @@ function copyObject(object: Record<string, unknown>): Record<string, unknown> {
 /** The value itself when it cannot change (frozen here, now or before), or a copy of it. */
 function snapshotValue(value: object): unknown {
   if (Object.isFrozen(value)) return value
+  // Bytes cannot be frozen (and Stripe stores none): copied as JSON would send them.
+  if (ArrayBuffer.isView(value)) return JSON.parse(JSON.stringify(value))
   if (Array.isArray(value)) {
     const out = value.slice()
     for (let i = 0; i < out.length; i++) {
