@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { spreadByKind } from './spread-by-kind.ts'
 
@@ -17,5 +19,16 @@ describe('spreadByKind', () => {
     const kind = '} ; globalThis.injected = true ; {'
     expect(spreadByKind({ a: 1 }, kind)).toEqual({ a: 1 })
     expect((globalThis as { injected?: boolean }).injected).toBeUndefined()
+  })
+
+  it('copies with the plain spread where node refuses to compile code from strings', () => {
+    const module = fileURLToPath(new URL('./spread-by-kind.ts', import.meta.url))
+    const script = `import(${JSON.stringify(module)}).then((m) => process.stdout.write(JSON.stringify([m.spreadByKind({ a: 1 }, 'x'), m.spreadByKind({ b: 2 }, 'y')])))`
+    const out = execFileSync(
+      process.execPath,
+      ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    )
+    expect(JSON.parse(out)).toEqual([{ a: 1 }, { b: 2 }])
   })
 })

@@ -20,12 +20,19 @@ type Spread = (object: object) => Record<string, unknown>
 
 const MAX_KINDS = 256
 const spreads = new Map<string, Spread>()
+/** False once compiling was refused (node --disallow-code-generation-from-strings): every kind shares the plain spread. */
+let compiling = true
 
 export function spreadByKind(object: object, kind: string): Record<string, unknown> {
   let spread = spreads.get(kind)
   if (spread === undefined) {
-    if (spreads.size >= MAX_KINDS) return { ...(object as Record<string, unknown>) }
-    spread = new Function('object', `return { ...object } // kind ${spreads.size}`) as Spread
+    if (!compiling || spreads.size >= MAX_KINDS) return { ...(object as Record<string, unknown>) }
+    try {
+      spread = new Function('object', `return { ...object } // kind ${spreads.size}`) as Spread
+    } catch {
+      compiling = false
+      return { ...(object as Record<string, unknown>) }
+    }
     spreads.set(kind, spread)
   }
   return spread(object)
