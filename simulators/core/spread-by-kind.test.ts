@@ -15,6 +15,14 @@ describe('spreadByKind', () => {
     }
   })
 
+  it('copies an object of no kind with the plain spread', () => {
+    const source = { a: 1, nested: { b: 2 } }
+    const copy = spreadByKind(source, undefined)
+    expect(copy).not.toBe(source)
+    expect(copy).toEqual(source)
+    expect(copy.nested).toBe(source.nested)
+  })
+
   it('keeps a client-chosen kind out of the compiled source', () => {
     const kind = '} ; globalThis.injected = true ; {'
     expect(spreadByKind({ a: 1 }, kind)).toEqual({ a: 1 })

@@ -12,9 +12,9 @@
  * would share one compiled function, and with it the shapes it remembers).
  *
  * The kind names the object's type (`object.object` in Stripe), never a
- * client's text in the source: the source holds a counter. Past
- * {@link MAX_KINDS}, kinds share the plain spread (a client-chosen kind
- * cannot grow the table without bound).
+ * client's text in the source: the source holds a counter. An object of no
+ * kind (undefined), and past {@link MAX_KINDS} every new kind, share the
+ * plain spread (a client-chosen kind cannot grow the table without bound).
  */
 type Spread = (object: object) => Record<string, unknown>
 
@@ -23,10 +23,11 @@ const spreads = new Map<string, Spread>()
 /** False once compiling was refused (node --disallow-code-generation-from-strings): every kind shares the plain spread. */
 let compiling = true
 
-export function spreadByKind(object: object, kind: string): Record<string, unknown> {
-  let spread = spreads.get(kind)
+export function spreadByKind(object: object, kind: string | undefined): Record<string, unknown> {
+  let spread = kind === undefined ? undefined : spreads.get(kind)
   if (spread === undefined) {
-    if (!compiling || spreads.size >= MAX_KINDS) return { ...(object as Record<string, unknown>) }
+    if (kind === undefined || !compiling || spreads.size >= MAX_KINDS)
+      return { ...(object as Record<string, unknown>) }
     try {
       spread = new Function('object', `return { ...object } // kind ${spreads.size}`) as Spread
     } catch {

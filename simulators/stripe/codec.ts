@@ -200,7 +200,7 @@ function shareWith(value: unknown, table: DropTable): unknown {
     // Left out as JSON leaves out an undefined value, not deleted: deleting a key in the middle (a
     // PaymentIntent's legacy `invoice`) turns the copy into a slow dictionary, which JSON.stringify
     // serializes a third slower. The answer is serialized at once, so nobody sees the key.
-    out = copyOwnKeys(source, kind)
+    out = spreadByKind(source, kind)
     for (const key of dropped) out[key] = undefined
   }
   for (const key in source) {
@@ -209,15 +209,10 @@ function shareWith(value: unknown, table: DropTable): unknown {
     if (key.charCodeAt(0) === UNDERSCORE || drop?.has(key)) continue
     const shared = shareWith(item, table)
     if (shared === item) continue
-    out ??= copyOwnKeys(source, kind)
+    out ??= spreadByKind(source, kind)
     out[key] = shared
   }
   return out ?? source
-}
-
-/** A copy of an API object through a spread site of its kind's own (spread-by-kind.ts); a plain value's through the common one. */
-function copyOwnKeys(source: Record<string, unknown>, kind: string | undefined): Record<string, unknown> {
-  return kind === undefined ? { ...source } : spreadByKind(source, kind)
 }
 
 /**

@@ -37,7 +37,7 @@ export function patchNested<T extends object, K extends keyof T>(
 }
 
 function copyObject(object: Record<string, unknown>): Record<string, unknown> {
-  const out = spreadByKind(object, object.object as string)
+  const out = spreadByKind(object, typeof object.object === 'string' ? object.object : undefined)
   for (const key in out) {
     const value = out[key]
     if (typeof value === 'object' && value !== null) out[key] = snapshotValue(value)
