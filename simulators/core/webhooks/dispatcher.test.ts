@@ -3,6 +3,7 @@ import { signTestkit, testkit } from '../../testkit/index.ts'
 import { VirtualClock } from '../clock.ts'
 import { IdMinter } from '../random.ts'
 import { silentLogger } from '../runtime.ts'
+import { getStoreLimit, setStoreLimit } from '../store.ts'
 import { type RunningProviders, startProviders } from '../testing.ts'
 import { WebhookDispatcher } from './dispatcher.ts'
 import { startReceiver } from './receiver.ts'
@@ -342,6 +343,27 @@ describe('webhook outbox under load (issue 13)', () => {
     } finally {
       clock.clearTimers()
       await flaky.close()
+    }
+  })
+
+  it('keeps as many events as the store limit when given no cap, the newest', () => {
+    const limit = getStoreLimit()
+    setStoreLimit(50)
+    try {
+      const dispatcher = new WebhookDispatcher({
+        clock: new VirtualClock({ scale: 0 }),
+        ids: new IdMinter(6),
+        spec: () => ({ schedule: [60_000], sign: () => ({}) }),
+        log: silentLogger,
+      })
+      const emitted = Array.from({ length: 120 }, (_, i) => dispatcher.emit('p', 'a', { type: `t${i}`, payload: {} }))
+      const kept = dispatcher.listEvents({ limit: 1000 })
+      expect(kept.length).toBeLessThanOrEqual(50)
+      expect(kept.length).toBeGreaterThanOrEqual(45)
+      expect(kept[0]!.id).toBe(emitted.at(-1)!.id)
+      expect(dispatcher.getEvent(emitted[0]!.id)).toBeUndefined()
+    } finally {
+      setStoreLimit(limit)
     }
   })
 

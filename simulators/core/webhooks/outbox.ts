@@ -1,3 +1,4 @@
+import { getStoreLimit } from '../store.ts'
 import type { FiredRule } from './rule-book.ts'
 import { typeMatches } from './rule-book.ts'
 import type { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './types.ts'
@@ -38,10 +39,9 @@ export interface DeliveryQuery {
 
 interface StoredEvent {
   event: WebhookEvent
-  deliveries: DeliveryState[]
+  /** Made with the first delivery: most events (a load test's, with no endpoint listening) get none. */
+  deliveries: DeliveryState[] | undefined
 }
-
-const MAX_EVENTS = 50_000
 
 /** Which events a list asks for (newest first, at most `limit`). */
 export interface EventFilter {
@@ -53,18 +53,25 @@ export interface EventFilter {
 
 /**
  * Events and their deliveries, kept apart (as svix does), and the waiters for a
- * delivery to reach a state. Bounded: past `maxEvents`, the oldest events whose
+ * delivery to reach a state. Bounded: past its cap, the oldest events whose
  * deliveries have all ended are forgotten; nothing pending is ever dropped.
+ * The cap is the store limit (`STANDIN_STORE_LIMIT`, 10,000 by default) unless
+ * given: the providers' own event lists keep as many, so a larger history here
+ * only held their snapshots longer (50,000 before: 41 MB more heap under a
+ * PaymentIntent load, for events nobody could list from the provider any more).
  */
 export class Outbox {
   private readonly events = new Map<string, StoredEvent>()
   private readonly deliveries = new Map<string, DeliveryState>()
   private waiters: { query: DeliveryQuery; resolve: (d: WebhookDelivery | undefined) => void }[] = []
-  /** Size at which the next trim runs: above the cap, and higher again when a trim found only pending events. */
-  private trimAt: number
+  /** Size below which no trim runs again: set when a trim found only pending events above the target. */
+  private trimAgainAt = 0
 
-  constructor(private readonly maxEvents = MAX_EVENTS) {
-    this.trimAt = maxEvents + 1
+  constructor(private readonly maxEvents?: number) {}
+
+  /** Read per event, not kept: a test or the control plane may change the store limit while the hub runs. */
+  private cap(): number {
+    return this.maxEvents ?? getStoreLimit()
   }
 
   addEvent(event: WebhookEvent): void {
@@ -75,13 +82,15 @@ export class Outbox {
       return
     }
     // Trimmed before the new event goes in: it has no deliveries yet, and must not pass for an ended one.
-    if (this.events.size + 1 >= this.trimAt) this.trim()
-    this.events.set(event.id, { event, deliveries: [] })
+    const size = this.events.size
+    if (size >= this.trimAgainAt && size >= this.cap()) this.trim()
+    this.events.set(event.id, { event, deliveries: undefined })
   }
 
   addDelivery(state: DeliveryState): void {
     this.deliveries.set(state.delivery.id, state)
-    this.events.get(state.event.id)?.deliveries.push(state)
+    const stored = this.events.get(state.event.id)
+    if (stored) (stored.deliveries ??= []).push(state)
   }
 
   has(state: DeliveryState): boolean {
@@ -165,7 +174,7 @@ export class Outbox {
     }
     for (const [id, stored] of this.events)
       if (!provider || stored.event.provider === provider) this.events.delete(id)
-    this.trimAt = this.maxEvents + 1
+    this.trimAgainAt = 0
   }
 
   /**
@@ -173,20 +182,19 @@ export class Outbox {
    * knows its deliveries, so a trim costs what it drops, not every delivery for every event.
    */
   private trim() {
-    const target = Math.floor(this.maxEvents * 0.9)
+    const cap = this.cap()
+    const target = Math.floor(cap * 0.9)
     for (const [id, stored] of this.events) {
       if (this.events.size <= target) break
-      if (stored.deliveries.some((s) => s.delivery.status === 'pending' || s.delivery.status === 'retrying'))
+      const deliveries = stored.deliveries ?? []
+      if (deliveries.some((s) => s.delivery.status === 'pending' || s.delivery.status === 'retrying'))
         continue
       this.events.delete(id)
-      for (const s of stored.deliveries)
+      for (const s of deliveries)
         if (this.deliveries.get(s.delivery.id) === s) this.deliveries.delete(s.delivery.id)
     }
     // When only pending events are left above the cap, scan again after another tenth of it has arrived.
-    this.trimAt =
-      this.events.size <= target
-        ? this.maxEvents + 1
-        : this.events.size + Math.max(1, Math.floor(this.maxEvents * 0.1))
+    this.trimAgainAt = this.events.size <= target ? 0 : this.events.size + Math.max(1, Math.floor(cap * 0.1))
   }
 }
 
