@@ -356,7 +356,9 @@ describe('webhook outbox under load (issue 13)', () => {
         spec: () => ({ schedule: [60_000], sign: () => ({}) }),
         log: silentLogger,
       })
-      const emitted = Array.from({ length: 120 }, (_, i) => dispatcher.emit('p', 'a', { type: `t${i}`, payload: {} }))
+      const emitted = Array.from({ length: 120 }, (_, i) =>
+        dispatcher.emit('p', 'a', { type: `t${i}`, payload: {} }),
+      )
       const kept = dispatcher.listEvents({ limit: 1000 })
       expect(kept.length).toBeLessThanOrEqual(50)
       expect(kept.length).toBeGreaterThanOrEqual(45)

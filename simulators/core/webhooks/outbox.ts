@@ -90,7 +90,9 @@ export class Outbox {
   addDelivery(state: DeliveryState): void {
     this.deliveries.set(state.delivery.id, state)
     const stored = this.events.get(state.event.id)
-    if (stored) (stored.deliveries ??= []).push(state)
+    if (stored === undefined) return
+    if (stored.deliveries === undefined) stored.deliveries = [state]
+    else stored.deliveries.push(state)
   }
 
   has(state: DeliveryState): boolean {
