@@ -2,6 +2,11 @@ import { spreadByKind } from '../core/spread-by-kind.ts'
 import { fail } from './errors.ts'
 import { lookupById, type StripeState } from './state.ts'
 
+/** The kind of a Stripe API object (its `object` field: `payment_intent`, `list`), or undefined for a plain value. */
+export function kindOf(value: Record<string, unknown>): string | undefined {
+  return typeof value.object === 'string' ? value.object : undefined
+}
+
 /**
  * API versions and the wire shape of each. Objects are stored once, with the
  * fields of both shapes; `render` drops what the request's version lacks
@@ -134,7 +139,8 @@ function renderWith(value: unknown, table: DropTable): unknown {
     return out
   }
   const source = value as Record<string, unknown>
-  const drop = typeof source.object === 'string' ? table.get(source.object) : undefined
+  const kind = kindOf(source)
+  const drop = kind !== undefined ? table.get(kind) : undefined
   const dropped = droppedKeys(source, drop)
   // A spread keeps the object's fast V8 shape (built key by key, an object of a few dozen keys is a slow
   // dictionary, slower to serialize); nested objects are then replaced in place. What the version drops is
@@ -192,7 +198,7 @@ function shareWith(value: unknown, table: DropTable): unknown {
     return out ?? value
   }
   const source = value as Record<string, unknown>
-  const kind = typeof source.object === 'string' ? source.object : undefined
+  const kind = kindOf(source)
   const drop = kind !== undefined ? table.get(kind) : undefined
   let out: Record<string, unknown> | undefined
   const dropped = droppedKeys(source, drop)

@@ -1,4 +1,6 @@
+import { copyJson } from '../core/json-copy.ts'
 import { spreadByKind } from '../core/spread-by-kind.ts'
+import { kindOf } from './codec.ts'
 
 /**
  * An event's `data.object` is the object as it was when the event happened,
@@ -24,7 +26,8 @@ import { spreadByKind } from '../core/spread-by-kind.ts'
  * have rewritten the history every earlier event shows.
  */
 export function snapshotOf(object: object): Record<string, unknown> {
-  return copyObject(object as Record<string, unknown>)
+  const record = object as Record<string, unknown>
+  return copyObject(record, kindOf(record))
 }
 
 /** Replaces `owner[key]` with a copy carrying `patch`: how a plain nested value changes. */
@@ -36,8 +39,8 @@ export function patchNested<T extends object, K extends keyof T>(
   owner[key] = { ...owner[key], ...patch }
 }
 
-function copyObject(object: Record<string, unknown>): Record<string, unknown> {
-  const out = spreadByKind(object, typeof object.object === 'string' ? object.object : undefined)
+function copyObject(object: Record<string, unknown>, kind: string | undefined): Record<string, unknown> {
+  const out = spreadByKind(object, kind)
   for (const key in out) {
     const value = out[key]
     if (typeof value === 'object' && value !== null) out[key] = snapshotValue(value)
@@ -49,7 +52,7 @@ function copyObject(object: Record<string, unknown>): Record<string, unknown> {
 function snapshotValue(value: object): unknown {
   if (Object.isFrozen(value)) return value
   // Bytes cannot be frozen (and Stripe stores none): copied as JSON would send them.
-  if (ArrayBuffer.isView(value)) return JSON.parse(JSON.stringify(value))
+  if (ArrayBuffer.isView(value)) return copyJson(value)
   if (Array.isArray(value)) {
     const out = value.slice()
     for (let i = 0; i < out.length; i++) {
@@ -59,7 +62,8 @@ function snapshotValue(value: object): unknown {
     return out
   }
   const record = value as Record<string, unknown>
-  if (typeof record.object === 'string') return copyObject(record)
+  const kind = kindOf(record)
+  if (kind !== undefined) return copyObject(record, kind)
   // Frozen only when everything inside is fixed: a plain value holding an array or an API object is copied.
   let copy: Record<string, unknown> | undefined
   for (const key in record) {

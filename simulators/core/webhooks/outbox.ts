@@ -188,10 +188,11 @@ export class Outbox {
     const target = Math.floor(cap * 0.9)
     for (const [id, stored] of this.events) {
       if (this.events.size <= target) break
-      const deliveries = stored.deliveries ?? []
-      if (deliveries.some((s) => s.delivery.status === 'pending' || s.delivery.status === 'retrying'))
+      const deliveries = stored.deliveries
+      if (deliveries?.some((s) => s.delivery.status === 'pending' || s.delivery.status === 'retrying'))
         continue
       this.events.delete(id)
+      if (deliveries === undefined) continue
       for (const s of deliveries)
         if (this.deliveries.get(s.delivery.id) === s) this.deliveries.delete(s.delivery.id)
     }
