@@ -24,12 +24,8 @@
  */
 import { Session } from 'node:inspector/promises'
 import { parseArgs } from 'node:util'
-import { Core } from '../simulators/core/runtime.ts'
-import { buildProviderApp } from '../simulators/core/transports/fastify.ts'
-import { freePorts } from '../simulators/hub/hub-process.ts'
-import { allProviders } from '../simulators/hub/providers.ts'
-import { endpoints, raiseLimits } from './bench/endpoints.ts'
-import { withKey } from './bench/load.ts'
+import { endpoints } from './bench/endpoints.ts'
+import { inProcessCore } from './bench/in-process.ts'
 import { machine } from './bench/machine.ts'
 
 const { values: flags } = parseArgs({
@@ -47,29 +43,12 @@ const SAMPLING_BYTES = 64
 /** A Twilio message's lifecycle ends 2 s after it is created: its timers fire inside the measure. */
 const TIMERS_SETTLE_MS = 2_500
 
-const [port] = (await freePorts(1)) as [number]
-const baseUrl = `http://127.0.0.1:${port}`
-const core = new Core({ seed: 1 })
-const runtimes = new Map(allProviders.map((p) => [p.name, core.register(p as never, { baseUrl })]))
-await raiseLimits(core as never)
+const { driver } = await inProcessCore()
 
 const rows: string[] = []
 for (const endpoint of endpoints.filter((e) => !flags.only || e.name.includes(flags.only))) {
-  const runtime = runtimes.get(endpoint.provider)!
   const count = endpoint.prepare ? Math.min(requests, PREPARED_MAX - PROFILED) : requests
-  const bodies = endpoint.prepare ? await prepared(endpoint, WARM_UP + count + PROFILED) : undefined
-  let next = 0
-  const request = () => ({
-    method: endpoint.method,
-    url: endpoint.path,
-    headers: withKey(endpoint, { ...endpoint.headers, host: '127.0.0.1' }),
-    body: Buffer.from(bodies ? bodies[next++]! : endpoint.body),
-  })
-  const one = async () => {
-    const outcome = await runtime.handle(request())
-    if (outcome.kind !== 'response' || outcome.status !== endpoint.status)
-      throw new Error(`${endpoint.name}: ${JSON.stringify(outcome)}`)
-  }
+  const one = await driver(endpoint, WARM_UP + count + PROFILED)
   for (let i = 0; i < WARM_UP; i++) await one()
   const before = process.cpuUsage()
   for (let i = 0; i < count; i++) await one()
@@ -109,15 +88,4 @@ async function allocated(run: () => Promise<void>): Promise<number> {
   }
   walk(profile.head)
   return total
-}
-
-/** Single-use bodies made over HTTP against the same runtime, as the hub bench makes them. */
-async function prepared(endpoint: (typeof endpoints)[number], count: number): Promise<string[]> {
-  const app = buildProviderApp(runtimes.get(endpoint.provider)!)
-  await app.listen({ host: '127.0.0.1', port })
-  try {
-    return await endpoint.prepare!(baseUrl, count)
-  } finally {
-    await app.close()
-  }
 }

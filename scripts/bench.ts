@@ -12,6 +12,8 @@
  *   --calibrate        adds bare fastify spending 10 and 20 µs of CPU per request before it
  *                      answers: what a fixed cost per request does to the ratio on this machine
  *   --before REV       adds the hub of an older commit (extracted with git archive), same run
+ *   --node-flags "F"   adds a second hub of this tree started with node flags F (V8's collector,
+ *                      say): a runtime setting against the default, same run
  *   --cpu-prof DIR     runs the hub under `node --cpu-prof`, profiles written to DIR
  *   --out FILE         where the report goes (default reports/bench.json)
  *
@@ -40,6 +42,7 @@ const { values: flags } = parseArgs({
     peers: { type: 'boolean', default: false },
     calibrate: { type: 'boolean', default: false },
     before: { type: 'string' },
+    'node-flags': { type: 'string' },
     'cpu-prof': { type: 'string' },
     out: { type: 'string', default: 'reports/bench.json' },
   },
@@ -90,6 +93,14 @@ try {
     const before = await startBefore()
     servers.push(before)
     sides.push(hubSide(`standin@${flags.before}`, before, startBefore))
+  }
+  const nodeFlags = flags['node-flags']?.split(' ').filter((f) => f !== '')
+  if (nodeFlags?.length) {
+    const name = `standin ${nodeFlags.join(' ')}`
+    const startFlagged = () => startServer(name, root, ['hub'], [...nodeFlags, ...cpuProfFlags('flagged')])
+    const flagged = await startFlagged()
+    servers.push(flagged)
+    sides.push(hubSide(name, flagged, startFlagged))
   }
 
   // The stubs answer what the hub answered, so every side sends the same bytes back.
@@ -209,6 +220,7 @@ try {
       rounds,
       connections,
       before: flags.before,
+      nodeFlags: flags['node-flags'],
       peers: flags.peers,
       calibrate: flags.calibrate,
       load: 'autocannon',
