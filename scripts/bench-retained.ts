@@ -78,11 +78,10 @@ try {
     const before = census()
     for (let i = 0; i < stored; i++) await one()
     const after = census()
-    const counted = stored
     const kinds = [...after]
       .map(([kind, a]) => {
         const b = before.get(kind) ?? { count: 0, bytes: 0 }
-        return { kind, count: (a.count - b.count) / counted, bytes: (a.bytes - b.bytes) / counted }
+        return { kind, count: (a.count - b.count) / stored, bytes: (a.bytes - b.bytes) / stored }
       })
       .filter((k) => k.count > 0)
       .sort((x, y) => y.bytes - x.bytes)
