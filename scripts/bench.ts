@@ -11,6 +11,8 @@
  *   --peers            adds mockttp and WireMock (from npm) with the same stubs
  *   --calibrate        adds bare fastify spending 10 and 20 µs of CPU per request before it
  *                      answers: what a fixed cost per request does to the ratio on this machine
+ *   --calibrate-at L   the same at the costs listed (µs, comma-separated: 20,40,60,80), to find
+ *                      the cost whose ratio matches a hub's
  *   --before REV       adds the hub of an older commit (extracted with git archive), same run
  *   --node-flags "F"   adds a second hub of this tree started with node flags F (V8's collector,
  *                      say): a runtime setting against the default, same run
@@ -41,14 +43,17 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     peers: { type: 'boolean', default: false },
     calibrate: { type: 'boolean', default: false },
+    'calibrate-at': { type: 'string' },
     before: { type: 'string' },
     'node-flags': { type: 'string' },
     'cpu-prof': { type: 'string' },
     out: { type: 'string', default: 'reports/bench.json' },
   },
 })
-/** The fixed CPU costs per request `--calibrate` adds to bare fastify. */
-const CALIBRATION_MICROS = [10, 20]
+/** The fixed CPU costs per request `--calibrate` adds to bare fastify (`--calibrate-at` names others). */
+const CALIBRATION_MICROS =
+  flags['calibrate-at'] !== undefined ? calibrationList(flags['calibrate-at']) : [10, 20]
+const calibrate = flags.calibrate || flags['calibrate-at'] !== undefined
 
 const seconds = Number(flags.seconds)
 const rounds = Number(flags.rounds)
@@ -148,7 +153,7 @@ try {
   sides.unshift(stubSide(bare))
   // Calibration: the same stub, after a busy loop of a fixed length. On a machine where the load
   // generator shares the cores, the ratio falls faster than the added cost alone would say.
-  if (flags.calibrate)
+  if (calibrate)
     for (const micros of CALIBRATION_MICROS) {
       const burner = await startServer(`bare +${micros} µs`, root, ['bare', routesFile, String(micros)])
       servers.push(burner)
@@ -222,7 +227,7 @@ try {
       before: flags.before,
       nodeFlags: flags['node-flags'],
       peers: flags.peers,
-      calibrate: flags.calibrate,
+      calibrate: calibrate ? CALIBRATION_MICROS : false,
       load: 'autocannon',
     },
     endpoints: results.map((r) => summarise(r.endpoint, r.sides)),
@@ -301,4 +306,11 @@ function extract(rev: string): string {
   cpSync(path.join(root, 'scripts/bench-server.ts'), path.join(dir, 'scripts/bench-server.ts'))
   cpSync(path.join(root, 'scripts/bench'), path.join(dir, 'scripts/bench'), { recursive: true })
   return dir
+}
+
+function calibrationList(text: string): number[] {
+  const list = text.split(',').map((item) => Number(item.trim()))
+  if (list.length === 0 || list.some((micros) => !Number.isFinite(micros) || micros <= 0 || micros > 10_000))
+    throw new Error(`--calibrate-at takes µs per request, comma-separated (20,40,60), got '${text}'`)
+  return list
 }
