@@ -310,7 +310,8 @@ function extract(rev: string): string {
 
 function calibrationList(text: string): number[] {
   const list = text.split(',').map((item) => Number(item.trim()))
-  if (list.length === 0 || list.some((micros) => !Number.isFinite(micros) || micros <= 0 || micros > 10_000))
+  // An empty item reads as 0 and is refused with the rest: split always gives at least one.
+  if (list.some((micros) => !Number.isFinite(micros) || micros <= 0 || micros > 10_000))
     throw new Error(`--calibrate-at takes µs per request, comma-separated (20,40,60), got '${text}'`)
   return list
 }
